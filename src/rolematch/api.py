@@ -1,0 +1,180 @@
+"""The Python API: load a model once, classify one posting or many.
+
+>>> import rolematch
+>>> result = rolematch.classify("We deploy and monitor ML models in production with Docker and Kubernetes...")
+>>> result.label, round(result.confidence, 2)          # doctest: +SKIP
+('ml_engineer', 0.93)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
+
+import numpy as np
+
+from rolematch.boilerplate import first_line_title
+from rolematch.errors import InputError, ModelError
+from rolematch.results import LABELS, RoleResult, SkillReport
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from rolematch.extract import Extractor
+    from rolematch.model import RoleClassifier
+
+PathLike = Union[str, Path]
+
+
+class RoleModel:
+    """A verified model plus the extractor it uses. Build once; reuse for many postings."""
+
+    def __init__(self, estimator: "RoleClassifier", manifest: dict[str, Any] | None = None,
+                 extractor: "Extractor | None" = None) -> None:
+        from rolematch.extract import Extractor
+
+        self.estimator = estimator
+        self.manifest = manifest or {}
+        self.extractor = extractor or Extractor(estimator.rules)
+        estimator._extractor = self.extractor
+        self.labels = [str(c) for c in estimator.classes_]
+
+    @classmethod
+    def load(cls, path: PathLike | None = None, rules: Sequence[PathLike] = ()) -> "RoleModel":
+        """Load (and verify) a model directory; the shipped default model when ``path`` is None."""
+        from rolematch.extract import Extractor
+        from rolematch.persist import load_model as _load
+        from rolematch.resources import default_model_dir
+
+        directory = Path(path) if path is not None else default_model_dir()
+        est, manifest = _load(directory)
+        if not hasattr(est, "proba_from_counts"):
+            raise ModelError(f"{directory}: not a rolematch model")
+        extra = [*getattr(est, "rules", ()), *rules]
+        return cls(est, manifest, Extractor(extra))
+
+    # -- one posting ---------------------------------------------------------------
+    def classify(self, text: str, title: str | None = None, lang: str | None = None,
+                 source: str | None = None, explain: bool = True) -> RoleResult:
+        """Classify one posting. Raises :class:`InputError` when it cannot be used."""
+        prepared, language = self.extractor.prepare(text, lang, source)
+        doc = self.extractor.nlp(language).make_doc(prepared.text)
+        return self._results([(doc, prepared, language, title, source)], explain=explain)[0]
+
+    # -- many postings ---------------------------------------------------------------
+    def classify_many(self, texts: Iterable[str], titles: Iterable[str | None] | None = None,
+                      lang: str | None = None, batch_size: int = 128, explain: bool = False
+                      ) -> Iterator[RoleResult | InputError]:
+        """Classify a stream of postings lazily, in order; unusable ones yield their :class:`InputError`."""
+        title_iter = iter(titles) if titles is not None else None
+        pairs = ((t, next(title_iter, None) if title_iter is not None else None) for t in texts)
+        it = enumerate(pairs)
+        while True:
+            chunk = list(islice(it, batch_size))
+            if not chunk:
+                return
+            yield from self._classify_chunk(chunk, lang, batch_size, explain)
+
+    def _classify_chunk(self, chunk: list[tuple[int, tuple[Any, Any]]], lang: str | None, batch_size: int,
+                        explain: bool) -> list[RoleResult | InputError]:
+        out: list[RoleResult | InputError | None] = [None] * len(chunk)
+        ok: list[int] = []
+        items = []
+        for pos, (i, (text, title)) in enumerate(chunk):
+            source = f"row {i}"
+            try:
+                if not isinstance(text, str):
+                    raise InputError("missing text" if text is None or (isinstance(text, float) and np.isnan(text))
+                                     else f"expected text, got {type(text).__name__}", source)
+                items.append((self.extractor.prepare(text, lang, source), title if isinstance(title, str) else None, source))
+                ok.append(pos)
+            except InputError as exc:
+                out[pos] = exc
+        docs = self.extractor.docs(((p, lg) for (p, lg), _, _ in items), batch_size=batch_size)
+        analysed = [(doc, prepared, language, title, source)
+                    for (doc, prepared, language), (_, title, source) in zip(docs, items)]
+        for pos, res in zip(ok, self._results(analysed, explain=explain)):
+            out[pos] = res
+        return out  # type: ignore[return-value]
+
+    def _results(self, batch: list[tuple[Any, Any, str, str | None, str | None]], explain: bool) -> list[RoleResult]:
+        est = self.estimator
+        analysed, reports = [], []
+        for doc, prepared, language, title, source in batch:
+            report = self.extractor.report(doc, prepared, language, source)
+            t = title if title and title.strip() else first_line_title(prepared.text)
+            analysed.append(est.analysed_item(self.extractor, prepared, language, t, doc=doc, matches=report.matches))
+            reports.append(report)
+        if not analysed:
+            return []
+        counts = est.transform_counts(analysed)
+        proba = est.proba_from_counts(counts)
+        weighted = est._weight(counts) if explain else None
+        results = []
+        for i, (item, report) in enumerate(zip(analysed, reports)):
+            results.append(self._result(proba[i], report, batch[i][4], item if explain else None,
+                                        weighted[i] if weighted is not None else None))
+        return results
+
+    def _result(self, p: np.ndarray, report: SkillReport, source: str | None, item: Any, x: Any) -> RoleResult:
+        probs = {lab: float(p[j]) for j, lab in enumerate(self.labels)}
+        probs = {lab: probs.get(lab, 0.0) for lab in LABELS if lab in probs} | {
+            k: v for k, v in probs.items() if k not in LABELS}
+        label = max(probs, key=lambda k: probs[k])
+        evidence = {}
+        if item is not None:
+            from rolematch.explain import explain
+
+            evidence = explain(self.estimator, item, x)
+        return RoleResult(label=label, confidence=probs[label], probabilities=probs, in_scope=label != "other",
+                          lang=report.lang, skills=report, evidence=evidence, source=source)
+
+    def score_frame(self, df: "pd.DataFrame", text_column: str = "description", title_column: str | None = None,
+                    lang: str | None = None, batch_size: int = 256) -> "pd.DataFrame":
+        """A copy of ``df`` with the ``rolematch_*`` columns added (index preserved)."""
+        from rolematch.table import result_columns
+
+        if text_column not in df.columns:
+            raise InputError(f"no column {text_column!r}; columns are: {', '.join(map(str, df.columns))}")
+        titles = df[title_column].tolist() if title_column else None
+        results = self.classify_many(df[text_column].tolist(), titles, lang=lang, batch_size=batch_size)
+        extra = result_columns(results, len(df))
+        out = df.copy()
+        for col, values in extra.items():
+            out[col] = values
+        return out
+
+
+@lru_cache(maxsize=4)
+def _cached_model(path: str | None, rules: tuple[str, ...]) -> RoleModel:
+    return RoleModel.load(path, rules)
+
+
+def load_model(path: PathLike | None = None, rules: Sequence[PathLike] = ()) -> RoleModel:
+    """The model at ``path`` (default: shipped), loaded once per process and reused."""
+    return _cached_model(str(path) if path is not None else None, tuple(map(str, rules)))
+
+
+@lru_cache(maxsize=4)
+def _cached_extractor(rules: tuple[str, ...]) -> "Extractor":
+    from rolematch.extract import Extractor
+
+    return Extractor(rules)
+
+
+def extract_skills(text: str, lang: str | None = None, rules: Sequence[PathLike] = ()) -> SkillReport:
+    """Skills, responsibilities and tools found in one posting, with character offsets."""
+    return _cached_extractor(tuple(map(str, rules))).extract(text, lang)
+
+
+def classify(text: str, title: str | None = None, lang: str | None = None, model: PathLike | None = None) -> RoleResult:
+    """Classify one posting with the default (or given) model."""
+    return load_model(model).classify(text, title=title, lang=lang)
+
+
+def score_frame(df: "pd.DataFrame", text_column: str = "description", title_column: str | None = None,
+                model: PathLike | None = None) -> "pd.DataFrame":
+    """Score a DataFrame: same rows, same index, ``rolematch_*`` columns added."""
+    return load_model(model).score_frame(df, text_column=text_column, title_column=title_column)

@@ -1,0 +1,90 @@
+"""Find the parts of a posting that should not drive the label.
+
+Benefits, equal-opportunity statements, company blurbs and application
+instructions are the same whatever the role. They are located line by line:
+a line with a boilerplate cue is boilerplate, and so is every line of a
+section whose heading is a boilerplate heading ("Benefits", "About us",
+"Avantages", "Qui sommes-nous"...), up to the next heading.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEADING_BOILER = re.compile(
+    r"^\W*(?:benefits?|perks?|what we offer|we offer|our offer|compensation(?: and| &)? benefits|why (?:join|work)"
+    r"|about (?:us|the company|our company|[A-Z]\w+)|who we are|our (?:company|story|mission|values|culture)"
+    r"|equal (?:employment )?opportunit\w*|eeo\b|diversity|how to apply|application process|salary|pay range"
+    r"|avantages?|ce que nous (?:vous )?offrons|nous vous offrons|pourquoi nous rejoindre|qui sommes[- ]nous"
+    r"|l'entreprise|la soci[ée]t[ée]|notre (?:entreprise|soci[ée]t[ée]|culture)|[àa] propos|pr[ée]sentation de l'entreprise"
+    r"|r[ée]mun[ée]ration|salaire|processus de recrutement|diversit[ée]|informations compl[ée]mentaires)\b",
+    re.IGNORECASE,
+)
+_HEADING_CONTENT = re.compile(
+    r"^\W*(?:responsibilit|requirement|qualification|what you|you will|your (?:role|mission|profile)|the role"
+    r"|role|job description|description|duties|skills|experience|about the (?:role|job|team|position)|the team"
+    r"|who you are|nice to have|preferred|minimum|missions?|vos missions|votre (?:mission|r[ôo]le|profil)|profil"
+    r"|comp[ée]tences|le poste|descriptif|poste|tasks|key)\b",
+    re.IGNORECASE,
+)
+_CUE = re.compile(
+    r"equal (?:employment )?opportunity|without regard to|regardless of (?:race|age|gender)|race, colou?r"
+    r"|sexual orientation|gender identity|protected veteran|veteran status|national origin|reasonable accommodation"
+    r"|401\s?\(?k\)?|dental|vision insurance|paid time off|\bpto\b|parental leave|health insurance|medical,"
+    r"|stock options|tuition reimbursement|wellness|gym membership|e-verify|background check|drug[- ]free"
+    r"|mutuelle|tickets? restaurants?|carte swile|\brtt\b|titres? restaurant|prise en charge .{0,30}transport"
+    r"|handicap|toutes (?:nos offres|les candidatures)|[ée]galit[ée] des chances|int[ée]ressement|participation aux b[ée]n[ée]fices"
+    r"|cong[ée]s pay[ée]s|prime de|avantages sociaux",
+    re.IGNORECASE,
+)
+
+
+def _is_heading(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 7 and not line.rstrip().endswith((".", ",", ";")) and len(line) < 70
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of boilerplate lines in ``text``, merged and sorted."""
+    spans: list[tuple[int, int]] = []
+    in_section = False
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        start, pos = pos, pos + len(line)
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _is_heading(stripped):
+            if _HEADING_BOILER.match(stripped):
+                in_section = True
+            elif _HEADING_CONTENT.match(stripped):
+                in_section = False
+        if in_section or _CUE.search(stripped):
+            if spans and spans[-1][1] >= start - 2:
+                spans[-1] = (spans[-1][0], pos)
+            else:
+                spans.append((start, pos))
+    return spans
+
+
+_JOB_NOUN = re.compile(
+    r"\b(?:engineer|scientist|analyst|developer|researcher|manager|architect|consultant|specialist|lead|intern"
+    r"|director|designer|administrator|technician|nurse|associate|representative|executive|officer|assistant"
+    r"|ing[ée]nieur|d[ée]veloppeur|chercheur|chercheuse|scientifique|analyste|chef|responsable|consultant|stagiaire"
+    r"|alternant|technicien|infirmier|commercial|data)\w*",
+    re.IGNORECASE,
+)
+_GENERIC_FIRST = re.compile(r"^\W*(?:job description|description|about|overview|summary|descriptif|le poste)\b", re.I)
+
+
+def first_line_title(text: str) -> str | None:
+    """The first line when it reads like a job title ("Senior Data Scientist (H/F)"), else ``None``."""
+    for line in text.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if (len(s.split()) <= 12 and len(s) <= 100 and not s.endswith((".", "!", "?", ":"))
+                and _JOB_NOUN.search(s) and not _GENERIC_FIRST.match(s)):
+            return s
+        return None
+    return None

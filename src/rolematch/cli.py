@@ -1,0 +1,311 @@
+"""Command line: a thin layer over the library.
+
+Every command parses options, calls one library function and turns rolematch's
+own exceptions into one-line errors with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import click
+
+from rolematch import __version__
+from rolematch.errors import InputError, RolematchError
+
+LANG = click.Choice(["en", "fr"])
+
+
+class _Group(click.Group):
+    """Turns library errors, interrupts and surprises into one-line messages (no tracebacks)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RolematchError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:
+            ctx.exit(1)
+        except Exception as exc:  # last resort: one line, never a traceback
+            raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc}") from None
+
+
+def _read(path: str, encoding: str | None = None) -> str:
+    from rolematch.text import read_posting
+
+    if path == "-":
+        return read_posting(sys.stdin.buffer, encoding)
+    return read_posting(path, encoding)
+
+
+def _each_file(files: Sequence[str], fn: Callable[[str, str], None]) -> None:
+    """Run ``fn(name, text)`` per file; report bad files on stderr, go on, fail at the end."""
+    failed = 0
+    for f in files:
+        name = "<stdin>" if f == "-" else f
+        try:
+            fn(name, _read(f))
+        except InputError as exc:
+            failed += 1
+            click.echo(f"Error: {exc}", err=True)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rolematch")
+def cli() -> None:
+    """Which role does a job posting really describe?
+
+    ML engineer, ML scientist, data scientist, or other -- with calibrated
+    confidence, the evidence, and the skills it asks for. English and French.
+
+    Example:
+
+        rolematch classify examples/posting_en.txt
+    """
+
+
+# -- skills ---------------------------------------------------------------------------
+def _print_skills(report: Any) -> None:
+    if not report.matches:
+        click.echo("  (no skills or responsibilities found)")
+    for kind, matches in sorted(report.by_kind().items()):
+        counts: dict[str, int] = {}
+        for m in matches:
+            counts[m.id] = counts.get(m.id, 0) + 1
+        items = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in counts.items())
+        click.echo(f"  {kind}: {items}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--lang", type=LANG, help="Force the language instead of detecting it.")
+@click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (JSON Lines).")
+def skills(files: tuple[str, ...], lang: str | None, rules: tuple[str, ...], as_json: bool) -> None:
+    """List the skills, responsibilities and tools a posting asks for.
+
+    FILES are text or HTML postings; - reads standard input.
+
+    Example:
+
+        rolematch skills examples/posting_fr.txt --json
+    """
+    from rolematch.extract import Extractor
+
+    ex = Extractor(rules)
+
+    def one(name: str, text: str) -> None:
+        report = ex.extract(text, lang=lang, source=name)
+        if as_json:
+            click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(f"{name} [{report.lang}]: {len(report.matches)} matches, {len(report.counts)} distinct")
+            _print_skills(report)
+
+    _each_file(files, one)
+
+
+# -- classify -------------------------------------------------------------------------
+def _print_result(name: str, res: Any) -> None:
+    scope = "in scope" if res.in_scope else "out of scope"
+    click.echo(f"{name}: {res.label} ({res.confidence:.2f})  [{res.lang}, {scope}]")
+    probs = "  ".join(f"{k} {v:.2f}" for k, v in sorted(res.probabilities.items(), key=lambda kv: -kv[1]))
+    click.echo(f"  probabilities: {probs}")
+    ev = res.evidence.get(res.label, [])
+    if ev:
+        parts = []
+        for c in ev:
+            if c.kind == "rule":
+                where = ",".join(f"{s}-{e}" for s, e in c.spans[:3])
+                parts.append(f"[{c.feature} @{where}]")
+            else:
+                parts.append(f"{c.feature!r}" + (" (title)" if c.kind == "title" else ""))
+        click.echo(f"  evidence for {res.label}: " + ", ".join(parts))
+    _print_skills(res.skills)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--title", help="The posting's title (used as a feature when given).")
+@click.option("--lang", type=LANG, help="Force the language instead of detecting it.")
+@click.option("--model", "model_dir", type=click.Path(), help="Model directory (default: the shipped model).")
+@click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (JSON Lines).")
+def classify(files: tuple[str, ...], title: str | None, lang: str | None, model_dir: str | None,
+             rules: tuple[str, ...], as_json: bool) -> None:
+    """Say which role each posting describes, with confidence and evidence.
+
+    FILES are text or HTML postings; - reads standard input.
+
+    Example:
+
+        rolematch classify examples/posting_en.txt --title "Machine Learning Engineer"
+    """
+    from rolematch.api import RoleModel
+
+    model = RoleModel.load(model_dir, rules)
+
+    def one(name: str, text: str) -> None:
+        res = model.classify(text, title=title, lang=lang, source=name)
+        if as_json:
+            click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
+        else:
+            _print_result(name, res)
+
+    _each_file(files, one)
+
+
+# -- rules ----------------------------------------------------------------------------
+@cli.group()
+def rules() -> None:
+    """Check and prepare pattern files.
+
+    Example:
+
+        rolematch rules check my_rules/
+    """
+
+
+@rules.command("check")
+@click.argument("dirs", nargs=-1, type=click.Path())
+def rules_check(dirs: tuple[str, ...]) -> None:
+    """Validate rule files; report every problem as file:line with the reason.
+
+    With no DIRS, checks the shipped rules. User rules are checked together
+    with the shipped ones (ids must agree with the taxonomy).
+
+    Example:
+
+        rolematch rules check my_rules/
+    """
+    from rolematch.rules import Taxonomy, load_rule_files
+    from rolematch.resources import rules_dir
+
+    paths = [rules_dir(), *dirs]
+    loaded = load_rule_files(paths, Taxonomy.load())
+    ids = {r.id for r in loaded}
+    langs = {lg: sum(1 for r in loaded if r.applies_to(lg)) for lg in ("en", "fr")}
+    click.echo(f"OK: {len(loaded)} patterns, {len(ids)} ids (en: {langs['en']} patterns, fr: {langs['fr']}) "
+               f"in {', '.join(map(str, paths))}")
+
+
+@rules.command("compile")
+def rules_compile() -> None:
+    """Rebuild the prepared lemma forms of the shipped rules (rules/_lemma_forms.json).
+
+    Run after editing the shipped rules; a test fails when the file is stale.
+
+    Example:
+
+        rolematch rules compile
+    """
+    from rolematch.lemmas import CACHE_NAME, build_cache
+    from rolematch.resources import rules_dir
+    from rolematch.rules import load_rules
+
+    counts = build_cache(load_rules(), rules_dir() / CACHE_NAME)
+    click.echo(f"wrote {rules_dir() / CACHE_NAME}: " + ", ".join(f"{k}: {v} lemmas" for k, v in counts.items()))
+
+
+# -- train / evaluate -----------------------------------------------------------------
+def _print_report(rep: dict[str, Any]) -> None:
+    if "per_class" in rep:
+        click.echo(f"{'class':<16}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
+        for cls, m in rep["per_class"].items():
+            click.echo(f"{cls:<16}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10}")
+        click.echo(f"macro-F1 {rep['macro_f1']:.3f}   accuracy {rep['accuracy']:.3f}   "
+                   f"ECE {rep['ece']:.3f}   in-scope flagged other {rep['in_scope_flagged_other']:.3f}")
+    if "other_recall" in rep:
+        click.echo(f"out of scope: {rep['n_other']} rows labelled other, {rep['other_recall']:.3f} flagged other")
+    for lang, sub in rep.get("by_language", {}).items():
+        bits = [f"n={sub['n']}"] + [f"{k} {sub[k]:.3f}" for k in ("accuracy", "macro_f1", "other_recall") if k in sub]
+        click.echo(f"  [{lang}] " + "  ".join(bits))
+    conf = rep["confusion"]
+    click.echo("confusion (rows: true, columns: predicted " + " / ".join(conf["labels"]) + "):")
+    for lab, row in zip(conf["labels"], conf["matrix"]):
+        click.echo(f"  {lab:<16}" + "".join(f"{v:>7}" for v in row))
+    if rep.get("errors"):
+        click.echo(f"{rep['errors']} rows could not be scored (counted as other)")
+
+
+@cli.command()
+@click.argument("data", type=click.Path())
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(), help="Model directory to write.")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--label-column", default="label", show_default=True)
+@click.option("--title-column", default=None, help="Column with titles (optional).")
+@click.option("--eval", "eval_files", multiple=True, type=click.Path(), help="Labelled file(s) to evaluate on and record in the manifest (columns text/description, label).")
+@click.option("-C", "c", type=float, default=None, help="Inverse regularisation strength.")
+def train(data: str, out_dir: str, text_column: str, label_column: str, title_column: str | None,
+          eval_files: tuple[str, ...], c: float | None) -> None:
+    """Train a model on labelled postings (CSV, TSV, JSONL, Parquet, or a folder of them).
+
+    Labels: ml_engineer, ml_scientist, data_scientist, other.
+
+    Example:
+
+        rolematch train training_data -o my_model --title-column title
+    """
+    from rolematch.train import read_labelled, train as train_model
+
+    df = read_labelled(data, text_column, label_column, title_column)
+    evals = {}
+    for f in eval_files:
+        import pandas as pd
+
+        from rolematch.table import read_table
+
+        cols = read_table(f).columns
+        tc = "description" if "description" in cols else "text"
+        evals[Path(f).name] = read_labelled(f, tc, "label")
+    params = {"C": c} if c is not None else {}
+    _, manifest = train_model(df, out_dir, params=params, eval_sets=evals)
+    cv = manifest.get("cross_validation", {})
+    click.echo(f"trained on {len(df)} postings; wrote {out_dir}")
+    if cv:
+        click.echo(f"cross-validation: macro-F1 {cv.get('macro_f1', float('nan')):.3f}, accuracy "
+                   f"{cv.get('accuracy', float('nan')):.3f}, ECE {cv.get('ece', float('nan')):.3f}")
+    for name, rep in manifest.get("evaluation", {}).items():
+        click.echo(f"{name}: macro-F1 {rep.get('macro_f1', float('nan')):.3f}, accuracy {rep.get('accuracy', float('nan')):.3f}")
+
+
+@cli.command()
+@click.argument("data", type=click.Path())
+@click.option("--model", "model_dir", type=click.Path(), help="Model directory (default: the shipped model).")
+@click.option("--text-column", default="description", show_default=True)
+@click.option("--label-column", default="label", show_default=True)
+@click.option("--title-column", default=None, help="Use this title column as a feature (off by default).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def evaluate(data: str, model_dir: str | None, text_column: str, label_column: str, title_column: str | None,
+             as_json: bool) -> None:
+    """Measure a model on labelled postings: per-class P/R/F1, macro-F1, calibration, per language.
+
+    Rows labelled other count toward the out-of-scope figures only.
+
+    Example:
+
+        rolematch evaluate ../shared/eval/real_postings_dev.csv --text-column description --label-column label
+    """
+    from rolematch.api import RoleModel
+    from rolematch.train import evaluate as run_eval, read_labelled
+
+    df = read_labelled(data, text_column, label_column, title_column)
+    rep = run_eval(RoleModel.load(model_dir), df, use_title=title_column is not None)
+    if as_json:
+        click.echo(json.dumps(rep, indent=2))
+    else:
+        _print_report(rep)
+
+
+def main() -> None:  # pragma: no cover
+    cli()

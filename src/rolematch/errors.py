@@ -1,0 +1,40 @@
+"""One place for rolematch's exceptions and their messages.
+
+The library raises these; the CLI turns them into one-line errors and an
+exit code. Nothing in the library prints or exits.
+"""
+
+from __future__ import annotations
+
+
+class RolematchError(Exception):
+    """Base class of every error rolematch raises on purpose."""
+
+
+class InputError(RolematchError):
+    """Input that cannot be read or used: missing, binary, empty, undecodable..."""
+
+    def __init__(self, message: str, source: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class UnsupportedLanguageError(InputError):
+    """The text is not English or French."""
+
+
+class RulesError(RolematchError):
+    """Invalid pattern files. ``problems`` holds one "file:line: reason" per error."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        head = f"{len(problems)} problem(s) in rule files"
+        super().__init__(head + ":\n" + "\n".join(self.problems))
+
+
+class ModelError(RolematchError):
+    """A model that cannot be loaded or trusted (missing manifest, sha256 or version mismatch)."""
+
+
+class TrainingError(RolematchError):
+    """Training or evaluation data that cannot be used."""

@@ -1,0 +1,91 @@
+"""Evidence: which terms and rule matches pushed a posting toward each class.
+
+A posting's score for class k is a sum over its weighted features of
+``x_j * W[k, j]``. rolematch maps the hashed columns back to what produced
+them in this posting -- words (with their character n-grams), word pairs,
+title words and rule matches (with character offsets) -- and reports the top
+contributors per class, measured against the average class so that the
+numbers read as "toward this class rather than the others".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rolematch.features import _BIGRAM_MUL, _TITLE_SALT, Analysed, _token_arrays, in_spans, rule_feature_names
+from rolematch.results import Contribution
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+    from rolematch.model import RoleClassifier
+
+
+def explain(model: "RoleClassifier", item: Analysed, x: "sp.csr_matrix", top: int = 8) -> dict[str, list[Contribution]]:
+    """Top contributions per class for one posting; ``x`` is its weighted feature row."""
+    fz = model._get_featurizer()
+    space = fz.space
+    sp_word, _, sp_title, _ = space.sizes
+    off_word, _, off_title, _ = space.offsets
+    W = model.coef_.toarray()
+    W = W - W.mean(axis=0, keepdims=True)
+    xv = dict(zip(x.indices.tolist(), x.data.tolist()))
+    strings = item.doc.vocab.strings
+    # (name, kind) -> {column: share}
+    owners: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    spans_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
+
+    skipped = fz.skipped_spans(item)
+    lowers = fz.text_tokens(item.doc, skipped)
+    if len(lowers):
+        uniq, counts = np.unique(lowers, return_counts=True)
+        mass: dict[int, float] = defaultdict(float)
+        per_word: list[tuple[str, np.ndarray, int]] = []
+        for h, c in zip(uniq.tolist(), counts.tolist()):
+            word = strings[h]
+            cols = fz.char_columns(h, word)
+            per_word.append((word, cols, c))
+            for col in cols.tolist():
+                mass[col] += c
+            owners[(word, "term")][off_word + h % sp_word] = 1.0
+        for word, cols, c in per_word:
+            d = owners[(word, "term")]
+            for col in cols.tolist():
+                d[col] = d.get(col, 0.0) + c / mass[col]
+        if len(lowers) > 1:
+            pairs = lowers[:-1] * _BIGRAM_MUL + lowers[1:]
+            for a, b, p in zip(lowers[:-1].tolist(), lowers[1:].tolist(), pairs.tolist()):
+                owners[(f"{strings[a]} {strings[b]}", "term")][off_word + p % sp_word] = 1.0
+    if item.title_doc is not None:
+        tl, _ = _token_arrays(item.title_doc)
+        for h in tl.tolist():
+            owners[(strings[h], "title")][off_title + int((np.uint64(h) ^ _TITLE_SALT) % np.uint64(sp_title))] = 1.0
+        if len(tl) > 1:
+            for a, b in zip(tl[:-1].tolist(), tl[1:].tolist()):
+                key = (np.uint64(a) * _BIGRAM_MUL + np.uint64(b)) ^ _TITLE_SALT
+                owners[(f"{strings[a]} {strings[b]}", "title")][off_title + int(key % np.uint64(sp_title))] = 1.0
+    kept = [m for m in item.matches if not in_spans(m.start, skipped)]
+    key_users: dict[str, int] = defaultdict(int)
+    for m in kept:
+        for k in rule_feature_names([m]):
+            key_users[k] += 1
+    for m in kept:
+        spans_of[m.id].append((m.start, m.end))
+        d = owners[(m.id, "rule")]
+        for k in rule_feature_names([m]):
+            col = fz.rule_column(k)
+            d[col] = d.get(col, 0.0) + 1.0 / key_users[k]
+
+    out: dict[str, list[Contribution]] = {}
+    for ci, cls in enumerate(model.classes_):
+        contribs = []
+        for (name, kind), cols in owners.items():
+            w = sum(xv.get(col, 0.0) * share * W[ci, col] for col, share in cols.items())
+            if w > 0:
+                contribs.append(Contribution(name, w, kind, tuple(sorted(set(spans_of[name]))) if kind == "rule" else ()))
+        contribs.sort(key=lambda c: -c.weight)
+        out[str(cls)] = contribs[:top]
+    return out

@@ -1,0 +1,174 @@
+"""Skills extraction: blank spaCy pipelines per language + matchers built from ``rules/``.
+
+Pipelines are built lazily (only the languages a run needs) and reused; many
+texts stream through ``nlp.pipe``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence, Union
+
+from rolematch.errors import InputError, UnsupportedLanguageError
+from rolematch.lang import SUPPORTED, detect_language
+from rolematch.lemmas import LemmaForms, compile_token_pattern
+from rolematch.results import SkillMatch, SkillReport
+from rolematch.rules import Rule, load_rules
+from rolematch.text import MAX_CHARS, PreparedText, prepare
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+PathLike = Union[str, Path]
+
+
+def resolve_language(text: str, lang: str | None, source: str | None = None) -> str:
+    """``lang`` if given (must be supported), else the detected language; raise if unsupported."""
+    if lang is not None:
+        if lang not in SUPPORTED:
+            raise UnsupportedLanguageError(f"unsupported language {lang!r} (supported: en, fr)", source)
+        return lang
+    detected = detect_language(text)
+    if detected not in SUPPORTED:
+        what = "too little text to tell the language" if detected == "unknown" else f"language looks like {detected!r}"
+        raise UnsupportedLanguageError(f"{what}; rolematch supports en and fr (force with --lang)", source)
+    return detected
+
+
+class RuleMatcher:
+    """The compiled rules of one language: a token ``Matcher`` and a ``PhraseMatcher``."""
+
+    def __init__(self, nlp: "Language", rules: Sequence[Rule], lang: str, forms: LemmaForms) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.lang = lang
+        self.rules = [r for r in rules if r.applies_to(lang)]
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._rule_of: dict[int, Rule] = {}
+        for i, r in enumerate(self.rules):
+            key = f"rolematch:{lang}:{i}"
+            self._rule_of[nlp.vocab.strings.add(key)] = r
+            if isinstance(r.pattern, str):
+                self.phrases.add(key, [nlp.make_doc(r.pattern)])
+            else:
+                self.matcher.add(key, [compile_token_pattern(r.pattern, lang, forms)])
+
+    def __call__(self, doc: "Doc") -> list[tuple[Rule, int, int]]:
+        """Raw matches as (rule, start_char, end_char) over ``doc.text``."""
+        out = []
+        for key, s, e in [*self.phrases(doc), *self.matcher(doc)]:
+            start = doc[s].idx
+            last = doc[e - 1]
+            out.append((self._rule_of[key], start, last.idx + len(last.text)))
+        return out
+
+
+def merge_matches(raw: Iterable[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
+    """Merge overlapping matches of the same id (keeping the first rule that fired); sort by position."""
+    by_id: dict[str, list[tuple[Rule, int, int]]] = {}
+    for item in sorted(raw, key=lambda t: (t[1], -t[2])):
+        spans = by_id.setdefault(item[0].id, [])
+        if spans and item[1] < spans[-1][2]:
+            r, s, e = spans[-1]
+            spans[-1] = (r, s, max(e, item[2]))
+        else:
+            spans.append(item)
+    return sorted((m for spans in by_id.values() for m in spans), key=lambda t: (t[1], t[0].id))
+
+
+@dataclass
+class _Lang:
+    nlp: "Language"
+    matcher: RuleMatcher
+
+
+class Extractor:
+    """Reusable skills extractor. Build once, call many times.
+
+    >>> ex = Extractor()
+    >>> [m.id for m in ex.extract("You will deploy models to production with Docker.").matches]
+    ['model_deployment', 'docker']
+    """
+
+    def __init__(self, rules: Sequence[PathLike] = (), *, loaded_rules: Sequence[Rule] | None = None) -> None:
+        self.rules: list[Rule] = list(loaded_rules) if loaded_rules is not None else load_rules(rules)
+        self._forms = LemmaForms()
+        self._langs: dict[str, _Lang] = {}
+
+    def pipeline(self, lang: str) -> _Lang:
+        """The (cached) blank pipeline and matcher for ``lang``."""
+        got = self._langs.get(lang)
+        if got is None:
+            import spacy
+
+            nlp = spacy.blank(lang)
+            nlp.max_length = MAX_CHARS + 1
+            got = _Lang(nlp, RuleMatcher(nlp, self.rules, lang, self._forms))
+            self._langs[lang] = got
+        return got
+
+    def nlp(self, lang: str) -> "Language":
+        return self.pipeline(lang).nlp
+
+    def report(self, doc: "Doc", prepared: PreparedText, lang: str, source: str | None = None) -> SkillReport:
+        """Turn the matches in ``doc`` (built from ``prepared.text``) into a :class:`SkillReport`."""
+        matches = []
+        for rule, s, e in merge_matches(self.pipeline(lang).matcher(doc)):
+            a, b = prepared.to_source(s, e)
+            matches.append(SkillMatch(rule.id, rule.kind, rule.category, rule.roles, prepared.source[a:b], a, b,
+                                      lang, rule.name))
+        return SkillReport(lang, tuple(matches), source)
+
+    def prepare(self, text: str, lang: str | None = None, source: str | None = None) -> tuple[PreparedText, str]:
+        prepared = prepare(text, source=source)
+        return prepared, resolve_language(prepared.text, lang, source)
+
+    def extract(self, text: str, lang: str | None = None, source: str | None = None) -> SkillReport:
+        """Skills and responsibilities in one posting."""
+        prepared, language = self.prepare(text, lang, source)
+        doc = self.pipeline(language).nlp.make_doc(prepared.text)
+        return self.report(doc, prepared, language, source)
+
+    def docs(self, items: Iterable[tuple[PreparedText, str]], batch_size: int = 64
+             ) -> Iterator[tuple["Doc", PreparedText, str]]:
+        """Stream prepared texts through ``nlp.pipe`` in batches, per language, keeping order."""
+        it = iter(items)
+        while True:
+            chunk = list(islice(it, batch_size))
+            if not chunk:
+                return
+            docs: list["Doc | None"] = [None] * len(chunk)
+            for lang in {lg for _, lg in chunk}:
+                idx = [i for i, (_, lg) in enumerate(chunk) if lg == lang]
+                nlp = self.pipeline(lang).nlp
+                for i, doc in zip(idx, nlp.pipe((chunk[i][0].text for i in idx), batch_size=batch_size)):
+                    docs[i] = doc
+            for (prepared, lang), doc in zip(chunk, docs):
+                assert doc is not None
+                yield doc, prepared, lang
+
+    def extract_many(self, texts: Iterable[str], lang: str | None = None, batch_size: int = 64
+                     ) -> Iterator[SkillReport | InputError]:
+        """Extract from many texts lazily, in order. Unusable texts yield their :class:`InputError`."""
+        pending: list[tuple[int, InputError]] = []
+
+        def prepared_items() -> Iterator[tuple[PreparedText, str]]:
+            for i, text in enumerate(texts):
+                try:
+                    yield self.prepare(text, lang, source=f"text {i}")
+                except InputError as exc:
+                    pending.append((i, exc))
+
+        position = 0
+        for doc, prepared, language in self.docs(prepared_items(), batch_size):
+            while pending and pending[0][0] <= position:
+                yield pending.pop(0)[1]
+                position += 1
+            yield self.report(doc, prepared, language)
+            position += 1
+        for _, exc in pending:
+            yield exc

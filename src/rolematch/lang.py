@@ -1,0 +1,46 @@
+"""Language detection by function-word counts (no model, no download).
+
+Returns ``en`` or ``fr`` for the languages rolematch supports, the code of the
+other language it recognises (``de``, ``es``, ``nl``, ``it``, ``pt``), or
+``unknown`` when the text has too few words to tell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+SUPPORTED = ("en", "fr")
+
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the and of to is are with for you our we will be this that an or your from have at by as "
+                    "on it in who what which their they can all about team work experience".split()),
+    "fr": frozenset("le la les des et du un une est pour dans vous nous avec sur au aux que qui ce votre vos nos "
+                    "notre sont par ou ses leur cette être avez êtes d l qu".split()),
+    "de": frozenset("der die das und ist mit für wir sie ein eine zu von den dem auf nicht ihre bei im sind "
+                    "oder auch unsere unser werden".split()),
+    "es": frozenset("el los las y del con para por una es se su al como más nuestro nuestra sus lo le "
+                    "somos buscamos tu".split()),
+    "nl": frozenset("het een van en op met voor zijn wij je jouw naar bij ons onze ook niet wordt worden "
+                    "heb hebt dat deze".split()),
+    "it": frozenset("il di che e per con del della una sono nel alla gli dei delle siamo nostro nostra "
+                    "anche più come".split()),
+    "pt": frozenset("o os do da em um uma com não no na dos das seu sua você nós também mais "
+                    "estamos nosso nossa".split()),
+}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def language_scores(text: str, max_chars: int = 20000) -> dict[str, int]:
+    """Function-word hits per language over the first ``max_chars`` characters."""
+    counts = Counter(w.lower() for w in _WORD.findall(text[:max_chars]))
+    return {lang: sum(counts[w] for w in words) for lang, words in _STOPWORDS.items()}
+
+
+def detect_language(text: str) -> str:
+    """Best language code for ``text``: ``en``, ``fr``, another code, or ``unknown``."""
+    scores = language_scores(text)
+    lang, best = max(scores.items(), key=lambda kv: kv[1])
+    if best < 3:
+        return "unknown"
+    return lang

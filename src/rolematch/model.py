@@ -1,0 +1,254 @@
+"""The role classifier: a scikit-learn estimator over rolematch's hashed features.
+
+``RoleClassifier`` takes raw postings (strings, ``{"text", "title"}`` dicts or a
+DataFrame with ``text``/``title`` columns), analyses them with the extractor
+(tokens + rule matches), weights the hashed counts (sublinear TF-IDF, L2 per
+block), fits a multinomial logistic regression and calibrates its
+probabilities with a temperature fitted on cross-validated scores.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from rolematch.boilerplate import first_line_title
+from rolematch.errors import InputError
+from rolematch.features import Analysed, Featurizer, FeatureSpace
+
+if TYPE_CHECKING:
+    from rolematch.extract import Extractor
+
+
+def iter_postings(X: Any) -> Iterator[tuple[str, str | None]]:
+    """(text, title) pairs from strings, dicts, tuples or a DataFrame with text/title columns."""
+    if hasattr(X, "columns"):  # DataFrame
+        titles = X["title"] if "title" in X.columns else None
+        for i, text in enumerate(X["text"]):
+            t = titles.iloc[i] if titles is not None else None
+            yield _as_text(text), (t if isinstance(t, str) and t.strip() else None)
+        return
+    for x in X:
+        if isinstance(x, dict):
+            t = x.get("title")
+            yield _as_text(x.get("text")), (t if isinstance(t, str) and t.strip() else None)
+        elif isinstance(x, tuple):
+            yield _as_text(x[0]), (x[1] if len(x) > 1 and isinstance(x[1], str) and x[1].strip() else None)
+        elif isinstance(x, np.ndarray):  # a row of a 2-D array of strings
+            yield _as_text(x[0] if x.ndim else x.item()), None
+        else:
+            yield _as_text(x), None
+
+
+def _as_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
+    """Temperature minimising the negative log-likelihood of ``softmax(scores / T)``."""
+    from scipy.optimize import minimize_scalar
+
+    def nll(log_t: float) -> float:
+        p = _softmax(scores / np.exp(log_t))
+        return float(-np.mean(np.log(np.clip(p[np.arange(len(y_idx)), y_idx], 1e-12, None))))
+
+    res = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
+    return float(np.exp(res.x))
+
+
+class RoleClassifier(ClassifierMixin, BaseEstimator):
+    """Classify job postings into roles (any label set; rolematch uses the four role labels).
+
+    Parameters are stored as given; everything is validated and built in :meth:`fit`.
+    """
+
+    def __init__(self, C: float = 10.0, word_bits: int = 18, char_bits: int = 18,
+                 char_ngrams: tuple[int, int] = (3, 5), block_weights: tuple[float, float, float, float] = (1.0, 1.0, 0.7, 0.5),
+                 boilerplate: bool = True, use_rules: bool = True, title_dropout: float = 0.5,
+                 calibration: str = "temperature", cv: int = 5, rules: tuple[str, ...] = (),
+                 random_state: int = 0) -> None:
+        self.C = C
+        self.word_bits = word_bits
+        self.char_bits = char_bits
+        self.char_ngrams = char_ngrams
+        self.block_weights = block_weights
+        self.boilerplate = boilerplate
+        self.use_rules = use_rules
+        self.title_dropout = title_dropout
+        self.calibration = calibration
+        self.cv = cv
+        self.rules = rules
+        self.random_state = random_state
+
+    # -- analysis -----------------------------------------------------------------
+    def _space(self) -> FeatureSpace:
+        return FeatureSpace(word_bits=self.word_bits, char_bits=self.char_bits, char_ngrams=tuple(self.char_ngrams))  # type: ignore[arg-type]
+
+    def _get_extractor(self) -> "Extractor":
+        ex = getattr(self, "_extractor", None)
+        if ex is None:
+            from rolematch.extract import Extractor
+
+            ex = Extractor(self.rules)
+            self._extractor = ex
+        return ex
+
+    def _get_featurizer(self) -> Featurizer:
+        fz = getattr(self, "_featurizer", None)
+        if fz is None:
+            fz = Featurizer(self._space(), boilerplate=self.boilerplate)
+            self._featurizer = fz
+        return fz
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_extractor", None)
+        state.pop("_featurizer", None)
+        return state
+
+    def analyse(self, X: Any, drop_titles: np.ndarray | None = None) -> Iterator[Analysed]:
+        """Analysed postings (tokens, rule matches, title) for ``X``, streaming."""
+        from rolematch.extract import resolve_language
+        from rolematch.text import prepare
+
+        ex = self._get_extractor()
+
+        def items() -> Iterator[tuple[Any, str, str | None]]:
+            for i, (text, title) in enumerate(iter_postings(X)):
+                try:
+                    prepared = prepare(text)
+                except InputError:  # empty/oversized text: scored as an empty posting
+                    prepared = None
+                body = prepared.text if prepared is not None else ""
+                try:
+                    lang = resolve_language(body, None)
+                except InputError:
+                    lang = "en"
+                if title is None:
+                    title = first_line_title(body)
+                if drop_titles is not None and drop_titles[i]:
+                    title = None
+                yield prepared, lang, title
+
+        for prepared, lang, title in items():
+            yield self.analysed_item(ex, prepared, lang, title)
+
+    def analysed_item(self, ex: "Extractor", prepared: Any, lang: str, title: str | None, doc: Any = None,
+                      matches: Sequence[Any] | None = None) -> Analysed:
+        """Build the :class:`Analysed` of one prepared posting (reusing ``doc``/``matches`` when given)."""
+        nlp = ex.nlp(lang)
+        if doc is None:
+            doc = nlp.make_doc(prepared.text if prepared is not None else "")
+        if matches is None:
+            matches = ex.report(doc, prepared, lang).matches if (prepared is not None and self.use_rules) else ()
+        elif not self.use_rules:
+            matches = ()
+        title_doc = nlp.make_doc(title) if title else None
+        return Analysed(doc=doc, matches=matches, title=title, title_doc=title_doc, lang=lang)
+
+    # -- weighting ----------------------------------------------------------------
+    def _weight(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        X = counts.astype(np.float64, copy=True)
+        np.log1p(X.data, out=X.data)
+        X.data *= self.idf_[X.indices]
+        offsets = np.array(self._space().offsets)
+        block = np.searchsorted(offsets, X.indices, side="right") - 1
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        sq = np.zeros((X.shape[0], len(offsets)))
+        np.add.at(sq, (rows, block), X.data ** 2)
+        norms = np.sqrt(sq)
+        norms[norms == 0] = 1.0
+        weights = np.asarray(self.block_weights, dtype=np.float64)
+        X.data *= weights[block] / norms[rows, block]
+        return X
+
+    def transform_counts(self, analysed: Iterable[Analysed]) -> sp.csr_matrix:
+        """Raw hashed counts of analysed postings."""
+        return self._get_featurizer().transform(analysed)
+
+    # -- sklearn API --------------------------------------------------------------
+    def fit(self, X: Any, y: Any) -> "RoleClassifier":
+        """Fit on postings ``X`` and labels ``y``."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold
+
+        y_arr = np.asarray(list(y) if not hasattr(y, "__array__") else y)
+        if y_arr.ndim != 1:
+            raise ValueError("y must be one-dimensional")
+        n = len(y_arr)
+        self.classes_, y_idx = np.unique(y_arr, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(f"need at least 2 classes to fit, got {len(self.classes_)}")
+        rng = np.random.default_rng(self.random_state)
+        drop = rng.random(n) < self.title_dropout
+        counts = self.transform_counts(self.analyse(X, drop_titles=drop))
+        if counts.shape[0] != n:
+            raise ValueError(f"X has {counts.shape[0]} postings but y has {n} labels")
+        self.n_features_ = counts.shape[1]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        Xw = self._weight(counts)
+
+        def make_lr() -> LogisticRegression:
+            return LogisticRegression(C=self.C, max_iter=2000, tol=1e-4)
+
+        lr = make_lr().fit(Xw, y_idx)
+        coef = lr.coef_ if len(self.classes_) > 2 else np.vstack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
+        intercept = lr.intercept_ if len(self.classes_) > 2 else np.array([-lr.intercept_[0] / 2, lr.intercept_[0] / 2])
+        coef[np.abs(coef) < 1e-5] = 0.0
+        self.coef_ = sp.csr_matrix(coef.astype(np.float32))
+        self.intercept_ = intercept.astype(np.float64)
+        self.temperature_ = 1.0
+        min_count = int(np.bincount(y_idx).min())
+        folds = min(self.cv, min_count)
+        if self.calibration == "temperature" and folds >= 2:
+            scores = np.zeros((n, len(self.classes_)))
+            skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+            for tr, te in skf.split(np.zeros(n), y_idx):
+                m = make_lr().fit(Xw[tr], y_idx[tr])
+                dec = m.decision_function(Xw[te])
+                scores[te] = dec if dec.ndim == 2 else np.column_stack([-dec / 2, dec / 2])
+            self.temperature_ = fit_temperature(scores, y_idx)
+            self.cv_scores_ = scores / self.temperature_
+            self.cv_labels_ = y_idx
+        return self
+
+    def decision_function_counts(self, counts: sp.csr_matrix) -> np.ndarray:
+        """Uncalibrated class scores from raw counts."""
+        Xw = self._weight(counts)
+        return np.asarray((Xw @ self.coef_.T).toarray()) + self.intercept_
+
+    def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
+        return _softmax(self.decision_function_counts(counts) / self.temperature_)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "coef_")
+        return self.decision_function_counts(self.transform_counts(self.analyse(X)))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated class probabilities, columns in ``classes_`` order."""
+        check_is_fitted(self, "coef_")
+        return self.proba_from_counts(self.transform_counts(self.analyse(X)))
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.input_tags.one_d_array = True
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,133 @@
+"""Save and load models with a JSON manifest that is checked *before* unpickling.
+
+A joblib file can execute code when loaded, so rolematch only loads a model
+file whose sha256 matches its manifest, written by a compatible scikit-learn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, Union
+
+from rolematch import __version__
+from rolematch.errors import ModelError
+
+MODEL_FILE = "model.joblib"
+MANIFEST_FILE = "manifest.json"
+FORMAT = 1
+PathLike = Union[str, Path]
+
+
+def sha256_file(path: PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    import numpy
+    import scipy
+    import sklearn
+    import spacy
+
+    return {"rolematch": __version__, "scikit-learn": sklearn.__version__, "numpy": numpy.__version__,
+            "scipy": scipy.__version__, "spacy": spacy.__version__}
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_model(estimator: Any, directory: PathLike, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write ``model.joblib`` and ``manifest.json`` into ``directory``; return the manifest."""
+    import io
+
+    import joblib
+
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    joblib.dump(estimator, buf, compress=3)
+    data = buf.getvalue()
+    _atomic_write(d / MODEL_FILE, data)
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "file": MODEL_FILE,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size_bytes": len(data),
+        "versions": _versions(),
+        "labels": [str(c) for c in getattr(estimator, "classes_", [])],
+        "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in estimator.get_params().items()},
+    }
+    manifest.update(extra or {})
+    _atomic_write(d / MANIFEST_FILE, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    return manifest
+
+
+def read_manifest(directory: PathLike) -> dict[str, Any]:
+    """The manifest of a model directory, or :class:`ModelError`."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise ModelError(f"{d}: not a model directory (expected {MANIFEST_FILE} and {MODEL_FILE} inside)")
+    path = d / MANIFEST_FILE
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: missing manifest; refusing to load a model without one") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: unreadable manifest ({exc})") from None
+    if not isinstance(manifest, dict) or not {"sha256", "file", "versions"} <= set(manifest):
+        raise ModelError(f"{path}: manifest lacks sha256/file/versions")
+    return manifest
+
+
+def verify_model(directory: PathLike) -> dict[str, Any]:
+    """Check the manifest against the model file and the installed libraries (no unpickling)."""
+    import sklearn
+
+    d = Path(directory)
+    manifest = read_manifest(d)
+    if Path(manifest["file"]).name != manifest["file"]:
+        raise ModelError(f"{d / MANIFEST_FILE}: 'file' must be a file name inside the model directory")
+    model_path = d / manifest["file"]
+    if not model_path.is_file():
+        raise ModelError(f"{model_path}: model file missing")
+    digest = sha256_file(model_path)
+    if digest != manifest["sha256"]:
+        raise ModelError(f"{model_path}: sha256 {digest[:12]}... does not match the manifest "
+                         f"({str(manifest['sha256'])[:12]}...); refusing to load a tampered or foreign file")
+    built = manifest["versions"].get("scikit-learn")
+    if built != sklearn.__version__:
+        raise ModelError(f"{model_path}: trained with scikit-learn {built}, installed {sklearn.__version__}; "
+                         "retrain with `rolematch train` or install the matching scikit-learn")
+    rm = manifest["versions"].get("rolematch")
+    if rm != __version__:
+        warnings.warn(f"{model_path}: trained with rolematch {rm}, running {__version__}; "
+                      "results may differ, retrain with `rolematch train`", stacklevel=2)
+    return manifest
+
+
+def load_model(directory: PathLike) -> tuple[Any, dict[str, Any]]:
+    """Verify, then unpickle. Returns ``(estimator, manifest)``."""
+    import joblib
+
+    manifest = verify_model(directory)
+    try:
+        est = joblib.load(Path(directory) / manifest["file"])
+    except Exception as exc:  # a verified file that still fails to load
+        raise ModelError(f"{directory}: cannot load model: {exc}") from None
+    return est, manifest

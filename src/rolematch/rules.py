@@ -1,0 +1,200 @@
+"""Load and validate pattern files (JSONL), ours and the user's.
+
+One pattern per line::
+
+    {"id": "model_deployment", "kind": "responsibility", "category": "deployment",
+     "roles": ["ml_engineer"], "lang": "en", "origin": "seed:000",
+     "pattern": [{"LEMMA": "deploy"}, {"OP": "?"}, {"LEMMA": "model"}]}
+
+``pattern`` is a phrase (string, matched case-insensitively on the language's
+tokens) or a spaCy token pattern. ``LEMMA`` values are lower-case lemmas from
+spacy-lookups-data's lookup tables (see :mod:`rolematch.lemmas`). ``lang`` is
+``en``, ``fr`` or ``any``; ``origin`` is ``seed:NNN`` (the seed document the
+pattern was built from) or ``extension`` / ``user``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence, Union
+
+from rolematch.errors import RulesError
+from rolematch.resources import rules_dir
+
+LABELS = ("ml_engineer", "ml_scientist", "data_scientist")
+KINDS = ("skill", "responsibility", "tool")
+LANGS = ("en", "fr", "any")
+REQUIRED_KEYS = ("id", "kind", "category", "roles", "lang", "origin", "pattern")
+OPTIONAL_KEYS = ("comment",)
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ORIGIN = re.compile(r"^(seed:\d{3}(\|\d{3})*|extension|user)$")
+
+PathLike = Union[str, Path]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One validated pattern and where it came from."""
+
+    id: str
+    kind: str
+    category: str
+    roles: tuple[str, ...]
+    lang: str
+    origin: str
+    pattern: Union[str, list[dict[str, Any]]]
+    file: str
+    line: int
+
+    @property
+    def name(self) -> str:
+        """``file:line`` of the rule, as reported in match evidence."""
+        return f"{self.file}:{self.line}"
+
+    def applies_to(self, lang: str) -> bool:
+        return self.lang in (lang, "any")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The core ids with their kind, category and role affinity (rules/taxonomy.csv)."""
+
+    entries: dict[str, dict[str, Any]]
+
+    @classmethod
+    def load(cls, path: PathLike | None = None) -> "Taxonomy":
+        p = Path(path) if path else rules_dir() / "taxonomy.csv"
+        with open(p, encoding="utf-8", newline="") as fh:
+            rows = {r["id"]: r | {"roles": tuple(r["roles"].split("|"))} for r in csv.DictReader(fh)}
+        return cls(rows)
+
+
+def _rule_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*.jsonl") if p.is_file())
+
+
+def _check_token_pattern(pattern: list[Any], where: str, problems: list[str]) -> None:
+    from spacy.errors import MatchPatternError
+    from spacy.lang.en import English
+    from spacy.matcher import Matcher
+
+    if not pattern or not all(isinstance(t, dict) for t in pattern):
+        problems.append(f"{where}: token pattern must be a non-empty list of objects")
+        return
+    matcher = Matcher(English().vocab, validate=True)
+    try:
+        matcher.add("check", [pattern])
+    except (MatchPatternError, ValueError, TypeError, KeyError) as exc:
+        reason = " ".join(str(exc).split())
+        problems.append(f"{where}: invalid token pattern: {reason[:300]}")
+        return
+    for tok in pattern:
+        lemma = tok.get("LEMMA")
+        values = lemma.get("IN", []) if isinstance(lemma, dict) else [lemma] if lemma is not None else []
+        if isinstance(lemma, dict) and set(lemma) - {"IN"}:
+            problems.append(f"{where}: LEMMA supports a string or {{\"IN\": [...]}} only")
+        for v in values:
+            if not isinstance(v, str) or v != v.lower():
+                problems.append(f"{where}: LEMMA values must be lower-case strings, got {v!r}")
+
+
+def _parse_line(raw: str, where: str, problems: list[str], file: str, lineno: int) -> Rule | None:
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        problems.append(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})")
+        return None
+    if not isinstance(obj, dict):
+        problems.append(f"{where}: a rule must be a JSON object")
+        return None
+    before = len(problems)
+    unknown = set(obj) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)
+    if unknown:
+        problems.append(f"{where}: unknown key(s): {', '.join(sorted(unknown))}")
+    missing = [k for k in REQUIRED_KEYS if k not in obj]
+    if missing:
+        problems.append(f"{where}: missing key(s): {', '.join(missing)}")
+        return None
+    if not isinstance(obj["id"], str) or not _ID.match(obj["id"]):
+        problems.append(f"{where}: id must be snake_case, got {obj['id']!r}")
+    if obj["kind"] not in KINDS:
+        problems.append(f"{where}: kind must be one of {', '.join(KINDS)}, got {obj['kind']!r}")
+    if not isinstance(obj["category"], str) or not obj["category"]:
+        problems.append(f"{where}: category must be a non-empty string")
+    roles = obj["roles"]
+    if not isinstance(roles, list) or any(r not in LABELS for r in roles):
+        problems.append(f"{where}: roles must be a list drawn from {', '.join(LABELS)}, got {roles!r}")
+    if obj["lang"] not in LANGS:
+        problems.append(f"{where}: lang must be one of {', '.join(LANGS)}, got {obj['lang']!r}")
+    if not isinstance(obj["origin"], str) or not _ORIGIN.match(obj["origin"]):
+        problems.append(f"{where}: origin must be 'seed:NNN', 'extension' or 'user', got {obj['origin']!r}")
+    pattern = obj["pattern"]
+    if isinstance(pattern, str):
+        if not pattern.strip():
+            problems.append(f"{where}: empty phrase pattern")
+    elif isinstance(pattern, list):
+        _check_token_pattern(pattern, where, problems)
+    else:
+        problems.append(f"{where}: pattern must be a string or a list of token objects")
+    if len(problems) > before:
+        return None
+    return Rule(obj["id"], obj["kind"], obj["category"], tuple(roles), obj["lang"], obj["origin"],
+                pattern, file, lineno)
+
+
+def _check_consistency(rules: Sequence[Rule], taxonomy: Taxonomy | None, problems: list[str]) -> None:
+    first: dict[str, Rule] = {}
+    for r in rules:
+        meta = (r.kind, r.category, tuple(sorted(r.roles)))
+        if taxonomy is not None and r.id in taxonomy.entries:
+            t = taxonomy.entries[r.id]
+            expected = (t["kind"], t["category"], tuple(sorted(t["roles"])))
+            if meta != expected:
+                problems.append(f"{r.name}: id {r.id!r} is a core id; kind/category/roles must be {expected}, got {meta}")
+                continue
+        seen = first.setdefault(r.id, r)
+        if seen is not r and (seen.kind, seen.category, tuple(sorted(seen.roles))) != meta:
+            problems.append(f"{r.name}: id {r.id!r} has kind/category/roles {meta}, but {seen.name} says "
+                            f"{(seen.kind, seen.category, tuple(sorted(seen.roles)))}")
+
+
+def load_rule_files(paths: Iterable[PathLike], taxonomy: Taxonomy | None = None) -> list[Rule]:
+    """Load and validate rule files or directories; raise :class:`RulesError` listing every problem."""
+    problems: list[str] = []
+    rules: list[Rule] = []
+    files: list[tuple[Path, str]] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = _rule_files(p)
+            if not found:
+                problems.append(f"{p}: no *.jsonl rule files in this directory")
+            files.extend((f, f"{p.name}/{f.relative_to(p).as_posix()}") for f in found)
+        elif p.is_file():
+            files.append((p, str(p)))
+        else:
+            problems.append(f"{p}: no such file or directory")
+    for f, display in files:
+        try:
+            lines = f.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{display}:0: cannot read: {exc}")
+            continue
+        for lineno, raw in enumerate(lines, 1):
+            if not raw.strip() or raw.lstrip().startswith("//"):
+                continue
+            rule = _parse_line(raw, f"{display}:{lineno}", problems, display, lineno)
+            if rule is not None:
+                rules.append(rule)
+    _check_consistency(rules, taxonomy, problems)
+    if problems:
+        raise RulesError(problems)
+    return rules
+
+
+def load_rules(extra: Sequence[PathLike] = ()) -> list[Rule]:
+    """Our shipped rules plus the user's extra directories/files, validated together."""
+    return load_rule_files([rules_dir(), *extra], Taxonomy.load())

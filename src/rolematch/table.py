@@ -1,0 +1,85 @@
+"""Reading whole tables (training/evaluation data) and the ``rolematch_*`` output columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Union
+
+from rolematch.errors import InputError
+from rolematch.results import RoleResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PathLike = Union[str, Path]
+
+OUTPUT_COLUMNS = (
+    "rolematch_label", "rolematch_confidence", "rolematch_p_ml_engineer", "rolematch_p_ml_scientist",
+    "rolematch_p_data_scientist", "rolematch_in_scope", "rolematch_language", "rolematch_skills", "rolematch_error",
+)
+
+
+def format_of(path: PathLike) -> str:
+    """``csv``, ``tsv``, ``jsonl`` or ``parquet`` from the file name."""
+    name = str(path).lower()
+    for ext, fmt in ((".csv", "csv"), (".tsv", "tsv"), (".tab", "tsv"), (".jsonl", "jsonl"), (".ndjson", "jsonl"),
+                     (".json", "jsonl"), (".parquet", "parquet"), (".pq", "parquet")):
+        if name.endswith(ext) or name.endswith(ext + ".gz"):
+            return fmt
+    if name == "-":
+        return "csv"
+    raise InputError("unknown file type (use .csv, .tsv, .jsonl or .parquet)", str(path))
+
+
+def read_table(path: PathLike) -> "pd.DataFrame":
+    """Read a whole CSV/TSV/JSONL/Parquet file (for training and evaluation data)."""
+    import pandas as pd
+
+    p = Path(path)
+    fmt = format_of(p)
+    if not p.is_file():
+        raise InputError("no such file", str(p))
+    try:
+        if fmt == "parquet":
+            return pd.read_parquet(p)
+        if fmt == "jsonl":
+            return pd.read_json(p, lines=True, dtype=False)
+        from rolematch.batch import sniff_csv
+
+        sep, encoding = sniff_csv(p, "\t" if fmt == "tsv" else None)
+        return pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, na_values=[""])
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot read {fmt.upper()}: {' '.join(str(exc).split())[:300]}", str(p)) from None
+
+
+def result_row(res: RoleResult | InputError) -> dict[str, Any]:
+    """The ``rolematch_*`` values of one row (error rows keep an empty label)."""
+    if isinstance(res, InputError):
+        msg = str(res)
+        if res.source and msg.startswith(f"{res.source}: "):
+            msg = msg[len(res.source) + 2:]
+        return {"rolematch_label": None, "rolematch_confidence": None, "rolematch_p_ml_engineer": None,
+                "rolematch_p_ml_scientist": None, "rolematch_p_data_scientist": None, "rolematch_in_scope": None,
+                "rolematch_language": None, "rolematch_skills": None, "rolematch_error": msg}
+    p = res.probabilities
+    return {"rolematch_label": res.label, "rolematch_confidence": round(res.confidence, 4),
+            "rolematch_p_ml_engineer": round(p.get("ml_engineer", 0.0), 4),
+            "rolematch_p_ml_scientist": round(p.get("ml_scientist", 0.0), 4),
+            "rolematch_p_data_scientist": round(p.get("data_scientist", 0.0), 4),
+            "rolematch_in_scope": res.in_scope, "rolematch_language": res.lang,
+            "rolematch_skills": ";".join(res.skills.ids), "rolematch_error": None}
+
+
+def result_columns(results: Iterable[RoleResult | InputError], n: int) -> dict[str, list[Any]]:
+    """Column-wise ``rolematch_*`` values for ``n`` results."""
+    cols: dict[str, list[Any]] = {c: [] for c in OUTPUT_COLUMNS}
+    count = 0
+    for res in results:
+        for k, v in result_row(res).items():
+            cols[k].append(v)
+        count += 1
+    if count != n:
+        raise RuntimeError(f"internal error: {count} results for {n} rows")
+    return cols

@@ -1,0 +1,188 @@
+"""Training and evaluation: read labelled postings, fit, measure, report.
+
+Labels are ``ml_engineer``, ``ml_scientist``, ``data_scientist`` and ``other``.
+Evaluation scores the three roles (per-class precision/recall/F1, macro-F1,
+accuracy, confusion matrix, per-language breakdown, expected calibration
+error) and counts out-of-scope calls separately: rows labelled ``other`` count
+toward the out-of-scope figures only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence, Union
+
+import numpy as np
+
+from rolematch.errors import InputError, TrainingError
+from rolematch.results import LABELS, ROLES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from rolematch.api import RoleModel
+
+PathLike = Union[str, Path]
+
+
+def _read_table(path: Path) -> "pd.DataFrame":
+    import pandas as pd
+
+    from rolematch.table import read_table
+
+    if path.is_dir():
+        files = sorted([*path.glob("*.jsonl"), *path.glob("*.csv")])
+        if not files:
+            raise TrainingError(f"{path}: no .jsonl or .csv files in this directory")
+        return pd.concat([_read_table(f) for f in files], ignore_index=True)
+    try:
+        return read_table(path)
+    except InputError as exc:
+        raise TrainingError(str(exc)) from None
+
+
+def read_labelled(path: PathLike, text_column: str = "text", label_column: str = "label",
+                  title_column: str | None = None) -> "pd.DataFrame":
+    """Labelled postings as a DataFrame with ``text``, ``label`` and (optional) ``title``, ``lang``."""
+    p = Path(path)
+    df = _read_table(p)
+    for col in (text_column, label_column, title_column):
+        if col is not None and col not in df.columns:
+            raise TrainingError(f"{p}: no column {col!r}; columns are: {', '.join(map(str, df.columns))}")
+    out = df[[text_column, label_column]].rename(columns={text_column: "text", label_column: "label"}).copy()
+    if title_column:
+        out["title"] = df[title_column]
+    if "lang" in df.columns:
+        out["lang"] = df["lang"]
+    out["label"] = out["label"].astype(str).str.strip()
+    bad = sorted(set(out["label"]) - set(LABELS))
+    if bad:
+        raise TrainingError(f"{p}: unknown label(s) {', '.join(map(repr, bad[:5]))}; expected one of {', '.join(LABELS)}")
+    empty = out["text"].isna() | (out["text"].astype(str).str.strip() == "")
+    if empty.all():
+        raise TrainingError(f"{p}: every {text_column!r} cell is empty")
+    return out[~empty].reset_index(drop=True)
+
+
+def data_hash(df: "pd.DataFrame") -> str:
+    """sha256 over the (text, title, label) rows, order-independent."""
+    rows = sorted(json.dumps([str(r.text), str(getattr(r, "title", "") or ""), str(r.label)], ensure_ascii=False)
+                  for r in df.itertuples(index=False))
+    h = hashlib.sha256()
+    for r in rows:
+        h.update(r.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """ECE with equal-width confidence bins: sum over bins of |accuracy - confidence| weighted by size."""
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    if len(confidence) == 0:
+        return float("nan")
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        m = which == b
+        if m.any():
+            ece += m.mean() * abs(correct[m].mean() - confidence[m].mean())
+    return float(ece)
+
+
+def classification_report(y_true: Sequence[str], y_pred: Sequence[str], confidence: Sequence[float],
+                          langs: Sequence[str] | None = None) -> dict[str, Any]:
+    """The evaluation report as a dict (see module docstring)."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    yt = np.asarray(y_true, dtype=object)
+    yp = np.asarray(y_pred, dtype=object)
+    conf = np.asarray(confidence, dtype=float)
+    in_scope = yt != "other"
+    rep: dict[str, Any] = {"n": int(len(yt)), "n_in_scope": int(in_scope.sum()), "n_other": int((~in_scope).sum())}
+    if in_scope.any():
+        t, p = yt[in_scope], yp[in_scope]
+        prec, rec, f1, sup = precision_recall_fscore_support(t, p, labels=list(ROLES), zero_division=0)
+        rep["per_class"] = {r: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]),
+                                "support": int(sup[i])} for i, r in enumerate(ROLES)}
+        present = [i for i, r in enumerate(ROLES) if sup[i] > 0]
+        rep["macro_f1"] = float(np.mean(f1[present])) if present else float("nan")
+        rep["accuracy"] = float(np.mean(t == p))
+        rep["ece"] = expected_calibration_error(conf[in_scope], t == p)
+        rep["in_scope_flagged_other"] = float(np.mean(p == "other"))
+    rep["confusion"] = {"labels": list(LABELS),
+                        "matrix": confusion_matrix(yt, yp, labels=list(LABELS)).tolist()}
+    if (~in_scope).any():
+        rep["other_recall"] = float(np.mean(yp[~in_scope] == "other"))
+    rep["ece_all"] = expected_calibration_error(conf, yt == yp)
+    if langs is not None:
+        la = np.asarray(langs, dtype=object)
+        rep["by_language"] = {}
+        for lang in sorted(set(la.tolist())):
+            m = la == lang
+            sub: dict[str, Any] = {"n": int(m.sum())}
+            mi = m & in_scope
+            if mi.any():
+                sub["accuracy"] = float(np.mean(yt[mi] == yp[mi]))
+                _, _, f1l, supl = precision_recall_fscore_support(yt[mi], yp[mi], labels=list(ROLES), zero_division=0)
+                sub["macro_f1"] = float(np.mean([f for f, s in zip(f1l, supl) if s > 0]))
+            mo = m & ~in_scope
+            if mo.any():
+                sub["other_recall"] = float(np.mean(yp[mo] == "other"))
+            rep["by_language"][str(lang)] = sub
+    return rep
+
+
+def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) -> dict[str, Any]:
+    """Classify ``df`` (columns text, label, optional title/lang) and report."""
+    titles = df["title"].tolist() if use_title and "title" in df.columns else None
+    preds, confs, langs, errors = [], [], [], 0
+    for res in model.classify_many(df["text"].tolist(), titles):
+        if isinstance(res, InputError):
+            errors += 1
+            preds.append("other")
+            confs.append(1.0)
+            langs.append("unsupported")
+        else:
+            preds.append(res.label)
+            confs.append(res.confidence)
+            langs.append(res.lang)
+    lang_col = df["lang"].tolist() if "lang" in df.columns else langs
+    rep = classification_report(df["label"].tolist(), preds, confs, lang_col)
+    rep["errors"] = errors
+    return rep
+
+
+def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str, Any] | None = None,
+          eval_sets: dict[str, "pd.DataFrame"] | None = None) -> tuple["RoleClassifier", dict[str, Any]]:
+    """Fit a :class:`RoleClassifier` on ``df``; save it (with its manifest) when ``out_dir`` is given."""
+    from rolematch.model import RoleClassifier, _softmax
+
+    if df["label"].nunique() < 2:
+        raise TrainingError("need postings of at least two labels to train")
+    est = RoleClassifier(**(params or {}))
+    X = df[["text", "title"]] if "title" in df.columns else df[["text"]]
+    est.fit(X, df["label"])
+    info: dict[str, Any] = {"training_data": {"sha256": data_hash(df), "n": int(len(df)),
+                                              "labels": {k: int(v) for k, v in df["label"].value_counts().items()}}}
+    if hasattr(est, "cv_scores_"):
+        proba = _softmax(est.cv_scores_)
+        pred = est.classes_[proba.argmax(1)]
+        info["cross_validation"] = classification_report(
+            est.classes_[est.cv_labels_].tolist(), pred.tolist(), proba.max(1).tolist(),
+            df["lang"].tolist() if "lang" in df.columns else None)
+        info["cross_validation"]["folds"] = est.cv
+        info["temperature"] = est.temperature_
+    manifest: dict[str, Any] = dict(info)
+    if out_dir is not None:
+        from rolematch.api import RoleModel
+        from rolematch.persist import save_model
+
+        if eval_sets:
+            model = RoleModel(est)
+            info["evaluation"] = {name: evaluate(model, e) for name, e in eval_sets.items()}
+        manifest = save_model(est, out_dir, info)
+    return est, manifest
