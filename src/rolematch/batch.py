@@ -1,28 +1,267 @@
-"""Batch scoring (filled in by the batch issue)."""
+"""Batch scoring: stream a table in, score it in parallel, stream it out atomically.
+
+Every input row comes out exactly once, in input order, with its columns
+untouched and the ``rolematch_*`` columns added. Rows that cannot be scored
+keep their place with ``rolematch_error`` filled and an empty label.
+"""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
+import os
+import sys
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from rolematch.batch_io import Record, Source, Writer, open_source, sniff_csv  # noqa: F401 - sniff_csv re-exported
+from rolematch.errors import InputError
+from rolematch.table import OUTPUT_COLUMNS, result_row
+
+TEXT_COLUMN_NAMES = ("description", "text", "job_description", "jobdescription", "job description", "body",
+                     "content", "posting", "description_text", "descriptif")
 
 
-def sniff_csv(path: Path, sep: str | None = None, encoding: str | None = None) -> tuple[str, str]:
-    """Separator and encoding of a CSV export (UTF-8 with/without BOM, cp1252; ``,`` ``;`` or tab)."""
-    head = path.read_bytes()[:65536]
-    if encoding is None:
-        if head.startswith(b"\xef\xbb\xbf"):
-            encoding = "utf-8-sig"
+def find_text_column(columns: Sequence[str], requested: str | None, source: str) -> str:
+    """The text column: ``requested``, else ``description``, else one named like text/description."""
+    if requested is not None:
+        if requested not in columns:
+            raise InputError(f"no column {requested!r}; columns are: {', '.join(map(str, columns))}", source)
+        return requested
+    lower = {str(c).strip().lower(): c for c in columns}
+    for name in TEXT_COLUMN_NAMES:
+        if name in lower:
+            return lower[name]
+    raise InputError(f"no text column found (looked for {', '.join(TEXT_COLUMN_NAMES[:4])}); "
+                     f"pass --text-column; columns are: {', '.join(map(str, columns))}", source)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# -- the work one worker does ------------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(model_dir: str | None, rules: tuple[str, ...]) -> None:
+    """Process-pool initializer: load the model and build pipelines once per worker."""
+    from rolematch.api import RoleModel
+
+    _WORKER["model"] = RoleModel.load(model_dir, rules)
+
+
+def score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None = None, first_row: int = 0,
+               model: Any = None) -> list[dict[str, Any]]:
+    """``rolematch_*`` values for a chunk of texts (runs in a worker, or in-process)."""
+    m = model if model is not None else _WORKER.get("model")
+    if m is None:
+        from rolematch.api import load_model
+
+        m = load_model()
+    out = []
+    for res in m.classify_many(texts, titles, lang=lang, batch_size=len(texts) or 1):
+        out.append(result_row(res))
+    return out
+
+
+def dask_score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None, model_dir: str | None,
+                    rules: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The Dask task: load the model once per worker process (cached), then score."""
+    from rolematch.api import load_model
+
+    return score_rows(texts, titles, lang, model=load_model(model_dir, rules))
+
+
+# -- orchestration ------------------------------------------------------------------------
+@dataclass
+class Summary:
+    """What a scoring run did."""
+
+    rows: int
+    errors: int
+    seconds: float
+    output: str
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float("inf")
+
+    def __str__(self) -> str:
+        return (f"scored {self.rows:,} rows ({self.errors:,} errors) in {self.seconds:.1f} s, "
+                f"{self.rate:,.0f} rows/s -> {self.output}")
+
+
+Submit = Callable[[list[Any], list[Any] | None], "Future[list[dict[str, Any]]] | list[dict[str, Any]]"]
+
+
+def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    while True:
+        chunk = list(islice(records, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _merge(chunk: list[Record], scored: list[dict[str, Any]], todo: list[int]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    it = iter(scored)
+    todo_set = set(todo)
+    for i, rec in enumerate(chunk):
+        row = dict(rec.values)
+        if i in todo_set:
+            row.update(next(it))
         else:
-            try:
-                head.decode("utf-8")
-                encoding = "utf-8"
-            except UnicodeDecodeError as exc:
-                encoding = "utf-8" if exc.start > len(head) - 4 else "cp1252"
-    if sep is None:
-        text = head.decode(encoding, errors="replace")
-        try:
-            sep = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|").delimiter
-        except csv.Error:
-            first = text.splitlines()[0] if text else ""
-            sep = max(",;\t", key=first.count)
-    return sep, encoding
+            row.update(dict.fromkeys(OUTPUT_COLUMNS))
+            row["rolematch_error"] = rec.error
+        rows.append(row)
+    return rows
+
+
+def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_col: str | None,
+         chunk_size: int, window: int, progress: Any) -> tuple[int, int]:
+    """Feed chunks to ``submit`` (at most ``window`` in flight), write results in order."""
+    pending: deque[tuple[list[Record], list[int], Any]] = deque()
+    rows = errors = 0
+
+    def drain_one() -> None:
+        nonlocal rows, errors
+        chunk, todo, fut = pending.popleft()
+        scored = fut.result() if isinstance(fut, Future) or hasattr(fut, "result") else fut
+        out = _merge(chunk, scored, todo)
+        writer.write(out)
+        rows += len(out)
+        errors += sum(1 for r in out if r.get("rolematch_error"))
+        if progress is not None:
+            progress(rows, errors)
+
+    for chunk in _chunks(source.records, chunk_size):
+        todo = [i for i, r in enumerate(chunk) if r.error is None]
+        texts = [chunk[i].values.get(text_col) for i in todo]
+        titles = [chunk[i].values.get(title_col) for i in todo] if title_col else None
+        pending.append((chunk, todo, submit(texts, titles) if todo else []))
+        while len(pending) >= window:
+            drain_one()
+    while pending:
+        drain_one()
+    return rows, errors
+
+
+class _Progress:
+    """tqdm bar on stderr (bytes or rows of the input) with rows and rows/s; only on a terminal."""
+
+    def __init__(self, source: Source, enabled: bool) -> None:
+        self.bar = None
+        self.source = source
+        self.start = time.perf_counter()
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            is_rows = source.schema is not None
+            self.bar = tqdm(total=source.size, unit="row" if is_rows else "B", unit_scale=not is_rows,
+                            file=sys.stderr, dynamic_ncols=True, desc="scoring")
+
+    def __call__(self, rows: int, errors: int) -> None:
+        if self.bar is None:
+            return
+        pos = self.source.position()
+        self.bar.update(max(0, pos - self.bar.n))
+        rate = rows / max(time.perf_counter() - self.start, 1e-9)
+        self.bar.set_postfix_str(f"{rows:,} rows, {errors:,} errors, {rate:,.0f} rows/s", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def score_file(input_path: str, output_path: str, *, text_column: str | None = None, title_column: str | None = None,
+               id_column: str | None = None, jobs: int | None = None, chunk_size: int = 256,
+               sep: str | None = None, encoding: str | None = None, lang: str | None = None,
+               model_dir: str | None = None, rules: Sequence[str] = (), engine: str = "local",
+               scheduler: str | None = None, progress: bool = True) -> Summary:
+    """Score ``input_path`` into ``output_path`` (CSV/TSV/JSONL/Parquet by extension, ``-`` = CSV on stdio)."""
+    start = time.perf_counter()
+    source = open_source(input_path, sep=sep, encoding=encoding, chunk_size=chunk_size)
+    text_col = find_text_column(source.columns, text_column, input_path)
+    for name, col in (("--title-column", title_column), ("--id-column", id_column)):
+        if col is not None and col not in source.columns:
+            raise InputError(f"{name}: no column {col!r}; columns are: {', '.join(map(str, source.columns))}",
+                             input_path)
+    clash = [c for c in OUTPUT_COLUMNS if c in source.columns]
+    if clash:
+        raise InputError(f"input already has column(s) {', '.join(clash)} (already scored?)", input_path)
+    jobs = max(1, jobs or default_jobs())
+    rules_t = tuple(map(str, rules))
+    if model_dir is None and not rules_t:
+        from rolematch.persist import verify_model
+        from rolematch.resources import default_model_dir
+
+        verify_model(default_model_dir())  # fail fast, before any worker starts
+    writer = Writer(output_path, source.columns, source.schema)
+    bar = _Progress(source, progress)
+    executor: Any = None
+    client: Any = None
+    try:
+        if engine == "dask":
+            client = _dask_client(scheduler, jobs)
+
+            def submit(texts: list[Any], titles: list[Any] | None) -> Any:
+                return client.submit(dask_score_rows, texts, titles, lang, model_dir, rules_t, pure=False)
+
+            window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or jobs)
+        elif jobs == 1:
+            from rolematch.api import RoleModel
+
+            model = RoleModel.load(model_dir, rules_t)
+
+            def submit(texts: list[Any], titles: list[Any] | None) -> Any:
+                return score_rows(texts, titles, lang, model=model)
+
+            window = 1
+        else:
+            import multiprocessing as mp
+
+            ctx = mp.get_context("forkserver" if sys.platform != "win32" else "spawn")
+            executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(model_dir, rules_t))
+
+            def submit(texts: list[Any], titles: list[Any] | None) -> Any:
+                return executor.submit(score_rows, texts, titles, lang)
+
+            window = 3 * jobs
+        rows, errors = _run(source, writer, submit, text_col, title_column, chunk_size, window, bar)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        bar.close()
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+        if client is not None:
+            _close_dask(client)
+    return Summary(rows, errors, time.perf_counter() - start, output_path)
+
+
+def _dask_client(scheduler: str | None, jobs: int) -> Any:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("the dask engine needs dask.distributed: pip install 'rolematch[dask]'") from None
+    if scheduler:
+        return Client(scheduler)
+    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster)
+    client._rolematch_cluster = cluster  # type: ignore[attr-defined]
+    return client
+
+
+def _close_dask(client: Any) -> None:
+    cluster = getattr(client, "_rolematch_cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()

@@ -13,29 +13,27 @@ import re
 
 _HEADING_BOILER = re.compile(
     r"^\W*(?:benefits?|perks?|what we offer|we offer|our offer|compensation(?: and| &)? benefits|why (?:join|work)"
-    r"|about (?:us|the company|our company|[A-Z]\w+)|who we are|our (?:company|story|mission|values|culture)"
+    r"|about (?:us|the company|our company|\w+)|who we are|our (?:company|story|mission|values|culture)"
     r"|equal (?:employment )?opportunit\w*|eeo\b|diversity|how to apply|application process|salary|pay range"
     r"|avantages?|ce que nous (?:vous )?offrons|nous vous offrons|pourquoi nous rejoindre|qui sommes[- ]nous"
     r"|l'entreprise|la soci[ée]t[ée]|notre (?:entreprise|soci[ée]t[ée]|culture)|[àa] propos|pr[ée]sentation de l'entreprise"
     r"|r[ée]mun[ée]ration|salaire|processus de recrutement|diversit[ée]|informations compl[ée]mentaires)\b",
-    re.IGNORECASE,
 )
 _HEADING_CONTENT = re.compile(
     r"^\W*(?:responsibilit|requirement|qualification|what you|you will|your (?:role|mission|profile)|the role"
     r"|role|job description|description|duties|skills|experience|about the (?:role|job|team|position)|the team"
     r"|who you are|nice to have|preferred|minimum|missions?|vos missions|votre (?:mission|r[ôo]le|profil)|profil"
     r"|comp[ée]tences|le poste|descriptif|poste|tasks|key)\b",
-    re.IGNORECASE,
 )
+# matched on lower-cased text; the leading \b lets the engine skip most positions quickly
 _CUE = re.compile(
-    r"equal (?:employment )?opportunity|without regard to|regardless of (?:race|age|gender)|race, colou?r"
+    r"\b(?:equal (?:employment )?opportunity|without regard to|regardless of (?:race|age|gender)|race, colou?r"
     r"|sexual orientation|gender identity|protected veteran|veteran status|national origin|reasonable accommodation"
     r"|401\s?\(?k\)?|dental|vision insurance|paid time off|\bpto\b|parental leave|health insurance|medical,"
     r"|stock options|tuition reimbursement|wellness|gym membership|e-verify|background check|drug[- ]free"
     r"|mutuelle|tickets? restaurants?|carte swile|\brtt\b|titres? restaurant|prise en charge .{0,30}transport"
     r"|handicap|toutes (?:nos offres|les candidatures)|[ée]galit[ée] des chances|int[ée]ressement|participation aux b[ée]n[ée]fices"
-    r"|cong[ée]s pay[ée]s|prime de|avantages sociaux",
-    re.IGNORECASE,
+    r"|cong[ée]s pay[ée]s|prime de|avantages sociaux)",
 )
 
 
@@ -46,20 +44,26 @@ def _is_heading(line: str) -> bool:
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of boilerplate lines in ``text``, merged and sorted."""
+    low = text.lower()
+    cues = [m.start() for m in _CUE.finditer(low)]
+    ci = 0
     spans: list[tuple[int, int]] = []
     in_section = False
     pos = 0
-    for line in text.splitlines(keepends=True):
+    for line in low.splitlines(keepends=True):
         start, pos = pos, pos + len(line)
+        while ci < len(cues) and cues[ci] < start:
+            ci += 1
+        has_cue = ci < len(cues) and cues[ci] < pos
         stripped = line.strip()
         if not stripped:
             continue
         if _is_heading(stripped):
-            if _HEADING_BOILER.match(stripped):
-                in_section = True
-            elif _HEADING_CONTENT.match(stripped):
+            if _HEADING_CONTENT.match(stripped):
                 in_section = False
-        if in_section or _CUE.search(stripped):
+            elif _HEADING_BOILER.match(stripped):
+                in_section = True
+        if in_section or has_cue:
             if spans and spans[-1][1] >= start - 2:
                 spans[-1] = (spans[-1][0], pos)
             else:

@@ -307,5 +307,43 @@ def evaluate(data: str, model_dir: str | None, text_column: str, label_column: s
         _print_report(rep)
 
 
-def main() -> None:  # pragma: no cover
-    cli()
+# -- score ----------------------------------------------------------------------------
+@cli.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", "output_path", required=True, help="Output file (.csv .tsv .jsonl .parquet) or - for stdout.")
+@click.option("--text-column", help="Column with the posting text (default: description, text, job_description...).")
+@click.option("--title-column", help="Column with titles, used as a feature.")
+@click.option("--id-column", help="Column identifying rows (checked to exist; kept as is).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+@click.option("--chunk-size", type=click.IntRange(1, 100000), default=256, show_default=True, help="Rows per task.")
+@click.option("--sep", help="CSV separator (default: detected).")
+@click.option("--encoding", help="Input encoding (default: detected: UTF-8, UTF-8 with BOM, cp1252).")
+@click.option("--lang", type=LANG, help="Force the language of every row.")
+@click.option("--model", "model_dir", type=click.Path(), help="Model directory (default: the shipped model).")
+@click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+def score(input_path: str, output_path: str, text_column: str | None, title_column: str | None, id_column: str | None,
+          jobs: int | None, chunk_size: int, sep: str | None, encoding: str | None, lang: str | None,
+          model_dir: str | None, rules: tuple[str, ...], engine: str, scheduler: str | None, quiet: bool) -> None:
+    """Score a table of postings: every row kept, in order, rolematch_* columns added.
+
+    INPUT and the output are CSV, TSV, JSONL or Parquet (by extension); - is
+    CSV on stdin/stdout. The output is written to a temporary file and renamed
+    at the end, so an interrupted run never leaves a half-written file.
+
+    Example:
+
+        rolematch score postings.csv -o scored.csv --title-column title -j 2
+    """
+    from rolematch.batch import score_file
+
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    summary = score_file(input_path, output_path, text_column=text_column, title_column=title_column,
+                         id_column=id_column, jobs=jobs, chunk_size=chunk_size, sep=sep, encoding=encoding,
+                         lang=lang, model_dir=model_dir, rules=rules, engine=engine, scheduler=scheduler,
+                         progress=not quiet)
+    if not quiet:
+        click.echo(str(summary), err=True)

@@ -7,9 +7,9 @@ texts stream through ``nlp.pipe``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, product
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
 from rolematch.errors import InputError, UnsupportedLanguageError
 from rolematch.lang import SUPPORTED, detect_language
@@ -17,6 +17,7 @@ from rolematch.lemmas import LemmaForms, compile_token_pattern
 from rolematch.results import SkillMatch, SkillReport
 from rolematch.rules import Rule, load_rules
 from rolematch.text import MAX_CHARS, PreparedText, prepare
+from rolematch.tokenmatch import TokenMatcher, supported
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,32 +39,77 @@ def resolve_language(text: str, lang: str | None, source: str | None = None) -> 
     return detected
 
 
+_PHRASE_CAP = 4000  # largest expansion of one token pattern into phrases
+
+
+def _values(tok: dict[str, Any], key: str) -> list[str] | None:
+    """The accepted values of a ``{key: str}`` / ``{key: {"IN": [...]}}`` token, else None."""
+    v = tok.get(key)
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, dict) and set(v) == {"IN"}:
+        return list(v["IN"])
+    return None
+
+
+def as_phrases(pattern: list[dict[str, Any]]) -> tuple[str, list[tuple[str, ...]]] | None:
+    """A fixed-length pattern over one attribute (LOWER or ORTH) as the word sequences it matches."""
+    for attr in ("LOWER", "ORTH"):
+        options = [_values(t, attr) if set(t) == {attr} else None for t in pattern]
+        if all(o is not None for o in options):
+            n = 1
+            for o in options:
+                n *= len(o)  # type: ignore[arg-type]
+            if n <= _PHRASE_CAP:
+                return attr, list(product(*options))  # type: ignore[arg-type]
+    return None
+
+
 class RuleMatcher:
-    """The compiled rules of one language: a token ``Matcher`` and a ``PhraseMatcher``."""
+    """The compiled rules of one language.
+
+    Phrases and fixed-length token patterns (after ``LEMMA`` -> forms) go to
+    ``PhraseMatcher``s (hash lookups); patterns with operators go to rolematch's
+    :class:`~rolematch.tokenmatch.TokenMatcher`, and the rare pattern it does not
+    support to spaCy's ``Matcher``.
+    """
 
     def __init__(self, nlp: "Language", rules: Sequence[Rule], lang: str, forms: LemmaForms) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.tokens import Doc
 
         self.lang = lang
         self.rules = [r for r in rules if r.applies_to(lang)]
         self.matcher = Matcher(nlp.vocab, validate=True)
-        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.tokens = TokenMatcher(nlp.vocab.strings)
+        self.phrases = {"LOWER": PhraseMatcher(nlp.vocab, attr="LOWER"), "ORTH": PhraseMatcher(nlp.vocab, attr="ORTH")}
         self._rule_of: dict[int, Rule] = {}
         for i, r in enumerate(self.rules):
             key = f"rolematch:{lang}:{i}"
             self._rule_of[nlp.vocab.strings.add(key)] = r
             if isinstance(r.pattern, str):
-                self.phrases.add(key, [nlp.make_doc(r.pattern)])
+                self.phrases["LOWER"].add(key, [nlp.make_doc(r.pattern)])
+                continue
+            compiled = compile_token_pattern(r.pattern, lang, forms)
+            phrases = as_phrases(compiled)
+            if phrases is not None:
+                attr, seqs = phrases
+                words = [[w.lower() for w in seq] if attr == "LOWER" else list(seq) for seq in seqs]
+                self.phrases[attr].add(key, [Doc(nlp.vocab, words=w) for w in words])
+            elif supported(compiled):
+                self.tokens.add(nlp.vocab.strings[key], compiled)
             else:
-                self.matcher.add(key, [compile_token_pattern(r.pattern, lang, forms)])
+                self.matcher.add(key, [compiled])
+        self._active = [m for m in (*self.phrases.values(), self.tokens, self.matcher) if len(m)]
 
     def __call__(self, doc: "Doc") -> list[tuple[Rule, int, int]]:
-        """Raw matches as (rule, start_char, end_char) over ``doc.text``."""
+        """Raw matches as (rule, start_char, end_char) over the doc's text."""
         out = []
-        for key, s, e in [*self.phrases(doc), *self.matcher(doc)]:
-            start = doc[s].idx
-            last = doc[e - 1]
-            out.append((self._rule_of[key], start, last.idx + len(last.text)))
+        for m in self._active:
+            for key, s, e in m(doc):
+                start = doc[s].idx
+                last = doc[e - 1]
+                out.append((self._rule_of[key], start, last.idx + len(last.text)))
         return out
 
 

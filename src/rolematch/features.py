@@ -61,6 +61,7 @@ class Analysed:
     """What the featurizer needs from one posting."""
 
     doc: "Doc"
+    text: str
     matches: Sequence["SkillMatch"]
     title: str | None
     title_doc: "Doc | None"
@@ -118,7 +119,7 @@ class Featurizer:
 
     def skipped_spans(self, item: Analysed) -> list[tuple[int, int]]:
         """Boilerplate spans of the posting (empty when boilerplate filtering is off)."""
-        return boilerplate_spans(item.doc.text) if self.boilerplate else []
+        return boilerplate_spans(item.text) if self.boilerplate else []
 
     def title_hashes(self, item: Analysed) -> np.ndarray:
         """Hashes of title unigrams and bigrams (salted apart from the body's)."""

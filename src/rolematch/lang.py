@@ -31,10 +31,11 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def language_scores(text: str, max_chars: int = 20000) -> dict[str, int]:
+def language_scores(text: str, max_chars: int = 3000) -> dict[str, int]:
     """Function-word hits per language over the first ``max_chars`` characters."""
-    counts = Counter(w.lower() for w in _WORD.findall(text[:max_chars]))
-    return {lang: sum(counts[w] for w in words) for lang, words in _STOPWORDS.items()}
+    counts = Counter(_WORD.findall(text[:max_chars].lower()))
+    words = counts.keys()
+    return {lang: sum(counts[w] for w in stop & words) for lang, stop in _STOPWORDS.items()}
 
 
 def detect_language(text: str) -> str:

@@ -156,7 +156,7 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         elif not self.use_rules:
             matches = ()
         title_doc = nlp.make_doc(title) if title else None
-        return Analysed(doc=doc, matches=matches, title=title, title_doc=title_doc, lang=lang)
+        return Analysed(doc=doc, text=prepared.text if prepared is not None else "", matches=matches, title=title, title_doc=title_doc, lang=lang)
 
     # -- weighting ----------------------------------------------------------------
     def _weight(self, counts: sp.csr_matrix) -> sp.csr_matrix:
@@ -243,6 +243,8 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         return self.proba_from_counts(self.transform_counts(self.analyse(X)))
 
     def predict(self, X: Any) -> np.ndarray:
+        """Most probable label per posting."""
+        check_is_fitted(self, "coef_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]

@@ -78,18 +78,14 @@ def _rule_files(directory: Path) -> list[Path]:
 
 
 def _check_token_pattern(pattern: list[Any], where: str, problems: list[str]) -> None:
-    from spacy.errors import MatchPatternError
-    from spacy.lang.en import English
-    from spacy.matcher import Matcher
+    from spacy.schemas import validate_token_pattern
 
     if not pattern or not all(isinstance(t, dict) for t in pattern):
         problems.append(f"{where}: token pattern must be a non-empty list of objects")
         return
-    matcher = Matcher(English().vocab, validate=True)
-    try:
-        matcher.add("check", [pattern])
-    except (MatchPatternError, ValueError, TypeError, KeyError) as exc:
-        reason = " ".join(str(exc).split())
+    errors = validate_token_pattern(pattern)
+    if errors:
+        reason = "; ".join(" ".join(str(e).split()) for e in errors)
         problems.append(f"{where}: invalid token pattern: {reason[:300]}")
         return
     for tok in pattern:

@@ -44,7 +44,7 @@ def read_table(path: PathLike) -> "pd.DataFrame":
             return pd.read_parquet(p)
         if fmt == "jsonl":
             return pd.read_json(p, lines=True, dtype=False)
-        from rolematch.batch import sniff_csv
+        from rolematch.batch_io import sniff_csv
 
         sep, encoding = sniff_csv(p, "\t" if fmt == "tsv" else None)
         return pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, na_values=[""])

@@ -32,6 +32,7 @@ _CTRL[13] = "\n"
 _CTRL.update({0xA0: " ", 0x2007: " ", 0x202F: " ", 0x200B: " ", 0x200C: " ", 0x200D: " ", 0x2060: " ",
               0xFEFF: " ", 0x2028: "\n", 0x2029: "\n", 0xAD: " "})
 _CTRL_TABLE = str.maketrans(_CTRL)  # type: ignore[arg-type]
+_NEEDS_CLEAN = re.compile("[" + re.escape("".join(map(chr, _CTRL))) + "]")
 
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer blockquote pre dt dd hr title".split()
@@ -140,7 +141,7 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
         raise InputError(f"posting too large ({len(text):,} characters; the limit is {MAX_CHARS:,})", source)
     is_html = looks_like_html(text) if html is None else html
     body = html_to_text(text) if is_html else text
-    cleaned = body.translate(_CTRL_TABLE)
+    cleaned = body.translate(_CTRL_TABLE) if _NEEDS_CLEAN.search(body) else body
     cleaned, index = _nfc_with_index(cleaned)
     if not cleaned.strip():
         raise InputError("empty posting (no text)", source)

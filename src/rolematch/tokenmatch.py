@@ -1,0 +1,265 @@
+"""A fast matcher for the token patterns rolematch's rules use.
+
+spaCy's ``Matcher`` checks every pattern at every token (about 30 us per
+pattern per posting here), which is too slow for a thousand patterns. Rules
+patterns are simple: a sequence of token constraints (``LOWER`` / ``ORTH``
+values, boolean flags) with quantifiers (``?``, ``*``, ``+``, ``{n,m}``). This
+matcher indexes patterns by their first token's values, finds candidate
+positions with one dict lookup per token, and matches each candidate by
+backtracking, returning the longest match from each start. Patterns outside
+this subset are left to spaCy's ``Matcher`` (see :func:`supported`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from spacy.strings import StringStore
+    from spacy.tokens import Doc
+
+FLAGS = ("IS_ALPHA", "IS_PUNCT", "IS_DIGIT", "LIKE_NUM", "IS_SPACE", "IS_UPPER", "IS_LOWER", "IS_TITLE")
+_ATTRS = ("LOWER", "ORTH", *FLAGS)
+_QUANT = re.compile(r"^\{(\d*),?(\d*)\}$")
+_UNBOUNDED = 1 << 30
+
+
+def _quantifier(op: str | None) -> tuple[int, int] | None:
+    if op is None:
+        return 1, 1
+    if op == "?":
+        return 0, 1
+    if op == "*":
+        return 0, _UNBOUNDED
+    if op == "+":
+        return 1, _UNBOUNDED
+    m = _QUANT.match(op)
+    if m:
+        lo, hi = m.group(1), m.group(2)
+        if "," not in op:
+            return int(lo), int(lo)
+        return int(lo or 0), int(hi) if hi else _UNBOUNDED
+    return None
+
+
+def _values(v: Any) -> list[str] | None:
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, dict) and set(v) == {"IN"} and all(isinstance(x, str) for x in v["IN"]):
+        return list(v["IN"])
+    return None
+
+
+def _excluded(v: Any) -> list[str] | None:
+    if isinstance(v, dict) and set(v) == {"NOT_IN"} and all(isinstance(x, str) for x in v["NOT_IN"]):
+        return list(v["NOT_IN"])
+    return None
+
+
+def supported(pattern: Sequence[dict[str, Any]]) -> bool:
+    """True when :class:`TokenMatcher` implements every constraint of ``pattern``."""
+    for i, tok in enumerate(pattern):
+        for k, v in tok.items():
+            if k == "OP":
+                if _quantifier(v) is None:
+                    return False
+            elif k in FLAGS:
+                if not isinstance(v, bool):
+                    return False
+            elif k in ("LOWER", "ORTH"):
+                if _values(v) is None and (k != "LOWER" or _excluded(v) is None):
+                    return False
+            else:
+                return False
+        if i == 0:
+            q = _quantifier(tok.get("OP"))
+            keyed = _values(tok.get("LOWER")) is not None or _values(tok.get("ORTH")) is not None
+            if q is None or q[0] < 1 or not keyed:
+                return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Tok:
+    lower: frozenset[int] | None
+    not_lower: frozenset[int] | None
+    orth: frozenset[int] | None
+    flags: tuple[tuple[int, bool], ...]
+    lo: int
+    hi: int
+
+
+class TokenMatcher:
+    """Match compiled token patterns (see :func:`supported`) against docs."""
+
+    def __init__(self, strings: "StringStore") -> None:
+        self._strings = strings
+        self._patterns: list[tuple[int, tuple[_Tok, ...]]] = []
+        # per pattern: the value sets of its later tokens that must occur (lower, orth)
+        self._required: list[tuple[tuple[frozenset[int], ...], tuple[frozenset[int], ...]]] = []
+        self._span: list[int] = []  # longest match in tokens (0: unbounded)
+        self._by_lower: dict[int, list[int]] = {}
+        self._by_orth: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._patterns)
+
+    def add(self, key: int, pattern: Sequence[dict[str, Any]]) -> None:
+        if not supported(pattern):
+            raise ValueError(f"unsupported token pattern: {pattern!r}")
+        toks = []
+        for tok in pattern:
+            lower = _values(tok.get("LOWER")) if "LOWER" in tok else None
+            not_lower = _excluded(tok.get("LOWER")) if "LOWER" in tok else None
+            orth = _values(tok.get("ORTH")) if "ORTH" in tok else None
+            lo, hi = _quantifier(tok.get("OP"))  # type: ignore[misc]
+            toks.append(_Tok(
+                frozenset(self._strings.add(v.lower()) for v in lower) if lower is not None else None,
+                frozenset(self._strings.add(v.lower()) for v in not_lower) if not_lower is not None else None,
+                frozenset(self._strings.add(v) for v in orth) if orth is not None else None,
+                tuple((FLAGS.index(k), bool(v)) for k, v in tok.items() if k in FLAGS), lo, hi))
+        idx = len(self._patterns)
+        self._patterns.append((key, tuple(toks)))
+        later = [t for t in toks[1:] if t.lo >= 1]
+        span = sum(t.hi for t in toks)
+        self._span.append(span if span < _UNBOUNDED else 0)
+        self._required.append((tuple(t.lower for t in later if t.lower is not None),
+                               tuple(t.orth for t in later if t.orth is not None)))
+        first = toks[0]
+        if first.lower is not None:
+            for h in first.lower:
+                self._by_lower.setdefault(h, []).append(idx)
+        else:
+            assert first.orth is not None
+            for h in first.orth:
+                self._by_orth.setdefault(h, []).append(idx)
+
+    def __call__(self, doc: "Doc") -> list[tuple[int, int, int]]:
+        """(key, start, end) token spans: the longest match of each pattern from each start."""
+        if not self._patterns or not len(doc):
+            return []
+        from spacy.attrs import LOWER, ORTH
+
+        arr = doc.to_array([LOWER, ORTH])
+        starts = np.flatnonzero(_member(arr[:, 0], self._first_lower) | _member(arr[:, 1], self._first_orth))
+        if not len(starts):
+            return []
+        lower: list[int] = arr[:, 0].tolist()
+        orth: list[int] = arr[:, 1].tolist()
+        by_lower, by_orth = self._by_lower, self._by_orth
+        out = []
+        view = _DocView(lower, orth, doc.vocab, self._flag_cache)
+        present_lower: set[int] | None = None
+        present_orth: set[int] | None = None
+        possible: dict[int, bool] = {}
+        for i in starts.tolist():
+            cands = by_lower.get(lower[i])
+            if orth[i] in by_orth:
+                cands = [*(cands or ()), *by_orth[orth[i]]]
+            if not cands:
+                continue
+            for idx in cands:
+                ok = possible.get(idx)
+                if ok is None:  # can it match at all? every required later word must occur in the doc
+                    if present_lower is None:
+                        present_lower, present_orth = set(lower), set(orth)
+                    req_lower, req_orth = self._required[idx]
+                    ok = possible[idx] = (all(not r.isdisjoint(present_lower) for r in req_lower)
+                                          and all(not r.isdisjoint(present_orth) for r in req_orth))  # type: ignore[arg-type]
+                if not ok:
+                    continue
+                span = self._span[idx]
+                if span:  # the required later words must occur within reach of this start
+                    window = lower[i + 1:i + span]
+                    if not all(not r.isdisjoint(window) for r in self._required[idx][0]):
+                        continue
+                key, toks = self._patterns[idx]
+                end = _match(toks, 0, i, view)
+                if end > i:
+                    out.append((key, i, end))
+        return out
+
+    @property
+    def _first_lower(self) -> np.ndarray:
+        got = self.__dict__.get("_first_lower_arr")
+        if got is None or len(got) != len(self._by_lower):
+            got = self.__dict__["_first_lower_arr"] = np.sort(np.fromiter(self._by_lower, dtype=np.uint64))
+        return got
+
+    @property
+    def _first_orth(self) -> np.ndarray:
+        got = self.__dict__.get("_first_orth_arr")
+        if got is None or len(got) != len(self._by_orth):
+            got = self.__dict__["_first_orth_arr"] = np.sort(np.fromiter(self._by_orth, dtype=np.uint64))
+        return got
+
+    @property
+    def _flag_cache(self) -> dict[int, tuple[bool, ...]]:
+        cache = self.__dict__.get("_flags")
+        if cache is None:
+            cache = self.__dict__["_flags"] = {}
+        return cache
+
+
+def _member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Boolean mask of ``values`` found in ``sorted_keys`` (binary search; faster than np.isin here)."""
+    if not len(sorted_keys):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    return sorted_keys[pos] == values
+
+
+class _DocView:
+    """Token attributes of one doc for the matcher (flags looked up per word type, cached)."""
+
+    __slots__ = ("lower", "orth", "vocab", "cache", "n")
+
+    def __init__(self, lower: list[int], orth: list[int], vocab: Any, cache: dict[int, tuple[bool, ...]]) -> None:
+        self.lower, self.orth, self.vocab, self.cache, self.n = lower, orth, vocab, cache, len(lower)
+
+    def flags(self, i: int) -> tuple[bool, ...]:
+        h = self.orth[i]
+        got = self.cache.get(h)
+        if got is None:
+            lex = self.vocab[h]
+            got = (lex.is_alpha, lex.is_punct, lex.is_digit, lex.like_num, lex.is_space, lex.is_upper,
+                   lex.is_lower, lex.is_title)
+            if len(self.cache) > 500_000:
+                self.cache.clear()
+            self.cache[h] = got
+        return got
+
+
+def _sat(tok: _Tok, view: _DocView, i: int) -> bool:
+    if tok.lower is not None and view.lower[i] not in tok.lower:
+        return False
+    if tok.not_lower is not None and view.lower[i] in tok.not_lower:
+        return False
+    if tok.orth is not None and view.orth[i] not in tok.orth:
+        return False
+    if tok.flags:
+        flags = view.flags(i)
+        for col, want in tok.flags:
+            if flags[col] != want:
+                return False
+    return True
+
+
+def _match(toks: tuple[_Tok, ...], pi: int, ti: int, view: _DocView) -> int:
+    """Longest end reachable matching ``toks[pi:]`` from token ``ti`` (-1 if none)."""
+    if pi == len(toks):
+        return ti
+    tok = toks[pi]
+    k = 0
+    while k < tok.hi and ti + k < view.n and _sat(tok, view, ti + k):
+        k += 1
+    best = -1
+    for c in range(k, tok.lo - 1, -1):
+        r = _match(toks, pi + 1, ti + c, view)
+        if r > best:
+            best = r
+    return best

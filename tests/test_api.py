@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import rolematch
+from conftest import EXAMPLES
+from rolematch.errors import InputError, UnsupportedLanguageError
+
+EN = (EXAMPLES / "posting_en.txt").read_text(encoding="utf-8")
+FR = (EXAMPLES / "posting_fr.txt").read_text(encoding="utf-8")
+
+
+def test_public_api_is_listed():
+    for name in rolematch.__all__:
+        assert hasattr(rolematch, name), name
+
+
+def test_classify_examples(model):
+    en = model.classify(EN)
+    fr = model.classify(FR)
+    assert (en.label, en.lang, en.in_scope) == ("ml_engineer", "en", True)
+    assert (fr.label, fr.lang) == ("data_scientist", "fr")
+    for res in (en, fr):
+        assert abs(sum(res.probabilities.values()) - 1) < 1e-6
+        assert set(res.probabilities) == set(rolematch.LABELS)
+        assert res.confidence == max(res.probabilities.values())
+
+
+def test_evidence_explains_the_label_with_valid_offsets(model):
+    res = model.classify(EN)
+    ev = res.evidence[res.label]
+    assert ev and all(c.weight > 0 for c in ev)
+    assert ev == sorted(ev, key=lambda c: -c.weight)
+    rules = [c for e in res.evidence.values() for c in e if c.kind == "rule"]
+    assert rules, "rule matches appear as evidence"
+    for c in rules:
+        for s, e in c.spans:
+            assert EN[s:e].strip()
+    for m in res.skills.matches:
+        assert EN[m.start:m.end] == m.text
+
+
+def test_title_is_used_when_given(model):
+    text = "You will work with data and models across the company, with Python and SQL."
+    a = model.classify(text, title="Machine Learning Engineer").probabilities["ml_engineer"]
+    b = model.classify(text, title="Data Scientist").probabilities["ml_engineer"]
+    assert a > b
+
+
+def test_out_of_scope_posting(model):
+    nurse = ("We are hiring a registered nurse for our cardiac unit. You will provide patient care, administer "
+             "medications, coordinate with physicians and support families. Night shifts, union benefits, "
+             "BLS certification and a valid state nursing license are required.")
+    res = model.classify(nurse)
+    assert res.label == "other" and not res.in_scope
+
+
+def test_classify_many_keeps_order_and_reports_errors(model):
+    texts = [EN, "", None, FR, "Wir suchen einen Data Scientist für unser Team und die Modelle der Firma.", EN]
+    out = list(model.classify_many(iter(texts), batch_size=2))
+    assert len(out) == 6
+    assert isinstance(out[1], InputError) and isinstance(out[2], InputError)
+    assert isinstance(out[4], UnsupportedLanguageError)
+    assert [o.label for o in (out[0], out[3], out[5])] == ["ml_engineer", "data_scientist", "ml_engineer"]
+    single = model.classify(EN)
+    assert out[0].probabilities == pytest.approx(single.probabilities)
+
+
+def test_module_level_helpers():
+    res = rolematch.classify(EN)
+    assert res.label == "ml_engineer"
+    assert res.to_dict()["label"] == "ml_engineer"
+    skills = rolematch.extract_skills(FR)
+    assert skills.lang == "fr" and "data_cleaning" in skills.counts
+
+
+def test_score_frame_preserves_index_and_columns():
+    df = pd.DataFrame({"title": ["a", "b", "c"], "description": [EN, "", FR]}, index=[10, 20, 30])
+    out = rolematch.score_frame(df)
+    assert list(out.index) == [10, 20, 30]
+    assert list(out.columns[:2]) == ["title", "description"]
+    assert out.loc[10, "rolematch_label"] == "ml_engineer"
+    assert pd.isna(out.loc[20, "rolematch_label"]) and "empty" in out.loc[20, "rolematch_error"]
+    assert out.loc[30, "rolematch_language"] == "fr"
+    with pytest.raises(InputError, match="no column 'text'"):
+        rolematch.score_frame(df, text_column="text")

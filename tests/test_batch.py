@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import EXAMPLES, REPO
+from rolematch.batch import score_file
+from rolematch.batch_io import open_source
+from rolematch.errors import InputError
+from rolematch.table import OUTPUT_COLUMNS
+
+EN = (EXAMPLES / "posting_en.txt").read_text(encoding="utf-8")
+FR = (EXAMPLES / "posting_fr.txt").read_text(encoding="utf-8")
+DE = "Wir suchen einen Data Scientist für unser Team und die Entwicklung von Modellen in der Firma."
+
+
+def rows(n: int) -> list[dict]:
+    cycle = [EN, "", FR, DE, "  "]
+    return [{"id": str(i), "title": f"t{i}", "description": cycle[i % 5]} for i in range(n)]
+
+
+def write_csv(path: Path, data: list[dict], sep: str = ",", encoding: str = "utf-8") -> Path:
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        w = csv.DictWriter(fh, fieldnames=list(data[0]), delimiter=sep)
+        w.writeheader()
+        w.writerows(data)
+    return path
+
+
+def read_out(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_row_once_in_order_with_error_rows(tmp_path, jobs):
+    src = write_csv(tmp_path / "in.csv", rows(23))
+    summary = score_file(str(src), str(tmp_path / "out.csv"), jobs=jobs, chunk_size=4, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert list(out["id"]) == [str(i) for i in range(23)]
+    assert list(out.columns) == ["id", "title", "description", *OUTPUT_COLUMNS]
+    assert summary.rows == 23 and summary.errors == sum(1 for i in range(23) if i % 5 in (1, 3, 4))
+    for i, r in out.iterrows():
+        if i % 5 in (1, 3, 4):
+            assert r["rolematch_label"] == "" and r["rolematch_error"]
+        else:
+            assert r["rolematch_label"] in ("ml_engineer", "data_scientist") and r["rolematch_error"] == ""
+    assert out.loc[3, "rolematch_error"].startswith("language looks like 'de'")
+    assert list(out["description"]) == [r["description"] for r in rows(23)]
+
+
+def test_french_excel_export_semicolon_cp1252_bom(tmp_path):
+    data = [{"Intitulé": "Data scientist (H/F)", "Descriptif": FR}, {"Intitulé": "ML", "Descriptif": EN}]
+    src = tmp_path / "export.csv"
+    body = "Intitulé;Descriptif\r\n" + "".join(
+        f'"{d["Intitulé"]}";"{d["Descriptif"]}"\r\n' for d in data)
+    src.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    score_file(str(src), str(tmp_path / "o1.csv"), text_column="Descriptif", jobs=1, progress=False)
+    out = read_out(tmp_path / "o1.csv")
+    assert list(out["Intitulé"]) == ["Data scientist (H/F)", "ML"]
+    src2 = tmp_path / "export_cp1252.csv"
+    src2.write_bytes(body.replace("€", "EUR").encode("cp1252"))
+    score_file(str(src2), str(tmp_path / "o2.csv"), text_column="Descriptif", jobs=1, progress=False)
+    out2 = read_out(tmp_path / "o2.csv")
+    assert out2.loc[0, "Descriptif"].startswith("Data Scientist (H/F)") or "Mutuelle" in out2.loc[0, "Descriptif"]
+    assert list(out2["rolematch_language"]) == ["fr", "en"]
+
+
+def test_broken_quoting_and_field_counts_are_error_rows(tmp_path):
+    src = tmp_path / "broken.csv"
+    src.write_text(
+        'id,description\n'
+        '1,"We deploy ML models to production with Docker and Kubernetes, and monitor them in real time."\n'
+        '2,"This line never closes its quote\n'
+        '3,Data scientist to analyse data and build dashboards for the business teams with SQL.\n'
+        '4,too,many,fields\n'
+        '5\n', encoding="utf-8")
+    summary = score_file(str(src), str(tmp_path / "out.jsonl"), jobs=1, progress=False)
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in out] == ["1", "2", "3", "4", "5"]
+    assert out[0]["rolematch_error"] is None and out[2]["rolematch_error"] is None
+    assert "line 3: broken quoting" in out[1]["rolematch_error"]
+    assert "line 5: expected 2 fields, got 4" in out[3]["rolematch_error"]
+    assert out[3]["description"] == "too,many,fields"
+    assert "line 6" in out[4]["rolematch_error"]
+    assert summary.errors == 3
+
+
+@pytest.mark.parametrize("ext", ["jsonl", "parquet", "tsv"])
+def test_format_round_trips(tmp_path, ext):
+    df = pd.DataFrame(rows(7))
+    src = tmp_path / f"in.{ext}"
+    if ext == "jsonl":
+        df.to_json(src, orient="records", lines=True, force_ascii=False)
+    elif ext == "parquet":
+        df.to_parquet(src)
+    else:
+        df.to_csv(src, sep="\t", index=False)
+    dst = tmp_path / f"out.{ext}"
+    score_file(str(src), str(dst), jobs=1, progress=False)
+    if ext == "jsonl":
+        out = pd.read_json(dst, lines=True, dtype=False)
+    elif ext == "parquet":
+        out = pd.read_parquet(dst)
+    else:
+        out = pd.read_csv(dst, sep="\t", dtype=str, keep_default_na=False)
+    assert list(out["id"].astype(str)) == list(df["id"])
+    assert list(out["description"].fillna("")) == list(df["description"])
+    assert out["rolematch_label"].iloc[0] == "ml_engineer"
+
+
+def test_jsonl_bad_lines_are_kept(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": EN}) + "\n{not json\n" + json.dumps([1, 2]) + "\n")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert len(out) == 3
+    assert "line 2: invalid JSON" in out.loc[1, "rolematch_error"]
+    assert "expected a JSON object" in out.loc[2, "rolematch_error"]
+
+
+def test_text_column_detection_and_errors(tmp_path):
+    src = write_csv(tmp_path / "in.csv", [{"ref": "1", "Job_Description": EN}])
+    score_file(str(src), str(tmp_path / "o.csv"), jobs=1, progress=False)
+    assert read_out(tmp_path / "o.csv").loc[0, "rolematch_label"] == "ml_engineer"
+    bad = write_csv(tmp_path / "bad.csv", [{"ref": "1", "body_html": EN}])
+    with pytest.raises(InputError, match="no text column found.*columns are: ref, body_html"):
+        score_file(str(bad), str(tmp_path / "o2.csv"), jobs=1, progress=False)
+    assert not (tmp_path / "o2.csv").exists()
+
+
+def test_failed_run_keeps_existing_output(tmp_path):
+    dst = tmp_path / "out.csv"
+    dst.write_text("precious\n")
+    bad = write_csv(tmp_path / "bad.csv", [{"x": "1"}])
+    with pytest.raises(InputError):
+        score_file(str(bad), str(dst), jobs=1, progress=False)
+    assert dst.read_text() == "precious\n"
+    assert [p.name for p in tmp_path.iterdir() if "rolematch-tmp" in p.name] == []
+
+
+def test_interrupted_run_leaves_no_output(tmp_path):
+    src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(4000)])
+    dst = tmp_path / "out.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "rolematch", "score", str(src), "-o", str(dst), "-j", "1", "-q"],
+                            cwd=tmp_path, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and not any("rolematch-tmp" in p.name for p in tmp_path.iterdir()):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert not dst.exists()
+    assert [p.name for p in tmp_path.iterdir() if "rolematch-tmp" in p.name] == []
+    assert b"Traceback" not in proc.stderr.read()
+
+
+def test_open_source_streams(tmp_path):
+    src = write_csv(tmp_path / "in.csv", rows(5))
+    s = open_source(str(src))
+    assert s.columns == ["id", "title", "description"]
+    first = next(s.records)
+    assert first.line == 2 and first.values["id"] == "0"
+
+
+@pytest.mark.slow
+def test_dask_engine_output_equals_local(tmp_path):
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client, LocalCluster
+
+    src = write_csv(tmp_path / "in.csv", rows(30))
+    score_file(str(src), str(tmp_path / "local.csv"), jobs=1, chunk_size=7, progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster):
+            score_file(str(src), str(tmp_path / "dask.csv"), engine="dask", scheduler=cluster.scheduler_address,
+                       chunk_size=7, progress=False)
+    assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()

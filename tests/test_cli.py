@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES, REPO
+from rolematch.cli import cli
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+EN = EXAMPLES / "posting_en.txt"
+FR = EXAMPLES / "posting_fr.txt"
+
+
+def run(*args: str, input: bytes | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def walk(group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield (*prefix, name), cmd
+        if hasattr(cmd, "commands"):
+            yield from walk(cmd, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in walk(cli)], ids=lambda p: " ".join(p))
+def test_every_command_has_help_with_example_and_is_in_readme(path):
+    res = run(*path, "--help")
+    assert res.exit_code == 0, res.output
+    assert "Example:" in res.output
+    assert f"rolematch {' '.join(path)}" in README, f"README does not document `rolematch {' '.join(path)}`"
+
+
+def test_top_level_help_has_example():
+    res = run("--help")
+    assert res.exit_code == 0 and "Example:" in res.output
+
+
+def test_classify_human_and_json():
+    res = run("classify", str(EN), str(FR))
+    assert res.exit_code == 0, res.output
+    assert f"{EN}: ml_engineer" in res.output and f"{FR}: data_scientist" in res.output
+    assert "evidence for ml_engineer" in res.output
+    res = run("classify", str(EN), "--json", "--title", "ML Engineer")
+    obj = json.loads(res.output)
+    assert obj["label"] == "ml_engineer" and obj["lang"] == "en" and obj["in_scope"] is True
+    assert set(obj) >= {"label", "confidence", "probabilities", "evidence", "skills", "skill_counts", "source"}
+
+
+def test_classify_stdin():
+    res = run("classify", "-", input=EN.read_bytes())
+    assert res.exit_code == 0 and "<stdin>: ml_engineer" in res.output
+
+
+def test_skills_human_and_json():
+    res = run("skills", str(FR))
+    assert res.exit_code == 0 and "responsibility:" in res.output and "[fr]" in res.output
+    res = run("skills", str(EN), "--json")
+    obj = json.loads(res.output)
+    text = EN.read_text(encoding="utf-8")
+    assert obj["lang"] == "en" and obj["matches"]
+    for m in obj["matches"]:
+        assert text[m["start"]:m["end"]] == m["text"]
+        assert {"id", "kind", "category", "rule", "lang"} <= set(m)
+
+
+def test_rules_check_ok_and_errors(tmp_path):
+    res = run("rules", "check")
+    assert res.exit_code == 0 and res.output.startswith("OK:")
+    d = tmp_path / "bad"
+    d.mkdir()
+    (d / "r.jsonl").write_text('{"id": "x"}\n{"id": "y", "kind": "tool", "category": "t", "roles": [], "lang": "en", '
+                               '"origin": "user", "pattern": [{"NOPE": 1}]}\n')
+    res = run("rules", "check", str(d))
+    assert res.exit_code == 1
+    assert "bad/r.jsonl:1: missing key" in res.output and "bad/r.jsonl:2: invalid token pattern" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_train_then_evaluate_end_to_end(small_training, tmp_path):
+    out = tmp_path / "model"
+    res = run("train", str(small_training), "-o", str(out), "--title-column", "title")
+    assert res.exit_code == 0, res.output
+    assert (out / "manifest.json").exists() and "cross-validation" in res.output
+    res = run("evaluate", str(small_training), "--model", str(out), "--text-column", "text", "--json")
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    assert rep["n"] > 0 and 0 <= rep["macro_f1"] <= 1 and "by_language" in rep
+    res = run("evaluate", str(small_training), "--model", str(out), "--text-column", "text")
+    assert "macro-F1" in res.output and "confusion" in res.output
+
+
+def test_score_command(tmp_path):
+    out = tmp_path / "scored.csv"
+    res = run("score", str(EXAMPLES / "postings.csv"), "-o", str(out), "-j", "1", "--title-column", "title")
+    assert res.exit_code == 0, res.output
+    assert "scored 5 rows (1 errors)" in res.output
+    lines = out.read_text().splitlines()
+    assert lines[0].endswith("rolematch_skills,rolematch_error")
+
+
+def _make(tmp_path: Path, kind: str) -> Path:
+    p = tmp_path / f"{kind}.txt"
+    if kind == "binary":
+        p.write_bytes(b"\x7fELF\x00\x01\x02" * 100)
+    elif kind == "empty":
+        p.write_bytes(b"")
+    elif kind == "directory":
+        p.mkdir()
+    elif kind == "missing":
+        pass
+    elif kind == "no_permission":
+        p.write_text("Python and SQL for a data scientist.")
+        p.chmod(0)
+    elif kind == "huge":
+        with open(p, "wb") as fh:
+            fh.write(b"data scientist python " * (50 * 1024 * 1024 // 22))
+    elif kind == "undecodable":
+        p.write_bytes("Ingénieur données ".encode() + b"\xff\xfe\xfa" + " très bien".encode())
+    elif kind == "german":
+        p.write_text("Wir suchen einen Data Scientist für unser Team und die Entwicklung von Modellen.")
+    return p
+
+
+@pytest.mark.parametrize("kind,message", [
+    ("binary", "binary file"), ("empty", "empty file"), ("directory", "is a directory"),
+    ("missing", "no such file"), ("no_permission", "permission denied"), ("huge", "too large"),
+    ("undecodable", "undecodable bytes"), ("german", "language looks like 'de'"),
+])
+@pytest.mark.parametrize("command", ["classify", "skills"])
+def test_bad_files_give_one_line_errors(tmp_path, monkeypatch, kind, message, command):
+    p = _make(tmp_path, kind)
+    if kind == "no_permission" and os.geteuid() == 0:  # root reads anything: simulate the OS refusal
+        real = Path.read_bytes
+
+        def refuse(self):
+            if self == p:
+                raise PermissionError(13, "Permission denied")
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+    res = run(command, str(p))
+    assert res.exit_code == 1
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.output
+    assert lines[0].startswith(f"Error: {p}: ") and message in lines[0]
+    assert "Traceback" not in res.output
+
+
+def test_bad_file_among_good_ones_still_reports_the_good(tmp_path):
+    res = run("classify", str(EN), str(tmp_path / "nope.txt"))
+    assert res.exit_code == 1
+    assert f"{EN}: ml_engineer" in res.output and "nope.txt: no such file" in res.output
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"id,title\n1,x\n", "no text column found"),
+    (b"", "empty file"),
+])
+def test_score_unusable_inputs(tmp_path, content, message):
+    src = tmp_path / "in.csv"
+    src.write_bytes(content)
+    res = run("score", str(src), "-o", str(tmp_path / "o.csv"), "-j", "1")
+    assert res.exit_code == 1 and message in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_score_nan_and_mixed_encoding_cells_become_error_rows(tmp_path):
+    src = tmp_path / "in.csv"
+    good = EN.read_text(encoding="utf-8").replace('"', "'")
+    src.write_bytes(b'id,description\n1,"' + good.encode() + b'"\n2,\n3,NaN\n')
+    res = run("score", str(src), "-o", str(tmp_path / "o.jsonl"), "-j", "1")
+    assert res.exit_code == 0, res.output
+    out = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert [o["id"] for o in out] == ["1", "2", "3"]
+    assert out[0]["rolematch_label"] == "ml_engineer"
+    assert out[1]["rolematch_error"] and out[2]["rolematch_error"]
+
+
+def test_readme_starts_with_two_commands():
+    blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", README, re.S)
+    first = blocks[0]
+    assert "pip install" in first and "rolematch classify examples/posting_en.txt" in first
+    assert "pip install" in blocks[1] and "pytest" in blocks[1]
+    ci = (REPO / ".ci/run").read_text()
+    test_cmd = [ln for ln in blocks[1].splitlines() if ln.strip()][-1].strip()
+    assert test_cmd in ci

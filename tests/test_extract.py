@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SEEDS
+from rolematch.errors import InputError, UnsupportedLanguageError
+from rolematch.extract import Extractor
+from rolematch.rules import Taxonomy
+
+SENTENCES = [json.loads(line) for line in (REPO / "tests/data/core_sentences.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+CORE = Taxonomy.load().entries
+
+
+def test_sentence_file_covers_every_core_id_in_both_languages():
+    for lang in ("en", "fr"):
+        assert {s["id"] for s in SENTENCES if s["lang"] == lang} == set(CORE)
+
+
+@pytest.mark.parametrize("core_id", sorted(CORE))
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_core_id_found_with_offsets(extractor, core_id, lang):
+    sentences = [s["sentence"] for s in SENTENCES if s["id"] == core_id and s["lang"] == lang]
+    assert sentences
+    for sentence in sentences:
+        report = extractor.extract(sentence, lang=lang)
+        hits = [m for m in report.matches if m.id == core_id]
+        assert hits, f"{core_id} not found in {sentence!r}"
+        for m in report.matches:
+            assert sentence[m.start:m.end] == m.text and m.text.strip()
+            assert m.lang == lang and ":" in m.rule
+
+
+def _seed_lang(path: Path) -> str:
+    return "en" if path.name.startswith("000") else "fr"
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds not present")
+def test_seed_coverage_at_least_90_percent(extractor, capsys):
+    table = []
+    for seed in sorted(SEEDS.glob("*.txt")):
+        num = seed.name[:3]
+        expected = {i for i, e in CORE.items() if num in e["seed"].split("|")}
+        found = set(extractor.extract(seed.read_text(encoding="utf-8"), lang=_seed_lang(seed)).counts)
+        cover = len(expected & found) / len(expected) if expected else 1.0
+        table.append((seed.name, len(expected), len(expected & found), cover, sorted(expected - found)))
+    with capsys.disabled():
+        print("\nseed coverage:")
+        for name, n, k, c, missing in table:
+            print(f"  {name}: {k}/{n} core ids ({c:.0%}) missing: {missing}")
+    assert all(c >= 0.9 for _, _, _, c, _ in table)
+
+
+def test_inflections_and_passive_voice(extractor):
+    for text, lang in [("We are deploying ML models to production.", "en"),
+                       ("Models are deployed to production weekly.", "en"),
+                       ("Vous serez chargé du déploiement des modèles en production.", "fr"),
+                       ("Mise en production des modèles de scoring.", "fr")]:
+        assert "model_deployment" in extractor.extract(text, lang=lang).counts, text
+
+
+def test_overlapping_matches_of_one_id_are_merged(extractor):
+    report = extractor.extract("Deploy trained models into production environments and deploy models weekly.", lang="en")
+    spans = [(m.start, m.end) for m in report.matches if m.id == "model_deployment"]
+    assert spans == sorted(spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_language_detection_and_unsupported(extractor):
+    assert extractor.extract("Nous recherchons un data scientist pour analyser des données.").lang == "fr"
+    with pytest.raises(UnsupportedLanguageError, match="'de'"):
+        extractor.extract("Wir suchen einen Data Scientist für unser Team und die Entwicklung von Modellen.")
+
+
+def test_extract_many_streams_in_order_with_errors(extractor):
+    texts = iter(["Python and SQL for the data team.", "", "Docker et Kubernetes pour la mise en production des modèles.",
+                  "Wir suchen einen Data Scientist für unser Team und die Entwicklung der Modelle."] * 50)
+    out = list(extractor.extract_many(texts, batch_size=7))
+    assert len(out) == 200
+    for i, r in enumerate(out):
+        kind = i % 4
+        if kind == 1:
+            assert isinstance(r, InputError)
+        elif kind == 3:
+            assert isinstance(r, UnsupportedLanguageError)
+        else:
+            assert r.lang == ("en" if kind == 0 else "fr")
+
+
+def test_user_rules_are_matched(tmp_path):
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / "x.jsonl").write_text(json.dumps({"id": "flux_capacitor", "kind": "tool", "category": "tools", "roles": [],
+                                           "lang": "any", "origin": "user", "pattern": "flux capacitor"}) + "\n")
+    report = Extractor([d]).extract("Experience with the Flux Capacitor is a plus.", lang="en")
+    assert report.counts.get("flux_capacitor") == 1

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import EVAL_DEV
+from rolematch.lang import detect_language
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("We are hiring a machine learning engineer to deploy models and work with our data team.", "en"),
+    ("Nous recherchons un data scientist pour notre équipe à Paris. Vous travaillerez avec les métiers.", "fr"),
+    ("Wir suchen einen Data Scientist (m/w/d) für unser Team. Du bist verantwortlich für die Modelle.", "de"),
+    ("Buscamos un científico de datos para nuestro equipo. Serás responsable del desarrollo de modelos.", "es"),
+    ("Wij zoeken een data scientist voor ons team in Amsterdam. Je werkt met Python en bent nieuwsgierig.", "nl"),
+    ("Python SQL", "unknown"),
+])
+def test_detects_languages(text, lang):
+    assert detect_language(text) == lang
+
+
+@pytest.mark.skipif(not EVAL_DEV.exists(), reason="../shared/eval not present")
+def test_agrees_with_eval_lang_column():
+    df = pd.read_csv(EVAL_DEV)
+    agree = (df["description"].map(detect_language) == df["lang"]).mean()
+    assert agree >= 0.99

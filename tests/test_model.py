@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+
+import numpy as np
+import pytest
+
+from rolematch.api import RoleModel
+from rolematch.errors import ModelError
+from rolematch.model import RoleClassifier
+from rolematch.persist import MANIFEST_FILE, MODEL_FILE, load_model, save_model, verify_model
+from rolematch.train import expected_calibration_error, read_labelled
+
+
+def _tiny(training_rows, n=6):
+    picked, seen = [], {}
+    for r in training_rows:
+        if seen.get(r["label"], 0) < n:
+            seen[r["label"]] = seen.get(r["label"], 0) + 1
+            picked.append(r)
+    return [{"text": r["text"], "title": r["title"]} for r in picked], [r["label"] for r in picked]
+
+
+def test_estimator_fits_predicts_and_is_calibrated(training_rows):
+    X, y = _tiny(training_rows)
+    est = RoleClassifier(cv=2).fit(X, y)
+    assert list(est.classes_) == sorted(set(y))
+    proba = est.predict_proba(X)
+    assert proba.shape == (len(X), len(est.classes_))
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert (est.predict(X) == np.array(y)).mean() > 0.9
+    assert est.temperature_ > 0
+
+
+# RoleClassifier takes raw postings (strings), not numeric arrays, so sklearn's
+# check_estimator skips every check that feeds it make_blobs data. These are the
+# API-contract checks that apply to a string-input classifier; each one runs.
+API_CHECKS = ["check_estimator_cloneable", "check_estimator_repr", "check_no_attributes_set_in_init",
+              "check_get_params_invariance", "check_set_params", "check_parameters_default_constructible",
+              "check_do_not_raise_errors_in_init_or_set_params", "check_mixin_order", "check_valid_tag_types",
+              "check_estimator_tags_renamed", "check_estimators_unfitted"]
+
+
+@pytest.mark.parametrize("check_name", API_CHECKS)
+def test_sklearn_estimator_checks(check_name):
+    import sklearn.utils.estimator_checks as checks
+
+    getattr(checks, check_name)("RoleClassifier", RoleClassifier(cv=2))
+
+
+def test_estimator_tags_declare_string_input():
+    tags = RoleClassifier().__sklearn_tags__()
+    assert tags.input_tags.string and not tags.input_tags.two_d_array
+
+
+def test_works_in_gridsearchcv(training_rows):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _tiny(training_rows, 4)
+    gs = GridSearchCV(RoleClassifier(cv=2), {"C": [1.0, 10.0]}, cv=2).fit(X, y)
+    assert gs.best_params_["C"] in (1.0, 10.0)
+    assert gs.predict(X[:3]).shape == (3,)
+
+
+def test_save_load_round_trip_gives_identical_probabilities(training_rows, tmp_path):
+    X, y = _tiny(training_rows)
+    est = RoleClassifier(cv=2).fit(X, y)
+    manifest = save_model(est, tmp_path / "m")
+    loaded, m2 = load_model(tmp_path / "m")
+    assert m2["sha256"] == manifest["sha256"]
+    np.testing.assert_array_equal(est.predict_proba(X), loaded.predict_proba(X))
+
+
+def test_tampered_model_file_is_refused(small_model_dir, tmp_path):
+    d = tmp_path / "m"
+    shutil.copytree(small_model_dir, d)
+    with open(d / MODEL_FILE, "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelError, match="does not match the manifest"):
+        RoleModel.load(d)
+
+
+def test_random_pickle_without_manifest_is_refused_before_unpickling(tmp_path):
+    d = tmp_path / "evil"
+    d.mkdir()
+
+    class Boom:
+        def __reduce__(self):
+            return (print, ("unpickled!",))
+
+    (d / MODEL_FILE).write_bytes(pickle.dumps(Boom()))
+    with pytest.raises(ModelError, match="missing manifest"):
+        RoleModel.load(d)
+    with pytest.raises(ModelError, match="not a model directory"):
+        RoleModel.load(d / MODEL_FILE)
+
+
+def test_version_mismatch_is_refused_or_warned(small_model_dir, tmp_path):
+    d = tmp_path / "m"
+    shutil.copytree(small_model_dir, d)
+    manifest = json.loads((d / MANIFEST_FILE).read_text())
+    manifest["versions"]["rolematch"] = "0.0.1"
+    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match="trained with rolematch 0.0.1"):
+        verify_model(d)
+    manifest["versions"]["scikit-learn"] = "0.1"
+    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="scikit-learn 0.1"):
+        RoleModel.load(d)
+
+
+def test_manifest_records_provenance(small_model_dir):
+    m = json.loads((small_model_dir / MANIFEST_FILE).read_text())
+    assert set(m["labels"]) == {"ml_engineer", "ml_scientist", "data_scientist", "other"}
+    assert len(m["training_data"]["sha256"]) == 64
+    assert "macro_f1" in m["cross_validation"]
+    assert m["versions"]["scikit-learn"]
+
+
+def test_default_model_manifest_and_dev_metrics():
+    from rolematch.persist import read_manifest
+    from rolematch.resources import default_model_dir
+
+    m = read_manifest(default_model_dir())
+    assert m["labels"] == ["data_scientist", "ml_engineer", "ml_scientist", "other"]
+    assert "cross_validation" in m and "training_data" in m
+    verify_model(default_model_dir())
+
+
+def test_ece():
+    assert expected_calibration_error(np.array([0.9, 0.9]), np.array([1, 1])) == pytest.approx(0.1)
+    assert expected_calibration_error(np.array([0.55, 0.95]), np.array([0, 1])) == pytest.approx(0.3)
+
+
+def test_read_labelled_errors(tmp_path):
+    from rolematch.errors import TrainingError
+
+    f = tmp_path / "d.csv"
+    f.write_text("text,label\nhello,astronaut\n")
+    with pytest.raises(TrainingError, match="unknown label"):
+        read_labelled(f)
+    with pytest.raises(TrainingError, match="no column 'description'"):
+        read_labelled(f, text_column="description")

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from rolematch.errors import InputError
+from rolematch.text import MAX_CHARS, decode_bytes, html_to_text, looks_like_html, prepare, read_posting
+
+FR = "Nous recherchons un ingénieur pour déployer des modèles. Expérience requise : 3 ans."
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"])
+def test_decodes_common_encodings(encoding):
+    assert decode_bytes(FR.encode(encoding), "x.txt") == FR
+
+
+def test_cp1252_specific_characters():
+    text = "L’équipe – « données » €"
+    assert decode_bytes(text.encode("cp1252")) == text
+
+
+@pytest.mark.parametrize("data,reason", [
+    (b"", "empty"),
+    (b"   \n\t ", "empty"),
+    (b"\x00\x01\x02binary\x00\xff", "binary"),
+    (bytes(range(256)) * 4, "binary"),
+    ("déjà vu".encode() + b" \xff\xfe broken", "undecodable"),
+])
+def test_bad_bytes_raise_clear_error_naming_the_file(data, reason):
+    with pytest.raises(InputError, match=reason) as exc:
+        decode_bytes(data, "posting.txt")
+    assert str(exc.value).startswith("posting.txt: ")
+
+
+def test_html_is_stripped_with_blocks_and_entities():
+    html = "<html><head><style>p{}</style></head><body><h1>ML&nbsp;Engineer</h1><p>Deploy &amp; monitor</p>" \
+           "<ul><li>Python</li><li>Docker</li></ul><script>alert(1)</script></body></html>"
+    assert looks_like_html(html)
+    text = html_to_text(html)
+    assert "alert" not in text and "p{}" not in text
+    assert "Deploy & monitor" in text
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert lines[0] == "ML Engineer"
+    assert "- Python" in lines and "- Docker" in lines
+
+
+def test_plain_text_offsets_refer_to_the_input_after_nfc():
+    decomposed = "Cafe\u0301 et mode\u0300le de donne\u0301es"  # combining accents
+    p = prepare(decomposed)
+    assert p.text == "Café et modèle de données"
+    start = p.text.index("modèle")
+    s, e = p.to_source(start, start + len("modèle"))
+    assert decomposed[s:e] == "mode\u0300le"
+
+
+def test_control_characters_keep_offsets():
+    raw = "Python\x00and\u00a0SQL\r\nDocker"
+    p = prepare(raw)
+    assert len(p.text) == len(raw)
+    i = p.text.index("SQL")
+    assert raw[slice(*p.to_source(i, i + 3))] == "SQL"
+
+
+def test_empty_and_oversized_text():
+    with pytest.raises(InputError, match="empty"):
+        prepare("  \n ")
+    with pytest.raises(InputError, match="too large"):
+        prepare("a" * (MAX_CHARS + 1))
+
+
+def test_read_posting_errors(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_posting(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="directory"):
+        read_posting(tmp_path)
+    f = tmp_path / "fr.txt"
+    f.write_bytes(FR.encode("cp1252"))
+    assert read_posting(f) == FR
