@@ -111,11 +111,10 @@ class RoleModel:
             return []
         counts = est.transform_counts(analysed)
         proba = est.proba_from_counts(counts)
-        weighted = est._weight(counts) if explain else None
         results = []
         for i, (item, report) in enumerate(zip(analysed, reports)):
             results.append(self._result(proba[i], report, batch[i][4], item if explain else None,
-                                        weighted[i] if weighted is not None else None))
+                                        counts[i:i + 1] if explain else None))
         return results
 
     def _result(self, p: np.ndarray, report: SkillReport, source: str | None, item: Any, x: Any) -> RoleResult:

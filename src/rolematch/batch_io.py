@@ -91,8 +91,15 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
         lineno += 1
         return lineno, text
 
+    bad: list[str] = []
+
     def parse(text: str) -> list[str]:
-        return next(csv.reader([text], delimiter=sep, strict=False), [])
+        try:
+            return next(csv.reader([text], delimiter=sep, strict=False), [])
+        except csv.Error as exc:  # e.g. a line break inside an unquoted field: keep the text, flag the row
+            bad.append(str(exc).split(" - ")[0])
+            flat = text.rstrip("\r\n").replace("\r", " ").replace("\n", " ")
+            return next(csv.reader([flat], delimiter=sep, strict=False), [])
 
     def read_record() -> tuple[int, list[tuple[int, str]]] | None:
         first = next_line()
@@ -137,8 +144,11 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
                 fields = parse(text.rstrip("\r\n"))
                 yield Record(first_line, _fit(fields, header), f"line {first_line}: broken quoting (unclosed quote)")
                 continue
+            bad.clear()
             fields = parse("".join(t for _, t in parts))
-            if len(fields) == n:
+            if bad:
+                yield Record(start, _fit(fields, header), f"line {start}: malformed CSV ({bad[0]})")
+            elif len(fields) == n:
                 yield Record(start, dict(zip(header, fields)))
             elif len(parts) > 1:  # a quote opened by mistake swallowed later lines: split them back
                 for p in reversed(parts[1:]):

@@ -42,15 +42,21 @@ def _is_heading(line: str) -> bool:
     return 0 < len(words) <= 7 and not line.rstrip().endswith((".", ",", ";")) and len(line) < 70
 
 
-def boilerplate_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of boilerplate lines in ``text``, merged and sorted."""
+def boilerplate_spans(text: str, max_share: float = 0.6) -> list[tuple[int, int]]:
+    """Character spans of boilerplate lines in ``text``, merged and sorted.
+
+    A boilerplate section runs from its heading to the next heading of any
+    other kind. If sections would cover more than ``max_share`` of the text
+    (headings misread), only the lines with boilerplate cues are kept.
+    """
     low = text.lower()
     cues = [m.start() for m in _CUE.finditer(low)]
     ci = 0
-    spans: list[tuple[int, int]] = []
+    section_spans: list[tuple[int, int]] = []
+    cue_spans: list[tuple[int, int]] = []
     in_section = False
     pos = 0
-    for line in low.splitlines(keepends=True):
+    for line in _units(low):
         start, pos = pos, pos + len(line)
         while ci < len(cues) and cues[ci] < start:
             ci += 1
@@ -59,16 +65,39 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         if not stripped:
             continue
         if _is_heading(stripped):
-            if _HEADING_CONTENT.match(stripped):
-                in_section = False
-            elif _HEADING_BOILER.match(stripped):
-                in_section = True
+            in_section = bool(_HEADING_BOILER.match(stripped)) and not _HEADING_CONTENT.match(stripped)
         if in_section or has_cue:
-            if spans and spans[-1][1] >= start - 2:
-                spans[-1] = (spans[-1][0], pos)
-            else:
-                spans.append((start, pos))
-    return spans
+            _add(section_spans, start, pos)
+        if has_cue:
+            _add(cue_spans, start, pos)
+    if sum(e - s for s, e in section_spans) > max_share * max(1, len(text)):
+        return cue_spans
+    return section_spans
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+def _units(low: str) -> list[str]:
+    """Lines, with long lines (flattened postings) cut into sentences; concatenation == ``low``."""
+    out: list[str] = []
+    for line in low.splitlines(keepends=True):
+        if len(line) <= 300:
+            out.append(line)
+            continue
+        last = 0
+        for m in _SENTENCE_END.finditer(line):
+            out.append(line[last:m.end()])
+            last = m.end()
+        out.append(line[last:])
+    return [u for u in out if u]
+
+
+def _add(spans: list[tuple[int, int]], start: int, end: int) -> None:
+    if spans and spans[-1][1] >= start - 2:
+        spans[-1] = (spans[-1][0], end)
+    else:
+        spans.append((start, end))
 
 
 _JOB_NOUN = re.compile(

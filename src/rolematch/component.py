@@ -65,9 +65,3 @@ class RolematchComponent:
     def pipe(self, stream: Any, batch_size: int = 128) -> Any:
         for doc in stream:
             yield self(doc)
-
-
-def make_rolematch(nlp: "Language", name: str, model: str | None = None, rules: list[str] | None = None,
-                   spans_key: str = "rolematch") -> RolematchComponent:
-    """The factory behind ``nlp.add_pipe("rolematch", config={"model": DIR, "rules": [DIR]})``."""
-    return RolematchComponent(nlp, name, model=model, rules=rules, spans_key=spans_key)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rolematch.features import _BIGRAM_MUL, _TITLE_SALT, Analysed, _token_arrays, in_spans, rule_feature_names
+from rolematch.mentions import mention_keys
 from rolematch.results import Contribution
 
 if TYPE_CHECKING:
@@ -24,15 +25,12 @@ if TYPE_CHECKING:
     from rolematch.model import RoleClassifier
 
 
-def explain(model: "RoleClassifier", item: Analysed, x: "sp.csr_matrix", top: int = 8) -> dict[str, list[Contribution]]:
-    """Top contributions per class for one posting; ``x`` is its weighted feature row."""
+def explain(model: "RoleClassifier", item: Analysed, counts: "sp.csr_matrix", top: int = 8) -> dict[str, list[Contribution]]:
+    """Top contributions per class for one posting; ``counts`` is its raw count row."""
     fz = model._get_featurizer()
     space = fz.space
-    sp_word, _, sp_title, _ = space.sizes
-    off_word, _, off_title, _ = space.offsets
-    W = model.coef_.toarray()
-    W = W - W.mean(axis=0, keepdims=True)
-    xv = dict(zip(x.indices.tolist(), x.data.tolist()))
+    sp_word, _, sp_title, _, _ = space.sizes
+    off_word, _, off_title, _, _ = space.offsets
     strings = item.doc.vocab.strings
     # (name, kind) -> {column: share}
     owners: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
@@ -41,10 +39,10 @@ def explain(model: "RoleClassifier", item: Analysed, x: "sp.csr_matrix", top: in
     skipped = fz.skipped_spans(item)
     lowers = fz.text_tokens(item.doc, skipped)
     if len(lowers):
-        uniq, counts = np.unique(lowers, return_counts=True)
+        uniq, freq = np.unique(lowers, return_counts=True)
         mass: dict[int, float] = defaultdict(float)
         per_word: list[tuple[str, np.ndarray, int]] = []
-        for h, c in zip(uniq.tolist(), counts.tolist()):
+        for h, c in zip(uniq.tolist(), freq.tolist()):
             word = strings[h]
             cols = fz.char_columns(h, word)
             per_word.append((word, cols, c))
@@ -64,9 +62,9 @@ def explain(model: "RoleClassifier", item: Analysed, x: "sp.csr_matrix", top: in
         for h in tl.tolist():
             owners[(strings[h], "title")][off_title + int((np.uint64(h) ^ _TITLE_SALT) % np.uint64(sp_title))] = 1.0
         if len(tl) > 1:
-            for a, b in zip(tl[:-1].tolist(), tl[1:].tolist()):
-                key = (np.uint64(a) * _BIGRAM_MUL + np.uint64(b)) ^ _TITLE_SALT
-                owners[(f"{strings[a]} {strings[b]}", "title")][off_title + int(key % np.uint64(sp_title))] = 1.0
+            keys = ((tl[:-1] * _BIGRAM_MUL + tl[1:]) ^ _TITLE_SALT) % np.uint64(sp_title)
+            for a, b, key in zip(tl[:-1].tolist(), tl[1:].tolist(), keys.tolist()):
+                owners[(f"{strings[a]} {strings[b]}", "title")][off_title + int(key)] = 1.0
     kept = [m for m in item.matches if not in_spans(m.start, skipped)]
     key_users: dict[str, int] = defaultdict(int)
     for m in kept:
@@ -79,13 +77,28 @@ def explain(model: "RoleClassifier", item: Analysed, x: "sp.csr_matrix", top: in
             col = fz.rule_column(k)
             d[col] = d.get(col, 0.0) + 1.0 / key_users[k]
 
+    kept_mentions = [mn for mn in item.mentions if not in_spans(mn.start, skipped)]
+    mention_users: dict[str, int] = defaultdict(int)
+    for k in mention_keys(kept_mentions, len(item.text)):
+        mention_users[k] += 1
+    for mn in kept_mentions:
+        name = f"{'this role' if mn.own else 'colleague'}: {item.text[mn.start:mn.end]}"
+        spans_of[name].append((mn.start, mn.end))
+        d = owners[(name, "mention")]
+        for k in mention_keys([mn], len(item.text)):
+            col = fz.mention_column(k)
+            d[col] = d.get(col, 0.0) + 1.0 / max(1, mention_users[k])
+
     out: dict[str, list[Contribution]] = {}
-    for ci, cls in enumerate(model.classes_):
+    for cls, (weights, blocks) in model.class_weights().items():
+        x = model._weight(counts, blocks)
+        xv = dict(zip(x.indices.tolist(), x.data.tolist()))
         contribs = []
         for (name, kind), cols in owners.items():
-            w = sum(xv.get(col, 0.0) * share * W[ci, col] for col, share in cols.items())
+            w = sum(xv.get(col, 0.0) * share * weights[col] for col, share in cols.items())
             if w > 0:
-                contribs.append(Contribution(name, w, kind, tuple(sorted(set(spans_of[name]))) if kind == "rule" else ()))
+                spans = tuple(sorted(set(spans_of[name]))) if kind in ("rule", "mention") else ()
+                contribs.append(Contribution(name, float(w), kind, spans))
         contribs.sort(key=lambda c: -c.weight)
-        out[str(cls)] = contribs[:top]
-    return out
+        out[cls] = contribs[:top]
+    return {str(c): out[str(c)] for c in model.classes_}

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from murmurhash.mrmr import hash as _mhash
 
 from rolematch.boilerplate import boilerplate_spans
+from rolematch.mentions import Mention, mention_keys
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from rolematch.results import SkillMatch
 
 #: Feature blocks, in column order.
-BLOCKS = ("word", "char", "title", "rule")
+BLOCKS = ("word", "char", "title", "rule", "mention")
 _BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
 _TITLE_SALT = np.uint64(0xA5A5A5A5DEADBEEF)
 _CACHE_LIMIT = 400_000
@@ -37,11 +38,13 @@ class FeatureSpace:
     char_bits: int = 18
     title_bits: int = 14
     rule_bits: int = 12
+    mention_bits: int = 8
     char_ngrams: tuple[int, int] = (3, 5)
 
     @property
-    def sizes(self) -> tuple[int, int, int, int]:
-        return (1 << self.word_bits, 1 << self.char_bits, 1 << self.title_bits, 1 << self.rule_bits)
+    def sizes(self) -> tuple[int, int, int, int, int]:
+        return (1 << self.word_bits, 1 << self.char_bits, 1 << self.title_bits, 1 << self.rule_bits,
+                1 << self.mention_bits)
 
     @property
     def offsets(self) -> tuple[int, ...]:
@@ -66,6 +69,7 @@ class Analysed:
     title: str | None
     title_doc: "Doc | None"
     lang: str
+    mentions: Sequence["Mention"] = ()
 
 
 def _token_arrays(doc: "Doc") -> tuple[np.ndarray, np.ndarray]:
@@ -132,8 +136,8 @@ class Featurizer:
 
     def row(self, item: Analysed) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and counts of one posting (duplicates allowed)."""
-        sp_word, sp_char, sp_title, sp_rule = self.space.sizes
-        off_word, off_char, off_title, off_rule = self.space.offsets
+        sp_word, sp_char, sp_title, sp_rule, _ = self.space.sizes
+        off_word, off_char, off_title, off_rule, _ = self.space.offsets
         spans = self.skipped_spans(item)
         lowers = self.text_tokens(item.doc, spans)
         cols: list[np.ndarray] = []
@@ -158,6 +162,10 @@ class Featurizer:
         if rule_keys:
             cols.append(np.fromiter(((_mhash(k) & (sp_rule - 1)) + off_rule for k in rule_keys), dtype=np.int64))
             vals.append(np.ones(len(rule_keys)))
+        mkeys = mention_keys([m for m in item.mentions if not in_spans(m.start, spans)], len(item.text))
+        if mkeys:
+            cols.append(np.fromiter((self.mention_column(k) for k in mkeys), dtype=np.int64))
+            vals.append(np.ones(len(mkeys)))
         if not cols:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(cols), np.concatenate(vals)
@@ -165,6 +173,10 @@ class Featurizer:
     def rule_column(self, key: str) -> int:
         """Column of a rule feature key."""
         return (_mhash(key) & (self.space.sizes[3] - 1)) + self.space.offsets[3]
+
+    def mention_column(self, key: str) -> int:
+        """Column of a role-mention feature key."""
+        return (_mhash(key) & (self.space.sizes[4] - 1)) + self.space.offsets[4]
 
     def char_columns(self, key: int, word: str) -> np.ndarray:
         return self._char_ids(key, word) + self.space.offsets[1]

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from rolematch.boilerplate import first_line_title
 from rolematch.errors import InputError
 from rolematch.features import Analysed, Featurizer, FeatureSpace
+from rolematch.mentions import find_mentions
 
 if TYPE_CHECKING:
     from rolematch.extract import Extractor
@@ -71,14 +72,24 @@ def fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
 class RoleClassifier(ClassifierMixin, BaseEstimator):
     """Classify job postings into roles (any label set; rolematch uses the four role labels).
 
+    With an out-of-scope label (``out_label``, default ``other``) among several
+    roles, the model has two stages: a *scope* model (is there data/ML
+    substance? It sees rule evidence, role mentions, the title and, lightly,
+    words -- not the character n-grams that carry generic style) and a *role*
+    model trained on in-scope postings only. ``P(other) = s``,
+    ``P(role) = (1 - s) * P(role | in scope)``. Each stage's probabilities are
+    calibrated with a temperature fitted on cross-validated scores.
+
     Parameters are stored as given; everything is validated and built in :meth:`fit`.
     """
 
-    def __init__(self, C: float = 10.0, word_bits: int = 18, char_bits: int = 18,
-                 char_ngrams: tuple[int, int] = (3, 5), block_weights: tuple[float, float, float, float] = (1.0, 1.0, 0.7, 0.5),
-                 boilerplate: bool = True, use_rules: bool = True, title_dropout: float = 0.5,
+    def __init__(self, C: float = 1.0, word_bits: int = 18, char_bits: int = 18,
+                 char_ngrams: tuple[int, int] = (3, 5),
+                 block_weights: tuple[float, float, float, float, float] = (1.0, 1.0, 0.7, 0.5, 1.0),
+                 boilerplate: bool = True, use_rules: bool = True, use_mentions: bool = True, title_dropout: float = 0.5,
                  calibration: str = "temperature", cv: int = 5, rules: tuple[str, ...] = (),
-                 random_state: int = 0) -> None:
+                 scope_weights: tuple[float, float, float, float, float] = (1.0, 1.0, 0.7, 0.5, 1.0),
+                 scope_C: float | None = None, out_label: str = "other", random_state: int = 0) -> None:
         self.C = C
         self.word_bits = word_bits
         self.char_bits = char_bits
@@ -86,10 +97,14 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         self.block_weights = block_weights
         self.boilerplate = boilerplate
         self.use_rules = use_rules
+        self.use_mentions = use_mentions
         self.title_dropout = title_dropout
         self.calibration = calibration
         self.cv = cv
         self.rules = rules
+        self.scope_weights = scope_weights
+        self.scope_C = scope_C
+        self.out_label = out_label
         self.random_state = random_state
 
     # -- analysis -----------------------------------------------------------------
@@ -156,10 +171,13 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         elif not self.use_rules:
             matches = ()
         title_doc = nlp.make_doc(title) if title else None
-        return Analysed(doc=doc, text=prepared.text if prepared is not None else "", matches=matches, title=title, title_doc=title_doc, lang=lang)
+        text = prepared.text if prepared is not None else ""
+        return Analysed(doc=doc, text=text, matches=matches, title=title, title_doc=title_doc, lang=lang,
+                        mentions=find_mentions(text) if self.use_mentions else ())
 
     # -- weighting ----------------------------------------------------------------
-    def _weight(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+    def _weight(self, counts: sp.csr_matrix, weights: Sequence[float] | None = None) -> sp.csr_matrix:
+        """Sublinear TF-IDF, L2-normalised per block, times the block weights."""
         X = counts.astype(np.float64, copy=True)
         np.log1p(X.data, out=X.data)
         X.data *= self.idf_[X.indices]
@@ -170,8 +188,9 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         np.add.at(sq, (rows, block), X.data ** 2)
         norms = np.sqrt(sq)
         norms[norms == 0] = 1.0
-        weights = np.asarray(self.block_weights, dtype=np.float64)
-        X.data *= weights[block] / norms[rows, block]
+        w = np.asarray(self.block_weights if weights is None else weights, dtype=np.float64)
+        X.data *= w[block] / norms[rows, block]
+        X.eliminate_zeros()
         return X
 
     def transform_counts(self, analysed: Iterable[Analysed]) -> sp.csr_matrix:
@@ -179,11 +198,38 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         return self._get_featurizer().transform(analysed)
 
     # -- sklearn API --------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> "RoleClassifier":
-        """Fit on postings ``X`` and labels ``y``."""
+    def _lr(self, C: float) -> Any:
         from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=C, max_iter=3000, tol=1e-4)
+
+    def _fit_stage(self, X: sp.csr_matrix, y: np.ndarray, C: float) -> tuple[sp.csr_matrix, np.ndarray, float, np.ndarray | None]:
+        """Fit one logistic stage; returns (coef, intercept, temperature, cross-validated calibrated scores)."""
         from sklearn.model_selection import StratifiedKFold
 
+        k = int(y.max()) + 1
+
+        def scores_of(model: Any, Xs: sp.csr_matrix) -> np.ndarray:
+            dec = model.decision_function(Xs)
+            return dec if dec.ndim == 2 else np.column_stack([-dec / 2, dec / 2])
+
+        lr = self._lr(C).fit(X, y)
+        coef = lr.coef_ if k > 2 else np.vstack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
+        intercept = lr.intercept_ if k > 2 else np.array([-lr.intercept_[0] / 2, lr.intercept_[0] / 2])
+        coef[np.abs(coef) < 1e-5] = 0.0
+        temperature, cv_scores = 1.0, None
+        folds = min(self.cv, int(np.bincount(y).min()))
+        if self.calibration == "temperature" and folds >= 2:
+            cv_scores = np.zeros((len(y), k))
+            skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+            for tr, te in skf.split(np.zeros(len(y)), y):
+                cv_scores[te] = scores_of(self._lr(C).fit(X[tr], y[tr]), X[te])
+            temperature = fit_temperature(cv_scores, y)
+            cv_scores = cv_scores / temperature
+        return sp.csr_matrix(coef.astype(np.float32)), intercept.astype(np.float64), temperature, cv_scores
+
+    def fit(self, X: Any, y: Any) -> "RoleClassifier":
+        """Fit on postings ``X`` and labels ``y``."""
         y_arr = np.asarray(list(y) if not hasattr(y, "__array__") else y)
         if y_arr.ndim != 1:
             raise ValueError("y must be one-dimensional")
@@ -200,42 +246,65 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
         Xw = self._weight(counts)
-
-        def make_lr() -> LogisticRegression:
-            return LogisticRegression(C=self.C, max_iter=2000, tol=1e-4)
-
-        lr = make_lr().fit(Xw, y_idx)
-        coef = lr.coef_ if len(self.classes_) > 2 else np.vstack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
-        intercept = lr.intercept_ if len(self.classes_) > 2 else np.array([-lr.intercept_[0] / 2, lr.intercept_[0] / 2])
-        coef[np.abs(coef) < 1e-5] = 0.0
-        self.coef_ = sp.csr_matrix(coef.astype(np.float32))
-        self.intercept_ = intercept.astype(np.float64)
-        self.temperature_ = 1.0
-        min_count = int(np.bincount(y_idx).min())
-        folds = min(self.cv, min_count)
-        if self.calibration == "temperature" and folds >= 2:
-            scores = np.zeros((n, len(self.classes_)))
-            skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
-            for tr, te in skf.split(np.zeros(n), y_idx):
-                m = make_lr().fit(Xw[tr], y_idx[tr])
-                dec = m.decision_function(Xw[te])
-                scores[te] = dec if dec.ndim == 2 else np.column_stack([-dec / 2, dec / 2])
-            self.temperature_ = fit_temperature(scores, y_idx)
-            self.cv_scores_ = scores / self.temperature_
+        out = np.flatnonzero(self.classes_ == self.out_label)
+        self.two_stage_ = bool(len(out)) and len(self.classes_) >= 3
+        cv_proba = np.zeros((n, len(self.classes_)))
+        if self.two_stage_:
+            o = int(out[0])
+            self.out_index_ = o
+            self.role_index_ = np.array([i for i in range(len(self.classes_)) if i != o])
+            is_out = (y_idx == o).astype(int)
+            Xs = self._weight(counts, self.scope_weights)
+            self.scope_coef_, self.scope_intercept_, self.scope_temperature_, s_cv = self._fit_stage(
+                Xs, is_out, self.scope_C if self.scope_C is not None else self.C)
+            inside = np.flatnonzero(is_out == 0)
+            remap = {c: j for j, c in enumerate(self.role_index_)}
+            y_role = np.array([remap[c] for c in y_idx[inside]])
+            self.coef_, self.intercept_, self.temperature_, r_cv = self._fit_stage(Xw[inside], y_role, self.C)
+            if s_cv is not None and r_cv is not None:
+                # role probabilities for out-of-scope rows come from a model that never saw them: use the full role model
+                full_role = _softmax((np.asarray((Xw @ self.coef_.T).toarray()) + self.intercept_) / self.temperature_)
+                full_role[inside] = _softmax(r_cv)
+                cv_proba = self._combine(_softmax(s_cv)[:, 1], full_role)
+        else:
+            self.coef_, self.intercept_, self.temperature_, cv = self._fit_stage(Xw, y_idx, self.C)
+            if cv is not None:
+                cv_proba = _softmax(cv)
+        if self.calibration == "temperature" and cv_proba.any():
+            self.cv_proba_ = cv_proba
             self.cv_labels_ = y_idx
         return self
 
-    def decision_function_counts(self, counts: sp.csr_matrix) -> np.ndarray:
-        """Uncalibrated class scores from raw counts."""
-        Xw = self._weight(counts)
-        return np.asarray((Xw @ self.coef_.T).toarray()) + self.intercept_
+    def _combine(self, p_out: np.ndarray, p_roles: np.ndarray) -> np.ndarray:
+        proba = np.zeros((len(p_out), len(self.classes_)))
+        proba[:, self.out_index_] = p_out
+        proba[:, self.role_index_] = (1.0 - p_out)[:, None] * p_roles
+        return proba
 
     def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
-        return _softmax(self.decision_function_counts(counts) / self.temperature_)
+        """Calibrated probabilities from raw counts (columns in ``classes_`` order)."""
+        Xw = self._weight(counts)
+        roles = _softmax((np.asarray((Xw @ self.coef_.T).toarray()) + self.intercept_) / self.temperature_)
+        if not getattr(self, "two_stage_", False):
+            return roles
+        Xs = self._weight(counts, self.scope_weights)
+        s = (np.asarray((Xs @ self.scope_coef_.T).toarray()) + self.scope_intercept_) / self.scope_temperature_
+        return self._combine(_softmax(s)[:, 1], roles)
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "coef_")
-        return self.decision_function_counts(self.transform_counts(self.analyse(X)))
+    def class_weights(self) -> dict[str, tuple[np.ndarray, Sequence[float]]]:
+        """Per class: the weight vector behind its evidence and the block weights it applies to.
+
+        Role classes use their role-model weights relative to the average role;
+        ``other`` uses the scope model's weights toward out-of-scope.
+        """
+        W = self.coef_.toarray()
+        W = W - W.mean(axis=0, keepdims=True)
+        if not getattr(self, "two_stage_", False):
+            return {str(c): (W[i], self.block_weights) for i, c in enumerate(self.classes_)}
+        out = {str(self.classes_[r]): (W[j], self.block_weights) for j, r in enumerate(self.role_index_)}
+        S = self.scope_coef_.toarray()
+        out[str(self.classes_[self.out_index_])] = (S[1] - S[0], self.scope_weights)
+        return out
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities, columns in ``classes_`` order."""

@@ -74,7 +74,7 @@ class Contribution:
 
     feature: str
     weight: float
-    kind: str  # "term", "title" or "rule"
+    kind: str  # "term", "title", "rule" or "mention"
     spans: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:

@@ -159,7 +159,7 @@ def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) ->
 def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str, Any] | None = None,
           eval_sets: dict[str, "pd.DataFrame"] | None = None) -> tuple["RoleClassifier", dict[str, Any]]:
     """Fit a :class:`RoleClassifier` on ``df``; save it (with its manifest) when ``out_dir`` is given."""
-    from rolematch.model import RoleClassifier, _softmax
+    from rolematch.model import RoleClassifier
 
     if df["label"].nunique() < 2:
         raise TrainingError("need postings of at least two labels to train")
@@ -168,8 +168,8 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
     est.fit(X, df["label"])
     info: dict[str, Any] = {"training_data": {"sha256": data_hash(df), "n": int(len(df)),
                                               "labels": {k: int(v) for k, v in df["label"].value_counts().items()}}}
-    if hasattr(est, "cv_scores_"):
-        proba = _softmax(est.cv_scores_)
+    if hasattr(est, "cv_proba_"):
+        proba = est.cv_proba_
         pred = est.classes_[proba.argmax(1)]
         info["cross_validation"] = classification_report(
             est.classes_[est.cv_labels_].tolist(), pred.tolist(), proba.max(1).tolist(),

@@ -1,0 +1,77 @@
+"""Role mentions: where a posting names a role, and whether it names itself or a colleague.
+
+"As a Data Scientist you will..." or "Nous recherchons un(e) Data Scientist"
+names the posting's own role; "you will work with data scientists" names a
+colleague. Both are strong, domain-robust evidence, so they get a feature
+block of their own (with character offsets for the evidence).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ROLES: dict[str, str] = {
+    "data_scientist": r"data[\s-]?scien(?:tist|tists|ce)|datascientists?|scientifiques? des donn[ée]es"
+                      r"|science des donn[ée]es|decision scientists?",
+    "ml_engineer": r"(?:machine[\s-]learning|ml|mlops|ai|ia|deep[\s-]learning|llm|genai|computer vision|nlp)"
+                   r"\s*(?:/\s*\w+\s*)?(?:engineers?|ing[ée]nieur(?:e|s|es)?|developers?|d[ée]veloppeur(?:se|s|ses)?)"
+                   r"|ing[ée]nieur(?:e|\(e\))?s?\s+(?:en\s+)?(?:machine learning|ml|mlops|ia\b|intelligence artificielle"
+                   r"|apprentissage automatique|vision par ordinateur)|mlops",
+    "ml_scientist": r"(?:research|applied|machine[\s-]learning|ml|ai|deep[\s-]learning|nlp|computer vision|rl)"
+                    r"\s+scientists?|researchers?|chercheu(?:r|se|rs|ses)|research engineers?"
+                    r"|scientifiques?\s+(?:en|de l'|de l’)\s?(?:ia|intelligence artificielle|apprentissage)",
+    "data_analyst": r"data analysts?|analystes? (?:de |des )?donn[ée]es|(?:business|bi|reporting|marketing) analysts?"
+                    r"|data analyste?s?|chargée? d'[ée]tudes",
+    "data_engineer": r"data engineers?|ing[ée]nieur(?:e|\(e\))?s?\s+(?:data|big data|de donn[ée]es|donn[ée]es)"
+                     r"|analytics engineers?|etl developers?",
+    "software_engineer": r"software (?:engineers?|developers?)|(?:backend|back-end|front-end|frontend|full[\s-]?stack)"
+                         r"\s+(?:engineers?|developers?)|d[ée]veloppeu(?:r|se|rs|ses)\s+(?:web|logiciel|full|back|front|java|python)",
+}
+_PATTERN = re.compile(r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + r")\b")
+_SELF_BEFORE = re.compile(
+    r"(?:\b(?:a|an|our|the|as|as an?|seeking|hiring|hire|for|looking for|join|become|new|senior|junior|lead|staff"
+    r"|principal|un|une|un\(e\)|une?\(e\)|notre|le|la|l'|l’|en tant que|poste de|poste d'|recherchons|recrute|recrutons"
+    r"|cherchons|futur|future|futur\(e\)|qu'|que)\s*(?:[\w()'’-]+\s+){0,2})$"
+)
+_OTHER_BEFORE = re.compile(
+    r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|avec|aux côtés d[eu']s?|des|les|nos"
+    r"|collaboration avec|team of|équipe de)\s+(?:[\w()'’-]+\s+){0,2}$"
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A role named in the text: which role, whether it names the posting itself, and where."""
+
+    role: str
+    own: bool
+    start: int
+    end: int
+
+    @property
+    def key(self) -> str:
+        return f"mention:{self.role}:{'own' if self.own else 'other'}"
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Role mentions in ``text`` (matched case-insensitively)."""
+    low = text.lower()
+    out = []
+    for m in _PATTERN.finditer(low):
+        role = m.lastgroup or ""
+        before = low[max(0, m.start() - 40):m.start()]
+        plural = m.group().endswith("s") and not m.group().endswith(("ss", "mlops"))
+        own = bool(_SELF_BEFORE.search(before)) and not plural and not _OTHER_BEFORE.search(before)
+        out.append(Mention(role, own, m.start(), m.end()))
+    return out
+
+
+def mention_keys(mentions: list[Mention], length: int) -> list[str]:
+    """Feature keys: per role, own/other mentions, plus an ``early`` key for an own mention in the first fifth."""
+    keys = []
+    for mn in mentions:
+        keys.append(mn.key)
+        if mn.own and mn.start < max(400, length // 5):
+            keys.append(f"mention:{mn.role}:early")
+    return keys
