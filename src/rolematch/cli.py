@@ -245,9 +245,12 @@ def _print_report(rep: dict[str, Any]) -> None:
 @click.option("--label-column", default="label", show_default=True)
 @click.option("--title-column", default=None, help="Column with titles (optional).")
 @click.option("--eval", "eval_files", multiple=True, type=click.Path(), help="Labelled file(s) to evaluate on and record in the manifest (columns text/description, label).")
-@click.option("-C", "c", type=float, default=None, help="Inverse regularisation strength.")
+@click.option("-C", "c", type=float, default=None, help="Inverse regularisation strength of the role model.")
+@click.option("--market-prior/--training-prior", default=True, show_default=True,
+              help="Re-weight probabilities to rolematch's market prior (few ML scientists, most postings in scope), "
+                   "or keep the training data's class balance.")
 def train(data: str, out_dir: str, text_column: str, label_column: str, title_column: str | None,
-          eval_files: tuple[str, ...], c: float | None) -> None:
+          eval_files: tuple[str, ...], c: float | None, market_prior: bool) -> None:
     """Train a model on labelled postings (CSV, TSV, JSONL, Parquet, or a folder of them).
 
     Labels: ml_engineer, ml_scientist, data_scientist, other.
@@ -261,14 +264,16 @@ def train(data: str, out_dir: str, text_column: str, label_column: str, title_co
     df = read_labelled(data, text_column, label_column, title_column)
     evals = {}
     for f in eval_files:
-        import pandas as pd
-
         from rolematch.table import read_table
 
         cols = read_table(f).columns
         tc = "description" if "description" in cols else "text"
         evals[Path(f).name] = read_labelled(f, tc, "label")
-    params = {"C": c} if c is not None else {}
+    from rolematch.model import MARKET_PRIOR
+
+    params: dict[str, Any] = {"C": c} if c is not None else {}
+    if market_prior:
+        params["class_prior"] = MARKET_PRIOR
     _, manifest = train_model(df, out_dir, params=params, eval_sets=evals)
     cv = manifest.get("cross_validation", {})
     click.echo(f"trained on {len(df)} postings; wrote {out_dir}")

@@ -69,6 +69,10 @@ def fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
     return float(np.exp(res.x))
 
 
+#: Expected share of each label among real postings of data/ML job searches (used by the default model).
+MARKET_PRIOR = {"ml_engineer": 0.4, "data_scientist": 0.4, "ml_scientist": 0.08, "other": 0.12}
+
+
 class RoleClassifier(ClassifierMixin, BaseEstimator):
     """Classify job postings into roles (any label set; rolematch uses the four role labels).
 
@@ -80,16 +84,22 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
     ``P(role) = (1 - s) * P(role | in scope)``. Each stage's probabilities are
     calibrated with a temperature fitted on cross-validated scores.
 
+    ``class_prior`` re-weights the calibrated probabilities from the training
+    class balance (our corpus is balanced by design) to the balance expected in
+    use; :data:`MARKET_PRIOR` is rolematch's default for real job-board exports,
+    where research scientists are rare and most postings are in scope.
+
     Parameters are stored as given; everything is validated and built in :meth:`fit`.
     """
 
-    def __init__(self, C: float = 1.0, word_bits: int = 18, char_bits: int = 18,
+    def __init__(self, C: float = 0.5, word_bits: int = 18, char_bits: int = 18,
                  char_ngrams: tuple[int, int] = (3, 5),
                  block_weights: tuple[float, float, float, float, float] = (1.0, 1.0, 0.7, 0.5, 1.0),
                  boilerplate: bool = True, use_rules: bool = True, use_mentions: bool = True, title_dropout: float = 0.5,
                  calibration: str = "temperature", cv: int = 5, rules: tuple[str, ...] = (),
                  scope_weights: tuple[float, float, float, float, float] = (1.0, 1.0, 0.7, 0.5, 1.0),
-                 scope_C: float | None = None, out_label: str = "other", random_state: int = 0) -> None:
+                 scope_C: float | None = 1.0, out_label: str = "other", class_prior: dict[str, float] | None = None,
+                 random_state: int = 0) -> None:
         self.C = C
         self.word_bits = word_bits
         self.char_bits = char_bits
@@ -105,6 +115,7 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         self.scope_weights = scope_weights
         self.scope_C = scope_C
         self.out_label = out_label
+        self.class_prior = class_prior
         self.random_state = random_state
 
     # -- analysis -----------------------------------------------------------------
@@ -249,6 +260,7 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         out = np.flatnonzero(self.classes_ == self.out_label)
         self.two_stage_ = bool(len(out)) and len(self.classes_) >= 3
         cv_proba = np.zeros((n, len(self.classes_)))
+        self.train_prior_ = np.bincount(y_idx, minlength=len(self.classes_)) / n
         if self.two_stage_:
             o = int(out[0])
             self.out_index_ = o
@@ -271,7 +283,7 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
             if cv is not None:
                 cv_proba = _softmax(cv)
         if self.calibration == "temperature" and cv_proba.any():
-            self.cv_proba_ = cv_proba
+            self.cv_proba_ = self._shift(cv_proba)
             self.cv_labels_ = y_idx
         return self
 
@@ -281,15 +293,27 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         proba[:, self.role_index_] = (1.0 - p_out)[:, None] * p_roles
         return proba
 
+    def _shift(self, proba: np.ndarray) -> np.ndarray:
+        """Re-weight calibrated probabilities from the training class balance to ``class_prior``."""
+        if not self.class_prior:
+            return proba
+        target = np.array([float(self.class_prior.get(str(c), p)) for c, p in zip(self.classes_, self.train_prior_)])
+        if target.sum() <= 0 or (target < 0).any():
+            return proba
+        target = target / target.sum()
+        w = target / np.maximum(self.train_prior_, 1e-12)
+        out = proba * w
+        return out / out.sum(axis=1, keepdims=True)
+
     def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
         """Calibrated probabilities from raw counts (columns in ``classes_`` order)."""
         Xw = self._weight(counts)
         roles = _softmax((np.asarray((Xw @ self.coef_.T).toarray()) + self.intercept_) / self.temperature_)
         if not getattr(self, "two_stage_", False):
-            return roles
+            return self._shift(roles)
         Xs = self._weight(counts, self.scope_weights)
         s = (np.asarray((Xs @ self.scope_coef_.T).toarray()) + self.scope_intercept_) / self.scope_temperature_
-        return self._combine(_softmax(s)[:, 1], roles)
+        return self._shift(self._combine(_softmax(s)[:, 1], roles))
 
     def class_weights(self) -> dict[str, tuple[np.ndarray, Sequence[float]]]:
         """Per class: the weight vector behind its evidence and the block weights it applies to.
