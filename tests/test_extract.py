@@ -97,3 +97,45 @@ def test_user_rules_are_matched(tmp_path):
                                            "lang": "any", "origin": "user", "pattern": "flux capacitor"}) + "\n")
     report = Extractor([d]).extract("Experience with the Flux Capacitor is a plus.", lang="en")
     assert report.counts.get("flux_capacitor") == 1
+
+
+def test_prepared_tokenizers_match_spacy_blank():
+    import spacy
+
+    from rolematch.pipelines import blank, prepared_path
+
+    texts = [s["sentence"] for s in SENTENCES] + [
+        "Ph.D. in Computer Science, U.S. citizenship; l'entraînement des modèles d'IA, peut-être aujourd'hui.",
+        "C++/CUDA, e-mail: jobs@example.com, https://example.com/jobs?id=3 -- 10k€/an, 3+ ans d’expérience."]
+    for lang in ("en", "fr"):
+        assert prepared_path(lang).is_file(), "run `rolematch rules compile` after upgrading spaCy"
+        mine, ref = blank(lang), spacy.blank(lang)
+        assert mine.lang == lang
+        for t in texts:
+            assert [x.text for x in mine(t)] == [x.text for x in ref(t)], t
+
+
+def test_token_matcher_agrees_with_spacy_matcher(extractor):
+    """rolematch's TokenMatcher finds what spaCy's Matcher finds (longest span per start)."""
+    from spacy.matcher import Matcher
+
+    from rolematch.lemmas import compile_token_pattern
+    from rolematch.tokenmatch import TokenMatcher, supported
+
+    for lang in ("en", "fr"):
+        nlp = extractor.nlp(lang)
+        fast, ref = TokenMatcher(nlp.vocab.strings), Matcher(nlp.vocab)
+        for i, r in enumerate(extractor.rules):
+            if r.applies_to(lang) and isinstance(r.pattern, list):
+                compiled = compile_token_pattern(r.pattern, lang, extractor._forms)
+                if supported(compiled):
+                    key = nlp.vocab.strings.add(f"k{i}")
+                    fast.add(key, compiled)
+                    ref.add(f"k{i}", [compiled])
+        for s in SENTENCES:
+            doc = nlp.make_doc(s["sentence"])
+            want: dict[tuple[int, int], int] = {}
+            for key, start, end in ref(doc):
+                want[(key, start)] = max(want.get((key, start), 0), end)
+            got = {(key, start): end for key, start, end in fast(doc)}
+            assert got == want, s["sentence"]

@@ -201,20 +201,25 @@ def rules_check(dirs: tuple[str, ...]) -> None:
 
 @rules.command("compile")
 def rules_compile() -> None:
-    """Rebuild the prepared lemma forms of the shipped rules (rules/_lemma_forms.json).
+    """Prepare what can be built ahead of time: lemma forms of the shipped rules and the tokenizers.
 
-    Run after editing the shipped rules; a test fails when the file is stale.
+    Writes rules/_lemma_forms.json and src/rolematch/_prepared/tokenizer-*.bin.
+    Run after editing the shipped rules or upgrading spaCy; tests fail when
+    they are stale.
 
     Example:
 
         rolematch rules compile
     """
     from rolematch.lemmas import CACHE_NAME, build_cache
+    from rolematch.pipelines import prepare_tokenizers
     from rolematch.resources import rules_dir
     from rolematch.rules import load_rules
 
     counts = build_cache(load_rules(), rules_dir() / CACHE_NAME)
     click.echo(f"wrote {rules_dir() / CACHE_NAME}: " + ", ".join(f"{k}: {v} lemmas" for k, v in counts.items()))
+    for path in prepare_tokenizers():
+        click.echo(f"wrote {path}")
 
 
 # -- train / evaluate -----------------------------------------------------------------

@@ -149,9 +149,9 @@ class Extractor:
         """The (cached) blank pipeline and matcher for ``lang``."""
         got = self._langs.get(lang)
         if got is None:
-            import spacy
+            from rolematch.pipelines import blank
 
-            nlp = spacy.blank(lang)
+            nlp = blank(lang)
             nlp.max_length = MAX_CHARS + 1
             got = _Lang(nlp, RuleMatcher(nlp, self.rules, lang, self._forms))
             self._langs[lang] = got

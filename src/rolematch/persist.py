@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Union
 
-from rolematch import __version__
+from rolematch import __version__  # noqa: I001
 from rolematch.errors import ModelError
 
 MODEL_FILE = "model.joblib"
@@ -31,14 +31,15 @@ def sha256_file(path: PathLike) -> str:
     return h.hexdigest()
 
 
-def _versions() -> dict[str, str]:
-    import numpy
-    import scipy
-    import sklearn
-    import spacy
+def _version(dist: str) -> str:
+    from importlib.metadata import version
 
-    return {"rolematch": __version__, "scikit-learn": sklearn.__version__, "numpy": numpy.__version__,
-            "scipy": scipy.__version__, "spacy": spacy.__version__}
+    return version(dist)
+
+
+def _versions() -> dict[str, str]:
+    return {"rolematch": __version__, "scikit-learn": _version("scikit-learn"), "numpy": _version("numpy"),
+            "scipy": _version("scipy"), "spacy": _version("spacy")}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -60,8 +61,9 @@ def save_model(estimator: Any, directory: PathLike, extra: dict[str, Any] | None
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
+    scorer = estimator.to_scorer() if hasattr(estimator, "to_scorer") else estimator
     buf = io.BytesIO()
-    joblib.dump(estimator, buf, compress=3)
+    joblib.dump(scorer, buf, compress=3)
     data = buf.getvalue()
     _atomic_write(d / MODEL_FILE, data)
     manifest: dict[str, Any] = {
@@ -72,6 +74,7 @@ def save_model(estimator: Any, directory: PathLike, extra: dict[str, Any] | None
         "versions": _versions(),
         "labels": [str(c) for c in getattr(estimator, "classes_", [])],
         "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in estimator.get_params().items()},
+        "class": f"{type(scorer).__module__}.{type(scorer).__name__}",
     }
     manifest.update(extra or {})
     _atomic_write(d / MANIFEST_FILE, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
@@ -97,8 +100,6 @@ def read_manifest(directory: PathLike) -> dict[str, Any]:
 
 def verify_model(directory: PathLike) -> dict[str, Any]:
     """Check the manifest against the model file and the installed libraries (no unpickling)."""
-    import sklearn
-
     d = Path(directory)
     manifest = read_manifest(d)
     if Path(manifest["file"]).name != manifest["file"]:
@@ -110,9 +111,9 @@ def verify_model(directory: PathLike) -> dict[str, Any]:
     if digest != manifest["sha256"]:
         raise ModelError(f"{model_path}: sha256 {digest[:12]}... does not match the manifest "
                          f"({str(manifest['sha256'])[:12]}...); refusing to load a tampered or foreign file")
-    built = manifest["versions"].get("scikit-learn")
-    if built != sklearn.__version__:
-        raise ModelError(f"{model_path}: trained with scikit-learn {built}, installed {sklearn.__version__}; "
+    built, installed = manifest["versions"].get("scikit-learn"), _version("scikit-learn")
+    if built != installed:
+        raise ModelError(f"{model_path}: trained with scikit-learn {built}, installed {installed}; "
                          "retrain with `rolematch train` or install the matching scikit-learn")
     rm = manifest["versions"].get("rolematch")
     if rm != __version__:

@@ -1,0 +1,87 @@
+"""Shared helpers for the benchmarks: the postings to use and a process-tree RSS sampler."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EVAL_DEV = REPO.parent / "shared" / "eval" / "real_postings_dev.csv"
+
+
+def load_postings() -> tuple[list[str], str]:
+    """Real postings from ../shared/eval when present (read only), else our training data."""
+    import pandas as pd
+
+    if EVAL_DEV.exists():
+        return pd.read_csv(EVAL_DEV)["description"].tolist(), str(EVAL_DEV)
+    print(f"note: {EVAL_DEV} not found; using training_data/ instead")
+    texts = []
+    for f in sorted((REPO / "training_data").glob("*.jsonl")):
+        texts += [json.loads(line)["text"] for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts, "training_data/"
+
+
+def tokenizer_rate(texts: list[str], lang: str = "en", rounds: int = 3) -> float:
+    """Bare ``spacy.blank`` tokenizer postings/s, single process (best of ``rounds``, warm)."""
+    import spacy
+
+    nlp = spacy.blank(lang)
+    for t in texts:
+        nlp.tokenizer(t)
+    best = 0.0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for t in texts:
+            nlp.tokenizer(t)
+        best = max(best, len(texts) / (time.perf_counter() - start))
+    return best
+
+
+def _tree_rss_kib(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as fh:
+                parts = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{d}/statm") as fh:
+                pages = int(fh.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        pid, ppid = int(d), int(parts[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    total, stack = 0, [root]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run_measured(cmd: list[str], **kw) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run ``cmd``; return (wall seconds, peak RSS of the whole process tree in KiB, result)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+            time.sleep(0.05)
+
+    start = time.perf_counter()
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    t.join()
+    return wall, peak[0], subprocess.CompletedProcess(cmd, proc.returncode, out, err)

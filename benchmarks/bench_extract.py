@@ -1,0 +1,41 @@
+"""Extraction speed vs the bare spaCy tokenizer, single process, same postings, same run.
+
+    python benchmarks/bench_extract.py
+
+Goal: rolematch extraction >= 0.6x the bare ``spacy.blank`` tokenizer rate.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from _common import EVAL_DEV, load_postings, tokenizer_rate
+
+
+def main() -> None:
+    if not EVAL_DEV.exists():
+        print(f"skipped: {EVAL_DEV} not found (the benchmark runs on the real postings)")
+        return
+    from rolematch.extract import Extractor
+
+    texts, source = load_postings()
+    ex = Extractor()
+    for t in texts:  # warm: pipelines built, vocab filled
+        ex.extract(t)
+    tok = tokenizer_rate(texts)
+    best = 0.0
+    for _ in range(3):
+        start = time.perf_counter()
+        n = 0
+        for t in texts:
+            n += len(ex.extract(t).matches)
+        best = max(best, len(texts) / (time.perf_counter() - start))
+    print(f"postings: {len(texts)} from {source}, mean {sum(map(len, texts)) / len(texts):,.0f} characters")
+    print(f"bare spacy.blank tokenizer: {tok:,.0f} postings/s")
+    print(f"rolematch extraction:       {best:,.0f} postings/s ({n:,} matches)")
+    print(f"ratio: {best / tok:.2f}x (goal >= 0.6x)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

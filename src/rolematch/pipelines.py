@@ -1,0 +1,93 @@
+"""Blank spaCy pipelines, built fast from tokenizers prepared at build time.
+
+``spacy.blank("fr")`` spends about 3 s importing French tokenizer exceptions
+before it tokenizes anything. The tokenizer it builds serializes to bytes, so
+rolematch ships those bytes (``_prepared/``, made by ``rolematch rules
+compile`` for the spaCy version installed at build time) and loads them into a
+blank ``Language`` with that language code: the same tokens, in milliseconds.
+With another spaCy version the prepared file is ignored and ``spacy.blank``
+is used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+PREPARED_DIR = Path(__file__).resolve().parent / "_prepared"
+
+
+def prepared_path(lang: str) -> Path:
+    import spacy
+
+    return PREPARED_DIR / f"tokenizer-{lang}-spacy{spacy.__version__}.bin"
+
+
+def blank(lang: str) -> "Language":
+    """A blank pipeline for ``lang`` whose tokenizer is exactly ``spacy.blank(lang)``'s."""
+    path = prepared_path(lang)
+    if path.is_file():
+        from spacy.language import Language
+
+        cls = type(f"Prepared_{lang}", (Language,), {"lang": lang})
+        nlp = cls()
+        try:
+            nlp.tokenizer.from_bytes(path.read_bytes(), exclude=["vocab"])
+            return nlp
+        except Exception:  # a damaged or foreign file: fall back to the slow, exact path
+            pass
+    import spacy
+
+    return spacy.blank(lang)
+
+
+def _compact_letter_classes(pattern: str) -> str:
+    r"""Rewrite ``[<chars> + spaCy's huge lower-case letter class + <chars>]`` as ``(?:[^\W\d_]|[<chars>])``.
+
+    French ``token_match`` repeats that 3,000-character class hundreds of times
+    (1.4 MB of regex, ~3 s to compile). Under the pattern's ``(?i)`` flag it
+    means "a letter", which ``[^\W\d_]`` says in five characters.
+    """
+    from spacy.lang.char_classes import ALPHA, ALPHA_LOWER
+
+    out: list[str] = []
+    i = 0
+    while True:
+        j = min((k for k in (pattern.find(ALPHA_LOWER, i), pattern.find(ALPHA, i)) if k >= 0), default=-1)
+        if j < 0:
+            out.append(pattern[i:])
+            return "".join(out)
+        cls = ALPHA_LOWER if pattern.startswith(ALPHA_LOWER, j) else ALPHA
+        start = pattern.rfind("[", i, j)
+        end = pattern.find("]", j + len(cls))
+        if start < 0 or end < 0 or "]" in pattern[start:j]:
+            out.append(pattern[i:j + len(cls)])
+            i = j + len(cls)
+            continue
+        extra = pattern[start + 1:j] + pattern[j + len(cls):end]
+        out.append(pattern[i:start])
+        out.append(f"(?:[^\\W\\d_]|[{extra}])" if extra else "[^\\W\\d_]")
+        i = end + 1
+
+
+def prepare_tokenizers(langs: tuple[str, ...] = ("en", "fr")) -> list[Path]:
+    """Write the prepared tokenizer files for the installed spaCy (build step)."""
+    import spacy
+    import srsly
+
+    PREPARED_DIR.mkdir(exist_ok=True)
+    for old in PREPARED_DIR.glob("tokenizer-*.bin"):
+        old.unlink()
+    out = []
+    for lang in langs:
+        data = srsly.msgpack_loads(spacy.blank(lang).tokenizer.to_bytes(exclude=["vocab"]))
+        pattern = data.get("token_match")
+        if isinstance(pattern, str) and pattern.startswith("(?i"):  # only where case is ignored
+            data["token_match"] = _compact_letter_classes(pattern)
+        path = prepared_path(lang)
+        path.write_bytes(srsly.msgpack_dumps(data))
+        out.append(path)
+    return out

@@ -1,0 +1,234 @@
+"""Scoring with a fitted role model: analysis, features, calibrated probabilities.
+
+Nothing here imports scikit-learn, so loading and using a saved model stays
+cheap (the cold start of ``rolematch classify``). :class:`RoleScorer` is what
+model files hold; :class:`rolematch.model.RoleClassifier` (the scikit-learn
+estimator) shares the same scoring code and produces it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from rolematch.boilerplate import first_line_title
+from rolematch.errors import InputError, ModelError
+from rolematch.features import Analysed, Featurizer, FeatureSpace
+from rolematch.mentions import find_mentions
+
+if TYPE_CHECKING:
+    from rolematch.extract import Extractor
+
+#: Expected share of each label among real postings of data/ML job searches (used by the default model).
+MARKET_PRIOR = {"ml_engineer": 0.4, "data_scientist": 0.4, "ml_scientist": 0.08, "other": 0.12}
+
+
+def iter_postings(X: Any) -> Iterator[tuple[str, str | None]]:
+    """(text, title) pairs from strings, dicts, tuples or a DataFrame with text/title columns."""
+    if hasattr(X, "columns"):  # DataFrame
+        titles = X["title"] if "title" in X.columns else None
+        for i, text in enumerate(X["text"]):
+            t = titles.iloc[i] if titles is not None else None
+            yield _as_text(text), (t if isinstance(t, str) and t.strip() else None)
+        return
+    for x in X:
+        if isinstance(x, dict):
+            t = x.get("title")
+            yield _as_text(x.get("text")), (t if isinstance(t, str) and t.strip() else None)
+        elif isinstance(x, tuple):
+            yield _as_text(x[0]), (x[1] if len(x) > 1 and isinstance(x[1], str) and x[1].strip() else None)
+        elif isinstance(x, np.ndarray):  # a row of a 2-D array of strings
+            yield _as_text(x[0] if x.ndim else x.item()), None
+        else:
+            yield _as_text(x), None
+
+
+def _as_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class ScoringMixin:
+    """Scoring behaviour shared by the estimator and the saved scorer (needs the fitted attributes)."""
+
+    classes_: np.ndarray
+    coef_: sp.csr_matrix
+    rules: tuple[str, ...]
+    word_bits: int
+    char_bits: int
+    char_ngrams: tuple[int, int]
+    block_weights: Sequence[float]
+    scope_weights: Sequence[float]
+    boilerplate: bool
+    use_rules: bool
+    use_mentions: bool
+    class_prior: dict[str, float] | None
+
+    # -- analysis -----------------------------------------------------------------
+    def _space(self) -> FeatureSpace:
+        return FeatureSpace(word_bits=self.word_bits, char_bits=self.char_bits, char_ngrams=tuple(self.char_ngrams))  # type: ignore[arg-type]
+
+    def _get_extractor(self) -> "Extractor":
+        ex = getattr(self, "_extractor", None)
+        if ex is None:
+            from rolematch.extract import Extractor
+
+            ex = Extractor(self.rules)
+            self._extractor = ex
+        return ex
+
+    def _get_featurizer(self) -> Featurizer:
+        fz = getattr(self, "_featurizer", None)
+        if fz is None:
+            fz = Featurizer(self._space(), boilerplate=self.boilerplate)
+            self._featurizer = fz
+        return fz
+
+    def __getstate__(self) -> dict[str, Any]:
+        parent = getattr(super(), "__getstate__", None)
+        state = dict((parent() if parent else None) or self.__dict__)
+        state.pop("_extractor", None)
+        state.pop("_featurizer", None)
+        return state
+
+    def analyse(self, X: Any, drop_titles: np.ndarray | None = None) -> Iterator[Analysed]:
+        """Analysed postings (tokens, rule matches, title) for ``X``, streaming."""
+        from rolematch.extract import resolve_language
+        from rolematch.text import prepare
+
+        ex = self._get_extractor()
+
+        def items() -> Iterator[tuple[Any, str, str | None]]:
+            for i, (text, title) in enumerate(iter_postings(X)):
+                try:
+                    prepared = prepare(text)
+                except InputError:  # empty/oversized text: scored as an empty posting
+                    prepared = None
+                body = prepared.text if prepared is not None else ""
+                try:
+                    lang = resolve_language(body, None)
+                except InputError:
+                    lang = "en"
+                if title is None:
+                    title = first_line_title(body)
+                if drop_titles is not None and drop_titles[i]:
+                    title = None
+                yield prepared, lang, title
+
+        for prepared, lang, title in items():
+            yield self.analysed_item(ex, prepared, lang, title)
+
+    def analysed_item(self, ex: "Extractor", prepared: Any, lang: str, title: str | None, doc: Any = None,
+                      matches: Sequence[Any] | None = None) -> Analysed:
+        """Build the :class:`Analysed` of one prepared posting (reusing ``doc``/``matches`` when given)."""
+        nlp = ex.nlp(lang)
+        if doc is None:
+            doc = nlp.make_doc(prepared.text if prepared is not None else "")
+        if matches is None:
+            matches = ex.report(doc, prepared, lang).matches if (prepared is not None and self.use_rules) else ()
+        elif not self.use_rules:
+            matches = ()
+        title_doc = nlp.make_doc(title) if title else None
+        text = prepared.text if prepared is not None else ""
+        return Analysed(doc=doc, text=text, matches=matches, title=title, title_doc=title_doc, lang=lang,
+                        mentions=find_mentions(text) if self.use_mentions else ())
+
+    # -- weighting ----------------------------------------------------------------
+    def _weight(self, counts: sp.csr_matrix, weights: Sequence[float] | None = None) -> sp.csr_matrix:
+        """Sublinear TF-IDF, L2-normalised per block, times the block weights."""
+        X = counts.astype(np.float64, copy=True)
+        np.log1p(X.data, out=X.data)
+        X.data *= self.idf_[X.indices]
+        offsets = np.array(self._space().offsets)
+        block = np.searchsorted(offsets, X.indices, side="right") - 1
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        sq = np.zeros((X.shape[0], len(offsets)))
+        np.add.at(sq, (rows, block), X.data ** 2)
+        norms = np.sqrt(sq)
+        norms[norms == 0] = 1.0
+        w = np.asarray(self.block_weights if weights is None else weights, dtype=np.float64)
+        X.data *= w[block] / norms[rows, block]
+        X.eliminate_zeros()
+        return X
+
+    def transform_counts(self, analysed: Iterable[Analysed]) -> sp.csr_matrix:
+        """Raw hashed counts of analysed postings."""
+        return self._get_featurizer().transform(analysed)
+
+    # -- sklearn API --------------------------------------------------------------
+    def _combine(self, p_out: np.ndarray, p_roles: np.ndarray) -> np.ndarray:
+        proba = np.zeros((len(p_out), len(self.classes_)))
+        proba[:, self.out_index_] = p_out
+        proba[:, self.role_index_] = (1.0 - p_out)[:, None] * p_roles
+        return proba
+
+    def _shift(self, proba: np.ndarray) -> np.ndarray:
+        """Re-weight calibrated probabilities from the training class balance to ``class_prior``."""
+        if not self.class_prior:
+            return proba
+        target = np.array([float(self.class_prior.get(str(c), p)) for c, p in zip(self.classes_, self.train_prior_)])
+        if target.sum() <= 0 or (target < 0).any():
+            return proba
+        target = target / target.sum()
+        w = target / np.maximum(self.train_prior_, 1e-12)
+        out = proba * w
+        return out / out.sum(axis=1, keepdims=True)
+
+    def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
+        """Calibrated probabilities from raw counts (columns in ``classes_`` order)."""
+        Xw = self._weight(counts)
+        roles = _softmax((np.asarray((Xw @ self.coef_.T).toarray()) + self.intercept_) / self.temperature_)
+        if not getattr(self, "two_stage_", False):
+            return self._shift(roles)
+        Xs = self._weight(counts, self.scope_weights)
+        s = (np.asarray((Xs @ self.scope_coef_.T).toarray()) + self.scope_intercept_) / self.scope_temperature_
+        return self._shift(self._combine(_softmax(s)[:, 1], roles))
+
+    def class_weights(self) -> dict[str, tuple[np.ndarray, Sequence[float]]]:
+        """Per class: the weight vector behind its evidence and the block weights it applies to.
+
+        Role classes use their role-model weights relative to the average role;
+        ``other`` uses the scope model's weights toward out-of-scope.
+        """
+        W = self.coef_.toarray()
+        W = W - W.mean(axis=0, keepdims=True)
+        if not getattr(self, "two_stage_", False):
+            return {str(c): (W[i], self.block_weights) for i, c in enumerate(self.classes_)}
+        out = {str(self.classes_[r]): (W[j], self.block_weights) for j, r in enumerate(self.role_index_)}
+        S = self.scope_coef_.toarray()
+        out[str(self.classes_[self.out_index_])] = (S[1] - S[0], self.scope_weights)
+        return out
+
+
+
+class RoleScorer(ScoringMixin):
+    """A fitted role model without its training machinery: what model files contain."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def _check(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise ModelError("this scorer holds no fitted model")
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated class probabilities, columns in ``classes_`` order."""
+        self._check()
+        return self.proba_from_counts(self.transform_counts(self.analyse(X)))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most probable label per posting."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def get_params(self) -> dict[str, Any]:
+        """The estimator parameters the model was trained with."""
+        return dict(self.__dict__.get("params_", {}))
