@@ -38,7 +38,8 @@ def main() -> None:
         if res.returncode != 0:
             print(res.stderr)
             sys.exit(1)
-        rows = sum(1 for _ in open(Path(d) / "out.csv", encoding="utf-8")) - 1
+        with open(Path(d) / "out.csv", newline="", encoding="utf-8") as fh:
+            rows = sum(1 for _ in csv.reader(fh)) - 1
     tok = tokenizer_rate(texts)
     mean_len = sum(len(texts[i % len(texts)]) for i in range(min(args.n, len(texts)))) / min(args.n, len(texts))
     print(f"rows: {args.n:,} (cycled from {len(texts)} postings in {source}, mean {mean_len:,.0f} characters); "

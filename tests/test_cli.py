@@ -79,6 +79,10 @@ def test_rules_check_ok_and_errors(tmp_path):
     assert res.exit_code == 1
     assert "bad/r.jsonl:1: missing key" in res.output and "bad/r.jsonl:2: invalid token pattern" in res.output
     assert "Traceback" not in res.output
+    (d / "r.jsonl").write_text('{"id": "y", "kind": "tool", "category": "t", "roles": [], "lang": "en", '
+                               '"origin": "user", "pattern": [{"LEMMA": "deployed"}]}\n')
+    res = run("rules", "check", str(d))
+    assert res.exit_code == 1 and "bad/r.jsonl:1: LEMMA 'deployed' matches no en word" in res.output
 
 
 def test_train_then_evaluate_end_to_end(small_training, tmp_path):

@@ -99,7 +99,7 @@ class RoleModel:
             out[pos] = res
         return out  # type: ignore[return-value]
 
-    def _results(self, batch: list[tuple[Any, Any, str, str | None, str | None]], explain: bool) -> list[RoleResult]:
+    def _results(self, batch: Sequence[tuple[Any, Any, str, str | None, str | None]], explain: bool) -> list[RoleResult]:
         est = self.estimator
         analysed, reports = [], []
         for doc, prepared, language, title, source in batch:

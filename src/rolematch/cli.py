@@ -191,8 +191,14 @@ def rules_check(dirs: tuple[str, ...]) -> None:
     from rolematch.rules import Taxonomy, load_rule_files
     from rolematch.resources import rules_dir
 
-    paths = [rules_dir(), *dirs]
+    from rolematch.errors import RulesError
+    from rolematch.lemmas import lemma_problems
+
+    paths: list[str | Path] = [rules_dir(), *dirs]
     loaded = load_rule_files(paths, Taxonomy.load())
+    problems = lemma_problems(loaded)
+    if problems:
+        raise RulesError(problems)
     ids = {r.id for r in loaded}
     langs = {lg: sum(1 for r in loaded if r.applies_to(lg)) for lg in ("en", "fr")}
     click.echo(f"OK: {len(loaded)} patterns, {len(ids)} ids (en: {langs['en']} patterns, fr: {langs['fr']}) "

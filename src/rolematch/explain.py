@@ -94,8 +94,8 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "sp.csr_matrix", to
         x = model._weight(counts, blocks)
         xv = dict(zip(x.indices.tolist(), x.data.tolist()))
         contribs = []
-        for (name, kind), cols in owners.items():
-            w = sum(xv.get(col, 0.0) * share * weights[col] for col, share in cols.items())
+        for (name, kind), shares in owners.items():
+            w = sum(xv.get(col, 0.0) * share * weights[col] for col, share in shares.items())
             if w > 0:
                 spans = tuple(sorted(set(spans_of[name]))) if kind in ("rule", "mention") else ()
                 contribs.append(Contribution(name, float(w), kind, spans))

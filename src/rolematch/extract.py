@@ -100,7 +100,8 @@ class RuleMatcher:
                 self.tokens.add(nlp.vocab.strings[key], compiled)
             else:
                 self.matcher.add(key, [compiled])
-        self._active = [m for m in (*self.phrases.values(), self.tokens, self.matcher) if len(m)]
+        candidates: list[Any] = [*self.phrases.values(), self.tokens, self.matcher]
+        self._active = [m for m in candidates if len(m)]
 
     def __call__(self, doc: "Doc") -> list[tuple[Rule, int, int]]:
         """Raw matches as (rule, start_char, end_char) over the doc's text."""
@@ -130,6 +131,12 @@ def merge_matches(raw: Iterable[tuple[Rule, int, int]]) -> list[tuple[Rule, int,
 class _Lang:
     nlp: "Language"
     matcher: RuleMatcher
+    docs: int = 0
+
+
+#: Rebuild a language's pipeline after this many postings: spaCy's vocabulary
+#: keeps every new word it sees, so a long batch run would otherwise grow in memory.
+REFRESH_AFTER = 20_000
 
 
 class Extractor:
@@ -148,6 +155,8 @@ class Extractor:
     def pipeline(self, lang: str) -> _Lang:
         """The (cached) blank pipeline and matcher for ``lang``."""
         got = self._langs.get(lang)
+        if got is not None and got.docs > REFRESH_AFTER:
+            got = None
         if got is None:
             from rolematch.pipelines import blank
 
@@ -163,7 +172,8 @@ class Extractor:
     def report(self, doc: "Doc", prepared: PreparedText, lang: str, source: str | None = None) -> SkillReport:
         """Turn the matches in ``doc`` (built from ``prepared.text``) into a :class:`SkillReport`."""
         matches = []
-        for rule, s, e in merge_matches(self.pipeline(lang).matcher(doc)):
+        pipe = self._langs.get(lang) or self.pipeline(lang)  # no refresh between a doc and its matching
+        for rule, s, e in merge_matches(pipe.matcher(doc)):
             a, b = prepared.to_source(s, e)
             matches.append(SkillMatch(rule.id, rule.kind, rule.category, rule.roles, prepared.source[a:b], a, b,
                                       lang, rule.name))
@@ -187,10 +197,12 @@ class Extractor:
             chunk = list(islice(it, batch_size))
             if not chunk:
                 return
-            docs: list["Doc | None"] = [None] * len(chunk)
+            docs: list[Any] = [None] * len(chunk)
             for lang in {lg for _, lg in chunk}:
                 idx = [i for i, (_, lg) in enumerate(chunk) if lg == lang]
-                nlp = self.pipeline(lang).nlp
+                pipe = self.pipeline(lang)
+                pipe.docs += len(idx)
+                nlp = pipe.nlp
                 for i, doc in zip(idx, nlp.pipe((chunk[i][0].text for i in idx), batch_size=batch_size)):
                     docs[i] = doc
             for (prepared, lang), doc in zip(chunk, docs):

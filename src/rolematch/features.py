@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 BLOCKS = ("word", "char", "title", "rule", "mention")
 _BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
 _TITLE_SALT = np.uint64(0xA5A5A5A5DEADBEEF)
-_CACHE_LIMIT = 400_000
+_CACHE_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,9 @@ class Featurizer:
         self.space = space
         self.boilerplate = boilerplate
         self._char_cache: dict[int, np.ndarray] = {}
+        self._sizes = space.sizes
+        self._offsets = space.offsets
+        self._key_cols: dict[tuple[int, str], int] = {}
 
     def _char_ids(self, key: int, word: str) -> np.ndarray:
         got = self._char_cache.get(key)
@@ -134,66 +137,91 @@ class Featurizer:
             tl = np.concatenate([tl, tl[:-1] * _BIGRAM_MUL + tl[1:]])
         return tl ^ _TITLE_SALT
 
-    def row(self, item: Analysed) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and counts of one posting (duplicates allowed)."""
-        sp_word, sp_char, sp_title, sp_rule, _ = self.space.sizes
-        off_word, off_char, off_title, off_rule, _ = self.space.offsets
-        spans = self.skipped_spans(item)
-        lowers = self.text_tokens(item.doc, spans)
-        cols: list[np.ndarray] = []
-        vals: list[np.ndarray] = []
-        if len(lowers):
-            words = lowers
-            if len(lowers) > 1:
-                words = np.concatenate([lowers, lowers[:-1] * _BIGRAM_MUL + lowers[1:]])
-            cols.append((words % np.uint64(sp_word)).astype(np.int64) + off_word)
-            vals.append(np.ones(len(words)))
-            strings = item.doc.vocab.strings
-            uniq, counts = np.unique(lowers, return_counts=True)
-            char_cols = [self._char_ids(int(k), strings[int(k)]) for k in uniq]
-            lens = np.fromiter((len(c) for c in char_cols), dtype=np.int64, count=len(char_cols))
-            cols.append(np.concatenate(char_cols) + off_char)
-            vals.append(np.repeat(counts.astype(np.float64), lens))
+    def _small_row(self, item: Analysed, spans: list[tuple[int, int]]) -> list[int]:
+        """Columns of the title, rule and mention features of one posting (duplicates allowed)."""
+        sp_title = self.space.sizes[2]
+        off_title = self.space.offsets[2]
+        cols: list[int] = []
         t = self.title_hashes(item)
         if len(t):
-            cols.append((t % np.uint64(sp_title)).astype(np.int64) + off_title)
-            vals.append(np.ones(len(t)))
-        rule_keys = rule_feature_names(item.matches, spans)
-        if rule_keys:
-            cols.append(np.fromiter(((_mhash(k) & (sp_rule - 1)) + off_rule for k in rule_keys), dtype=np.int64))
-            vals.append(np.ones(len(rule_keys)))
-        mkeys = mention_keys([m for m in item.mentions if not in_spans(m.start, spans)], len(item.text))
-        if mkeys:
-            cols.append(np.fromiter((self.mention_column(k) for k in mkeys), dtype=np.int64))
-            vals.append(np.ones(len(mkeys)))
-        if not cols:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(cols), np.concatenate(vals)
+            cols.extend(((t % np.uint64(sp_title)).astype(np.int64) + off_title).tolist())
+        cols.extend(self.rule_column(k) for k in rule_feature_names(item.matches, spans))
+        mentions = [m for m in item.mentions if not in_spans(m.start, spans)]
+        cols.extend(self.mention_column(k) for k in mention_keys(mentions, len(item.text)))
+        return cols
+
+    def _keyed_column(self, block: int, key: str) -> int:
+        col = self._key_cols.get((block, key))
+        if col is None:
+            col = self._key_cols[(block, key)] = (_mhash(key) & (self._sizes[block] - 1)) + self._offsets[block]
+        return col
 
     def rule_column(self, key: str) -> int:
         """Column of a rule feature key."""
-        return (_mhash(key) & (self.space.sizes[3] - 1)) + self.space.offsets[3]
+        return self._keyed_column(3, key)
 
     def mention_column(self, key: str) -> int:
         """Column of a role-mention feature key."""
-        return (_mhash(key) & (self.space.sizes[4] - 1)) + self.space.offsets[4]
+        return self._keyed_column(4, key)
 
     def char_columns(self, key: int, word: str) -> np.ndarray:
         return self._char_ids(key, word) + self.space.offsets[1]
 
     def transform(self, items: Iterable[Analysed]) -> sp.csr_matrix:
-        """Count matrix, one row per posting."""
-        indptr = [0]
-        all_cols: list[np.ndarray] = []
-        all_vals: list[np.ndarray] = []
-        for item in items:
-            c, v = self.row(item)
-            all_cols.append(c)
-            all_vals.append(v)
-            indptr.append(indptr[-1] + len(c))
-        cols = np.concatenate(all_cols) if all_cols else np.zeros(0, dtype=np.int64)
-        vals = np.concatenate(all_vals) if all_vals else np.zeros(0)
-        m = sp.csr_matrix((vals, cols, np.array(indptr)), shape=(len(indptr) - 1, self.space.n_features))
+        """Count matrix, one row per posting.
+
+        Vectorised over the batch: word and word-pair columns come from the
+        token hashes of all postings at once, and character n-grams from a
+        (posting x word type) count matrix times a (word type x n-gram) matrix
+        built once per batch from the per-word cache.
+        """
+        sp_word = np.uint64(self.space.sizes[0])
+        off_word, off_char = self.space.offsets[0], self.space.offsets[1]
+        lowers: list[np.ndarray] = []
+        small_rows: list[int] = []
+        small_cols: list[int] = []
+        stores = []  # each posting's StringStore (a batch may mix languages)
+        n = 0
+        for n, item in enumerate(items, 1):
+            spans = self.skipped_spans(item)
+            lowers.append(self.text_tokens(item.doc, spans))
+            cols = self._small_row(item, spans)
+            small_cols.extend(cols)
+            small_rows.extend([n - 1] * len(cols))
+            stores.append(item.doc.vocab.strings)
+        shape = (n, self.space.n_features)
+        if n == 0:
+            return sp.csr_matrix(shape)
+        lengths = np.fromiter((len(x) for x in lowers), dtype=np.int64, count=n)
+        L = np.concatenate(lowers) if lengths.sum() else np.zeros(0, dtype=np.uint64)
+        doc = np.repeat(np.arange(n), lengths)
+        parts_r: list[np.ndarray] = [np.asarray(small_rows, dtype=np.int64), doc]
+        parts_c: list[np.ndarray] = [np.asarray(small_cols, dtype=np.int64), (L % sp_word).astype(np.int64) + off_word]
+        if len(L) > 1:
+            same = doc[:-1] == doc[1:]
+            pairs = (L[:-1] * _BIGRAM_MUL + L[1:])[same]
+            parts_r.append(doc[:-1][same])
+            parts_c.append((pairs % sp_word).astype(np.int64) + off_word)
+        all_rows = np.concatenate(parts_r)
+        all_cols = np.concatenate(parts_c)
+        m = sp.csr_matrix((np.ones(len(all_rows)), (all_rows, all_cols)), shape=shape)
+        if len(L):
+            uniq, inv = np.unique(L, return_inverse=True)
+            inv = inv.ravel()
+            first = np.empty(len(uniq), dtype=np.int64)
+            first[inv[::-1]] = doc[::-1]  # a posting where each word type occurs
+            cache = self._char_cache
+            per_word = []
+            for h, d in zip(uniq.tolist(), first.tolist()):
+                got = cache.get(h)
+                per_word.append(got if got is not None else self._char_ids(h, stores[d][h]))
+            indptr = np.zeros(len(per_word) + 1, dtype=np.int64)
+            np.cumsum([len(a) for a in per_word], out=indptr[1:])
+            word_char = sp.csr_matrix((np.ones(int(indptr[-1])), np.concatenate(per_word) + off_char, indptr),
+                                      shape=(len(uniq), self.space.n_features))
+            doc_word = sp.csr_matrix((np.ones(len(inv)), (doc, inv)), shape=(n, len(uniq)))
+            m = m + doc_word @ word_char
+        m = sp.csr_matrix(m)
         m.sum_duplicates()
         return m
 

@@ -127,3 +127,19 @@ def build_cache(rules: Iterable[Any], path: Path) -> dict[str, int]:
     tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0), encoding="utf-8")
     tmp.replace(path)
     return {lang: len(v) for lang, v in data.items()}
+
+
+def lemma_problems(rules: Iterable[Any]) -> list[str]:
+    """``file:line`` problems for LEMMA values that match no word (e.g. a form instead of its lemma)."""
+    resolver = LemmaForms()
+    problems = []
+    for r in rules:
+        if not isinstance(r.pattern, list):
+            continue
+        for lang in (("en", "fr") if r.lang == "any" else (r.lang,)):
+            for lemma in sorted(pattern_lemmas(r.pattern)):
+                if not resolver.forms(lang, lemma):
+                    target = _lemma_of(lang).get(lemma)
+                    hint = f"; the {lang} lookup table lemmatizes it to {target!r}" if target else ""
+                    problems.append(f"{r.name}: LEMMA {lemma!r} matches no {lang} word{hint}")
+    return problems

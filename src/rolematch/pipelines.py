@@ -12,7 +12,7 @@ is used.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -83,7 +83,8 @@ def prepare_tokenizers(langs: tuple[str, ...] = ("en", "fr")) -> list[Path]:
         old.unlink()
     out = []
     for lang in langs:
-        data = srsly.msgpack_loads(spacy.blank(lang).tokenizer.to_bytes(exclude=["vocab"]))
+        tokenizer: Any = spacy.blank(lang).tokenizer
+        data = srsly.msgpack_loads(tokenizer.to_bytes(exclude=["vocab"]))
         pattern = data.get("token_match")
         if isinstance(pattern, str) and pattern.startswith("(?i"):  # only where case is ignored
             data["token_match"] = _compact_letter_classes(pattern)

@@ -57,6 +57,13 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _scaled(X: sp.csr_matrix, block: np.ndarray, weights: Sequence[float]) -> sp.csr_matrix:
+    """A copy of ``X`` with each stored value multiplied by its block's weight."""
+    out = X.copy()
+    out.data *= np.asarray(weights, dtype=np.float64)[block]
+    return out
+
+
 class ScoringMixin:
     """Scoring behaviour shared by the estimator and the saved scorer (needs the fitted attributes)."""
 
@@ -72,6 +79,15 @@ class ScoringMixin:
     use_rules: bool
     use_mentions: bool
     class_prior: dict[str, float] | None
+    idf_: np.ndarray
+    intercept_: np.ndarray
+    temperature_: float
+    train_prior_: np.ndarray
+    scope_coef_: sp.csr_matrix
+    scope_intercept_: np.ndarray
+    scope_temperature_: float
+    out_index_: int
+    role_index_: np.ndarray
 
     # -- analysis -----------------------------------------------------------------
     def _space(self) -> FeatureSpace:
@@ -143,22 +159,25 @@ class ScoringMixin:
                         mentions=find_mentions(text) if self.use_mentions else ())
 
     # -- weighting ----------------------------------------------------------------
-    def _weight(self, counts: sp.csr_matrix, weights: Sequence[float] | None = None) -> sp.csr_matrix:
-        """Sublinear TF-IDF, L2-normalised per block, times the block weights."""
+    def _normalized(self, counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Sublinear TF-IDF, L2-normalised per block; also returns each stored value's block."""
         X = counts.astype(np.float64, copy=True)
         np.log1p(X.data, out=X.data)
         X.data *= self.idf_[X.indices]
         offsets = np.array(self._space().offsets)
+        nb = len(offsets)
         block = np.searchsorted(offsets, X.indices, side="right") - 1
         rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-        sq = np.zeros((X.shape[0], len(offsets)))
-        np.add.at(sq, (rows, block), X.data ** 2)
-        norms = np.sqrt(sq)
+        flat = rows * nb + block
+        norms = np.sqrt(np.bincount(flat, weights=X.data ** 2, minlength=X.shape[0] * nb))
         norms[norms == 0] = 1.0
-        w = np.asarray(self.block_weights if weights is None else weights, dtype=np.float64)
-        X.data *= w[block] / norms[rows, block]
-        X.eliminate_zeros()
-        return X
+        X.data /= norms[flat]
+        return X, block
+
+    def _weight(self, counts: sp.csr_matrix, weights: Sequence[float] | None = None) -> sp.csr_matrix:
+        """Sublinear TF-IDF, L2-normalised per block, times the block weights."""
+        X, block = self._normalized(counts)
+        return _scaled(X, block, self.block_weights if weights is None else weights)
 
     def transform_counts(self, analysed: Iterable[Analysed]) -> sp.csr_matrix:
         """Raw hashed counts of analysed postings."""
@@ -185,11 +204,12 @@ class ScoringMixin:
 
     def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
         """Calibrated probabilities from raw counts (columns in ``classes_`` order)."""
-        Xw = self._weight(counts)
+        Xn, block = self._normalized(counts)
+        Xw = _scaled(Xn, block, self.block_weights)
         roles = _softmax((np.asarray((Xw @ self.coef_.T).toarray()) + self.intercept_) / self.temperature_)
         if not getattr(self, "two_stage_", False):
             return self._shift(roles)
-        Xs = self._weight(counts, self.scope_weights)
+        Xs = _scaled(Xn, block, self.scope_weights)
         s = (np.asarray((Xs @ self.scope_coef_.T).toarray()) + self.scope_intercept_) / self.scope_temperature_
         return self._shift(self._combine(_softmax(s)[:, 1], roles))
 

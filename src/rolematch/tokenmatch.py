@@ -228,7 +228,7 @@ class _DocView:
             lex = self.vocab[h]
             got = (lex.is_alpha, lex.is_punct, lex.is_digit, lex.like_num, lex.is_space, lex.is_upper,
                    lex.is_lower, lex.is_title)
-            if len(self.cache) > 500_000:
+            if len(self.cache) > 100_000:
                 self.cache.clear()
             self.cache[h] = got
         return got

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from rolematch.api import RoleModel
+    from rolematch.model import RoleClassifier
 
 PathLike = Union[str, Path]
 
