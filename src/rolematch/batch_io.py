@@ -150,7 +150,8 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
                 yield Record(start, _fit(fields, header), f"line {start}: malformed CSV ({bad[0]})")
             elif len(fields) == n:
                 yield Record(start, dict(zip(header, fields)))
-            elif len(parts) > 1:  # a quote opened by mistake swallowed later lines: split them back
+            elif len(parts) > 1 and all(len(parse(t.rstrip("\r\n"))) == n for _, t in parts[1:]):
+                # a stray quote swallowed lines that are rows of their own: give them back
                 for p in reversed(parts[1:]):
                     pushback.append(p)
                 first_fields = parse(parts[0][1].rstrip("\r\n"))
