@@ -125,7 +125,7 @@ def _print_result(name: str, res: Any) -> None:
     if ev:
         parts = []
         for c in ev:
-            if c.kind == "rule":
+            if c.kind in ("rule", "mention"):
                 where = ",".join(f"{s}-{e}" for s, e in c.spans[:3])
                 parts.append(f"[{c.feature} @{where}]")
             else:

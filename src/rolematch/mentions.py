@@ -62,7 +62,11 @@ def find_mentions(text: str) -> list[Mention]:
         role = m.lastgroup or ""
         before = low[max(0, m.start() - 40):m.start()]
         plural = m.group().endswith("s") and not m.group().endswith(("ss", "mlops"))
-        own = bool(_SELF_BEFORE.search(before)) and not plural and not _OTHER_BEFORE.search(before)
+        line_start = low.rfind("\n", 0, m.start()) + 1
+        line_end = low.find("\n", m.end())
+        line = low[line_start:line_end if line_end >= 0 else len(low)]
+        heading = not low[line_start:m.start()].strip(" -*•#:\t") and len(line.split()) <= 10  # a title line
+        own = not plural and (heading or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)))
         out.append(Mention(role, own, m.start(), m.end()))
     return out
 

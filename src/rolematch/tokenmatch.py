@@ -104,6 +104,8 @@ class TokenMatcher:
         self._span: list[int] = []  # longest match in tokens (0: unbounded)
         self._by_lower: dict[int, list[int]] = {}
         self._by_orth: dict[int, list[int]] = {}
+        self._sorted: dict[str, np.ndarray] = {}
+        self._flags: dict[int, tuple[bool, ...]] = {}  # word type -> lexical flags, shared across docs
 
     def __len__(self) -> int:
         return len(self._patterns)
@@ -145,14 +147,14 @@ class TokenMatcher:
         from spacy.attrs import LOWER, ORTH
 
         arr = doc.to_array([LOWER, ORTH])
-        starts = np.flatnonzero(_member(arr[:, 0], self._first_lower) | _member(arr[:, 1], self._first_orth))
+        starts = np.flatnonzero(_member(arr[:, 0], self._first_keys("lower")) | _member(arr[:, 1], self._first_keys("orth")))
         if not len(starts):
             return []
         lower: list[int] = arr[:, 0].tolist()
         orth: list[int] = arr[:, 1].tolist()
         by_lower, by_orth = self._by_lower, self._by_orth
         out = []
-        view = _DocView(lower, orth, doc.vocab, self._flag_cache)
+        view = _DocView(lower, orth, doc.vocab, self._flags)
         present_lower: set[int] | None = None
         present_orth: set[int] | None = None
         possible: dict[int, bool] = {}
@@ -183,26 +185,13 @@ class TokenMatcher:
                     out.append((key, i, end))
         return out
 
-    @property
-    def _first_lower(self) -> np.ndarray:
-        got = self.__dict__.get("_first_lower_arr")
-        if got is None or len(got) != len(self._by_lower):
-            got = self.__dict__["_first_lower_arr"] = np.sort(np.fromiter(self._by_lower, dtype=np.uint64))
+    def _first_keys(self, attr: str) -> np.ndarray:
+        """Sorted first-token hashes of the patterns indexed by ``attr`` (rebuilt after ``add``)."""
+        index = self._by_lower if attr == "lower" else self._by_orth
+        got = self._sorted.get(attr)
+        if got is None or len(got) != len(index):
+            got = self._sorted[attr] = np.sort(np.fromiter(index, dtype=np.uint64, count=len(index)))
         return got
-
-    @property
-    def _first_orth(self) -> np.ndarray:
-        got = self.__dict__.get("_first_orth_arr")
-        if got is None or len(got) != len(self._by_orth):
-            got = self.__dict__["_first_orth_arr"] = np.sort(np.fromiter(self._by_orth, dtype=np.uint64))
-        return got
-
-    @property
-    def _flag_cache(self) -> dict[int, tuple[bool, ...]]:
-        cache = self.__dict__.get("_flags")
-        if cache is None:
-            cache = self.__dict__["_flags"] = {}
-        return cache
 
 
 def _member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
