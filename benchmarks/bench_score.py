@@ -22,6 +22,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("n", nargs="?", type=int, default=10_000)
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--chunk-size", type=int, default=None)
     args = ap.parse_args()
     texts, source = load_postings()
     with tempfile.TemporaryDirectory() as d:
@@ -34,6 +35,8 @@ def main() -> None:
         cmd = [sys.executable, "-m", "rolematch", "score", str(src), "-o", str(Path(d) / "out.csv"), "-q"]
         if args.jobs:
             cmd += ["-j", str(args.jobs)]
+        if args.chunk_size:
+            cmd += ["--chunk-size", str(args.chunk_size)]
         wall, peak_kib, res = run_measured(cmd)
         if res.returncode != 0:
             print(res.stderr)

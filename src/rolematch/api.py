@@ -99,22 +99,26 @@ class RoleModel:
             out[pos] = res
         return out  # type: ignore[return-value]
 
+    #: Postings featurized together: large enough for vectorised work, small enough to keep memory low.
+    FEATURE_BATCH = 64
+
     def _results(self, batch: Sequence[tuple[Any, Any, str, str | None, str | None]], explain: bool) -> list[RoleResult]:
         est = self.estimator
-        analysed, reports = [], []
-        for doc, prepared, language, title, source in batch:
-            report = self.extractor.report(doc, prepared, language, source)
-            t = title if title and title.strip() else first_line_title(prepared.text)
-            analysed.append(est.analysed_item(self.extractor, prepared, language, t, doc=doc, matches=report.matches))
-            reports.append(report)
-        if not analysed:
-            return []
-        counts = est.transform_counts(analysed)
-        proba = est.proba_from_counts(counts)
-        results = []
-        for i, (item, report) in enumerate(zip(analysed, reports)):
-            results.append(self._result(proba[i], report, batch[i][4], item if explain else None,
-                                        counts[i:i + 1] if explain else None))
+        results: list[RoleResult] = []
+        for lo in range(0, len(batch), self.FEATURE_BATCH):
+            part = batch[lo:lo + self.FEATURE_BATCH]
+            analysed, reports = [], []
+            for doc, prepared, language, title, source in part:
+                report = self.extractor.report(doc, prepared, language, source)
+                t = title if title and title.strip() else first_line_title(prepared.text)
+                analysed.append(est.analysed_item(self.extractor, prepared, language, t, doc=doc,
+                                                  matches=report.matches))
+                reports.append(report)
+            counts = est.transform_counts(analysed)
+            proba = est.proba_from_counts(counts)
+            for i, (item, report) in enumerate(zip(analysed, reports)):
+                results.append(self._result(proba[i], report, part[i][4], item if explain else None,
+                                            counts[i:i + 1] if explain else None))
         return results
 
     def _result(self, p: np.ndarray, report: SkillReport, source: str | None, item: Any, x: Any) -> RoleResult:
