@@ -14,9 +14,9 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
-from rolematch.batch_io import Record, Source, Writer, open_source, sniff_csv  # noqa: F401 - sniff_csv re-exported
+from rolematch.batch_io import Record, Source, Writer, open_source
 from rolematch.errors import InputError
 from rolematch.table import OUTPUT_COLUMNS, result_row
 
@@ -50,13 +50,13 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(model_dir: str | None, rules: tuple[str, ...]) -> None:
-    """Process-pool initializer: load the model and build pipelines once per worker."""
+    """Process-pool initializer: load (and verify) the model once per worker."""
     from rolematch.api import RoleModel
 
     _WORKER["model"] = RoleModel.load(model_dir, rules)
 
 
-def score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None = None, first_row: int = 0,
+def score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None = None,
                model: Any = None) -> list[dict[str, Any]]:
     """``rolematch_*`` values for a chunk of texts (runs in a worker, or in-process)."""
     m = model if model is not None else _WORKER.get("model")
