@@ -87,6 +87,7 @@ class Summary:
     errors: int
     seconds: float
     output: str
+    examples: tuple[str, ...] = ()  # the first few error rows, named by line (and id)
 
     @property
     def rate(self) -> float:
@@ -124,7 +125,8 @@ def _merge(chunk: list[Record], scored: list[dict[str, Any]], todo: list[int]) -
 
 
 def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_col: str | None,
-         chunk_size: int, window: int, progress: Any) -> tuple[int, int]:
+         chunk_size: int, window: int, progress: Any, id_col: str | None = None,
+         examples: list[str] | None = None) -> tuple[int, int]:
     """Feed chunks to ``submit`` (at most ``window`` in flight), write results in order."""
     pending: deque[tuple[list[Record], list[int], Any]] = deque()
     rows = errors = 0
@@ -136,7 +138,14 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
         out = _merge(chunk, scored, todo)
         writer.write(out)
         rows += len(out)
-        errors += sum(1 for r in out if r.get("rolematch_error"))
+        for rec, r in zip(chunk, out):
+            if r.get("rolematch_error"):
+                errors += 1
+                if examples is not None and len(examples) < 5:
+                    msg = str(r["rolematch_error"])
+                    who = "" if msg.startswith("line ") else f"line {rec.line}: "
+                    ident = f"{id_col}={rec.values.get(id_col)}: " if id_col else ""
+                    examples.append(f"{ident}{who}{msg}")
         if progress is not None:
             progress(rows, errors)
 
@@ -233,7 +242,9 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
                 return executor.submit(score_rows, texts, titles, lang)
 
             window = 3 * jobs
-        rows, errors = _run(source, writer, submit, text_col, title_column, chunk_size, window, bar)
+        examples: list[str] = []
+        rows, errors = _run(source, writer, submit, text_col, title_column, chunk_size, window, bar,
+                            id_column, examples)
         writer.commit()
     except BaseException:
         writer.abort()
@@ -244,7 +255,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
             executor.shutdown(wait=False, cancel_futures=True)
         if client is not None:
             _close_dask(client)
-    return Summary(rows, errors, time.perf_counter() - start, output_path)
+    return Summary(rows, errors, time.perf_counter() - start, output_path, tuple(examples))
 
 
 def _dask_client(scheduler: str | None, jobs: int) -> Any:

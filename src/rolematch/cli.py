@@ -329,7 +329,7 @@ def evaluate(data: str, model_dir: str | None, text_column: str, label_column: s
 @click.option("-o", "--output", "output_path", required=True, help="Output file (.csv .tsv .jsonl .parquet) or - for stdout.")
 @click.option("--text-column", help="Column with the posting text (default: description, text, job_description...).")
 @click.option("--title-column", help="Column with titles, used as a feature.")
-@click.option("--id-column", help="Column identifying rows (checked to exist; kept as is).")
+@click.option("--id-column", help="Column identifying rows, used to name error rows in the summary.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
 @click.option("--chunk-size", type=click.IntRange(1, 100000), default=256, show_default=True, help="Rows per task.")
 @click.option("--sep", help="CSV separator (default: detected).")
@@ -363,3 +363,7 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
                          progress=not quiet)
     if not quiet:
         click.echo(str(summary), err=True)
+        for example in summary.examples:
+            click.echo(f"  {input_path}, {example}", err=True)
+        if summary.errors > len(summary.examples):
+            click.echo(f"  ... and {summary.errors - len(summary.examples):,} more (see rolematch_error)", err=True)
