@@ -102,6 +102,7 @@ class TokenMatcher:
         # per pattern: the value sets of its later tokens that must occur (lower, orth)
         self._required: list[tuple[tuple[frozenset[int], ...], tuple[frozenset[int], ...]]] = []
         self._span: list[int] = []  # longest match in tokens (0: unbounded)
+        self._second: list[frozenset[int] | None] = []  # required values of an exact second token
         self._by_lower: dict[int, list[int]] = {}
         self._by_orth: dict[int, list[int]] = {}
         self._sorted: dict[str, np.ndarray] = {}
@@ -129,6 +130,8 @@ class TokenMatcher:
         later = [t for t in toks[1:] if t.lo >= 1]
         span = sum(t.hi for t in toks)
         self._span.append(span if span < _UNBOUNDED else 0)
+        exact_second = len(toks) > 1 and toks[0].lo == toks[0].hi == 1 and toks[1].lo >= 1
+        self._second.append(toks[1].lower if exact_second else None)
         self._required.append((tuple(t.lower for t in later if t.lower is not None),
                                tuple(t.orth for t in later if t.orth is not None)))
         first = toks[0]
@@ -165,6 +168,9 @@ class TokenMatcher:
             if not cands:
                 continue
             for idx in cands:
+                second = self._second[idx]
+                if second is not None and (i + 1 >= len(lower) or lower[i + 1] not in second):
+                    continue  # cheapest rejection: the token right after must be one of these
                 ok = possible.get(idx)
                 if ok is None:  # can it match at all? every required later word must occur in the doc
                     if present_lower is None:
