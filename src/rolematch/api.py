@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
-from rolematch.boilerplate import first_line_title
 from rolematch.errors import InputError, ModelError
 from rolematch.results import LABELS, RoleResult, SkillReport
+from rolematch.scoring import posting_title
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,8 +110,8 @@ class RoleModel:
             analysed, reports = [], []
             for doc, prepared, language, title, source in part:
                 report = self.extractor.report(doc, prepared, language, source)
-                t = title if title and title.strip() else first_line_title(prepared.text)
-                analysed.append(est.analysed_item(self.extractor, prepared, language, t, doc=doc,
+                analysed.append(est.analysed_item(self.extractor, prepared, language,
+                                                  posting_title(title, prepared.text), doc=doc,
                                                   matches=report.matches))
                 reports.append(report)
             counts = est.transform_counts(analysed)

@@ -45,6 +45,11 @@ def iter_postings(X: Any) -> Iterator[tuple[str, str | None]]:
             yield _as_text(x), None
 
 
+def posting_title(title: str | None, text: str) -> str | None:
+    """The title used as a feature: the one given, else a title-like first line of the text."""
+    return title if title and title.strip() else first_line_title(text)
+
+
 def _as_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -122,26 +127,18 @@ class ScoringMixin:
         from rolematch.text import prepare
 
         ex = self._get_extractor()
-
-        def items() -> Iterator[tuple[Any, str, str | None]]:
-            for i, (text, title) in enumerate(iter_postings(X)):
-                try:
-                    prepared = prepare(text)
-                except InputError:  # empty/oversized text: scored as an empty posting
-                    prepared = None
-                body = prepared.text if prepared is not None else ""
-                try:
-                    lang = resolve_language(body, None)
-                except InputError:
-                    lang = "en"
-                if title is None:
-                    title = first_line_title(body)
-                if drop_titles is not None and drop_titles[i]:
-                    title = None
-                yield prepared, lang, title
-
-        for prepared, lang, title in items():
-            yield self.analysed_item(ex, prepared, lang, title)
+        for i, (text, title) in enumerate(iter_postings(X)):
+            try:
+                prepared = prepare(text)
+            except InputError:  # empty/oversized text: scored as an empty posting
+                prepared = None
+            body = prepared.text if prepared is not None else ""
+            try:
+                lang = resolve_language(body, None)
+            except InputError:
+                lang = "en"
+            keep_title = drop_titles is None or not drop_titles[i]
+            yield self.analysed_item(ex, prepared, lang, posting_title(title, body) if keep_title else None)
 
     def analysed_item(self, ex: "Extractor", prepared: Any, lang: str, title: str | None, doc: Any = None,
                       matches: Sequence[Any] | None = None) -> Analysed:
