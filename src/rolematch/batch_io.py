@@ -150,8 +150,10 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
                 yield Record(start, _fit(fields, header), f"line {start}: malformed CSV ({bad[0]})")
             elif len(fields) == n:
                 yield Record(start, dict(zip(header, fields)))
-            elif len(parts) > 1 and all(len(parse(t.rstrip("\r\n"))) == n for _, t in parts[1:]):
-                # a stray quote swallowed lines that are rows of their own: give them back
+            elif len(parts) > 1 and not _closes_field(parts[-1][1], sep) and all(
+                    len(parse(t.rstrip("\r\n"))) == n for _, t in parts[1:]):
+                # a stray quote swallowed lines that are rows of their own (the quote that "closed" the
+                # record opens a field): give them back
                 for p in reversed(parts[1:]):
                     pushback.append(p)
                 first_fields = parse(parts[0][1].rstrip("\r\n"))
@@ -160,6 +162,13 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
                 yield Record(start, _fit(fields, header), f"line {start}: expected {n} fields, got {len(fields)}")
 
     return header, records()
+
+
+def _closes_field(line: str, sep: str) -> bool:
+    """True when the last quote on ``line`` ends a quoted field (followed by a separator or the line end)."""
+    body = line.rstrip("\r\n")
+    i = body.rfind('"')
+    return i >= 0 and (i == len(body) - 1 or body[i + 1] == sep)
 
 
 def _fit(fields: list[str], header: list[str]) -> dict[str, Any]:
