@@ -68,36 +68,20 @@ class RoleModel:
                       lang: str | None = None, batch_size: int = 128, explain: bool = False
                       ) -> Iterator[RoleResult | InputError]:
         """Classify a stream of postings lazily, in order; unusable ones yield their :class:`InputError`."""
-        title_iter = iter(titles) if titles is not None else None
-        pairs = ((t, next(title_iter, None) if title_iter is not None else None) for t in texts)
-        it = enumerate(pairs)
-        while True:
-            chunk = list(islice(it, batch_size))
-            if not chunk:
-                return
-            yield from self._classify_chunk(chunk, lang, batch_size, explain)
-
-    def _classify_chunk(self, chunk: list[tuple[int, tuple[Any, Any]]], lang: str | None, batch_size: int,
-                        explain: bool) -> list[RoleResult | InputError]:
-        out: list[RoleResult | InputError | None] = [None] * len(chunk)
-        ok: list[int] = []
-        items = []
-        for pos, (i, (text, title)) in enumerate(chunk):
-            source = f"row {i}"
-            try:
-                if not isinstance(text, str):
-                    raise InputError("missing text" if text is None or (isinstance(text, float) and np.isnan(text))
-                                     else f"expected text, got {type(text).__name__}", source)
-                items.append((self.extractor.prepare(text, lang, source), title if isinstance(title, str) else None, source))
-                ok.append(pos)
-            except InputError as exc:
-                out[pos] = exc
-        docs = self.extractor.docs(((p, lg) for (p, lg), _, _ in items), batch_size=batch_size)
-        analysed = [(doc, prepared, language, title, source)
-                    for (doc, prepared, language), (_, title, source) in zip(docs, items)]
-        for pos, res in zip(ok, self._results(analysed, explain=explain)):
-            out[pos] = res
-        return out  # type: ignore[return-value]
+        pairs = zip(texts, titles) if titles is not None else ((t, None) for t in texts)
+        first = 0
+        while chunk := list(islice(pairs, batch_size)):
+            analysed = self.extractor.analyse_chunk([t for t, _ in chunk], first, lang)
+            usable = []
+            for pos, (res, (_, title)) in enumerate(zip(analysed, chunk)):
+                if not isinstance(res, InputError):
+                    doc, prepared, language = res
+                    usable.append((doc, prepared, language, title if isinstance(title, str) else None,
+                                   f"row {first + pos}"))
+            results = iter(self._results(usable, explain=explain))
+            for res in analysed:
+                yield res if isinstance(res, InputError) else next(results)
+            first += len(chunk)
 
     #: Postings featurized together: large enough for vectorised work, small enough to keep memory low.
     FEATURE_BATCH = 64

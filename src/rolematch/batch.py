@@ -134,7 +134,7 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
     def drain_one() -> None:
         nonlocal rows, errors
         chunk, todo, fut = pending.popleft()
-        scored = fut.result() if isinstance(fut, Future) or hasattr(fut, "result") else fut
+        scored = fut.result() if hasattr(fut, "result") else fut  # a pool or Dask future, or in-process rows
         out = _merge(chunk, scored, todo)
         writer.write(out)
         rows += len(out)

@@ -275,11 +275,10 @@ def train(data: str, out_dir: str, text_column: str, label_column: str, title_co
     df = read_labelled(data, text_column, label_column, title_column)
     evals = {}
     for f in eval_files:
+        from rolematch.batch import find_text_column
         from rolematch.table import read_table
 
-        cols = read_table(f).columns
-        tc = "description" if "description" in cols else "text"
-        evals[Path(f).name] = read_labelled(f, tc, "label")
+        evals[Path(f).name] = read_labelled(f, find_text_column(list(read_table(f).columns), None, f), "label")
     from rolematch.model import MARKET_PRIOR
 
     params: dict[str, Any] = {"C": c} if c is not None else {}

@@ -209,24 +209,36 @@ class Extractor:
                 assert doc is not None
                 yield doc, prepared, lang
 
+    def analyse_chunk(self, texts: Sequence[Any], first: int = 0, lang: str | None = None
+                      ) -> list[tuple["Doc", PreparedText, str] | InputError]:
+        """Prepare and tokenize a chunk of texts (through ``nlp.pipe``), in order.
+
+        Each text becomes ``(doc, prepared, lang)``, or the :class:`InputError` that
+        makes it unusable (missing, empty, unsupported language...), named ``row N``.
+        """
+        out: list[Any] = [None] * len(texts)
+        ok: list[tuple[int, tuple[PreparedText, str]]] = []
+        for pos, text in enumerate(texts):
+            source = f"row {first + pos}"
+            try:
+                if not isinstance(text, str):
+                    missing = text is None or (isinstance(text, float) and text != text)
+                    raise InputError("missing text" if missing else f"expected text, got {type(text).__name__}",
+                                     source)
+                ok.append((pos, self.prepare(text, lang, source)))
+            except InputError as exc:
+                out[pos] = exc
+        docs = self.docs((item for _, item in ok), batch_size=max(1, len(ok)))
+        for (pos, _), triple in zip(ok, docs):
+            out[pos] = triple
+        return out
+
     def extract_many(self, texts: Iterable[str], lang: str | None = None, batch_size: int = 64
                      ) -> Iterator[SkillReport | InputError]:
         """Extract from many texts lazily, in order. Unusable texts yield their :class:`InputError`."""
-        pending: list[tuple[int, InputError]] = []
-
-        def prepared_items() -> Iterator[tuple[PreparedText, str]]:
-            for i, text in enumerate(texts):
-                try:
-                    yield self.prepare(text, lang, source=f"text {i}")
-                except InputError as exc:
-                    pending.append((i, exc))
-
-        position = 0
-        for doc, prepared, language in self.docs(prepared_items(), batch_size):
-            while pending and pending[0][0] <= position:
-                yield pending.pop(0)[1]
-                position += 1
-            yield self.report(doc, prepared, language)
-            position += 1
-        for _, exc in pending:
-            yield exc
+        it = iter(texts)
+        first = 0
+        while chunk := list(islice(it, batch_size)):
+            for res in self.analyse_chunk(chunk, first, lang):
+                yield res if isinstance(res, InputError) else self.report(*res)
+            first += len(chunk)

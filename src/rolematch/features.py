@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
     from rolematch.results import SkillMatch
 
-#: Feature blocks, in column order.
-BLOCKS = ("word", "char", "title", "rule", "mention")
 _BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
 _TITLE_SALT = np.uint64(0xA5A5A5A5DEADBEEF)
 _CACHE_LIMIT = 100_000
