@@ -119,6 +119,7 @@ class ScoringMixin:
         state = dict((parent() if parent else None) or self.__dict__)
         state.pop("_extractor", None)
         state.pop("_featurizer", None)
+        state.pop("_dense", None)
         return state
 
     def analyse(self, X: Any, drop_titles: np.ndarray | None = None) -> Iterator[Analysed]:
@@ -199,15 +200,33 @@ class ScoringMixin:
         out = proba * w
         return out / out.sum(axis=1, keepdims=True)
 
+    def _scaled_coef(self) -> np.ndarray:
+        """Dense (feature x class) weights of the role model, then of the scope model (if any),
+        each row times its block's weight for that model.
+
+        Cached per fitted model: scoring then costs one sparse-times-dense product.
+        """
+        two_stage = getattr(self, "two_stage_", False)
+        parts = [(self.coef_, self.block_weights)] + ([(self.scope_coef_, self.scope_weights)] if two_stage else [])
+        got = self.__dict__.get("_dense")
+        if got is None or len(got[0]) != len(parts) or any(a is not b for a, b in zip(got[0], parts)):
+            sizes = self._space().sizes
+            cols = []
+            for coef, weights in parts:
+                row_weight = np.repeat(np.asarray(weights, dtype=np.float32), sizes)
+                cols.append(np.asarray(coef.T.toarray(), dtype=np.float32) * row_weight[:, None])
+            got = self.__dict__["_dense"] = ([c for c, _ in parts], np.ascontiguousarray(np.hstack(cols)))
+        return got[1]
+
     def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
         """Calibrated probabilities from raw counts (columns in ``classes_`` order)."""
-        Xn, block = self._normalized(counts)
-        Xw = _scaled(Xn, block, self.block_weights)
-        roles = _softmax((np.asarray((Xw @ self.coef_.T).toarray()) + self.intercept_) / self.temperature_)
+        Xn, _ = self._normalized(counts)
+        z = Xn.astype(np.float32) @ self._scaled_coef()
+        k = self.coef_.shape[0]
+        roles = _softmax((z[:, :k] + self.intercept_) / self.temperature_)
         if not getattr(self, "two_stage_", False):
             return self._shift(roles)
-        Xs = _scaled(Xn, block, self.scope_weights)
-        s = (np.asarray((Xs @ self.scope_coef_.T).toarray()) + self.scope_intercept_) / self.scope_temperature_
+        s = (z[:, k:] + self.scope_intercept_) / self.scope_temperature_
         return self._shift(self._combine(_softmax(s)[:, 1], roles))
 
     def class_weights(self) -> dict[str, tuple[np.ndarray, Sequence[float]]]:
