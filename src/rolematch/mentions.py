@@ -28,7 +28,8 @@ _ROLES: dict[str, str] = {
     "software_engineer": r"software (?:engineers?|developers?)|(?:backend|back-end|front-end|frontend|full[\s-]?stack)"
                          r"\s+(?:engineers?|developers?)|d[ée]veloppeu(?:r|se|rs|ses)\s+(?:web|logiciel|full|back|front|java|python)",
 }
-_PATTERN = re.compile(r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + r")\b")
+# the lookahead lists the first letters of every alternative: positions starting otherwise are skipped fast
+_PATTERN = re.compile(r"\b(?=[abcdefgilmnrs])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + r")\b")
 _SELF_BEFORE = re.compile(
     r"(?:\b(?:a|an|our|the|as|as an?|seeking|hiring|hire|for|looking for|join|become|new|senior|junior|lead|staff"
     r"|principal|un|une|un\(e\)|une?\(e\)|notre|le|la|l'|l’|en tant que|poste de|poste d'|recherchons|recrute|recrutons"
@@ -38,6 +39,9 @@ _OTHER_BEFORE = re.compile(
     r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|avec|aux côtés d[eu']s?|des|les|nos"
     r"|collaboration avec|team of|équipe de)\s+(?:[\w()'’-]+\s+){0,2}$"
 )
+
+# "a role such as Data Scientist, ...": a list of examples, not the posting's own role
+_LIST_BEFORE = re.compile(r"\b(?:such as|e\.g\.|including|like|tels? que|telles? que|comme)\s*(?:an?\s+|une?\s+)?$")
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ def find_mentions(text: str) -> list[Mention]:
         line_end = low.find("\n", m.end())
         line = low[line_start:line_end if line_end >= 0 else len(low)]
         heading = not low[line_start:m.start()].strip(" -*•#:\t") and len(line.split()) <= 10  # a title line
-        own = not plural and (heading or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)))
+        own = not plural and (heading or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
+                                          and not _LIST_BEFORE.search(before)))
         out.append(Mention(role, own, m.start(), m.end()))
     return out
 
