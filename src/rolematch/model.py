@@ -58,7 +58,7 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
                  block_weights: tuple[float, float, float, float, float] = (1.0, 1.0, 0.7, 0.5, 1.0),
                  boilerplate: bool = True, use_rules: bool = True, use_mentions: bool = True, title_dropout: float = 0.5,
                  calibration: str = "temperature", cv: int = 5, rules: tuple[str, ...] = (),
-                 scope_weights: tuple[float, float, float, float, float] = (1.0, 1.0, 0.7, 0.5, 1.0),
+                 scope_weights: tuple[float, float, float, float, float] = (1.0, 1.0, 0.7, 0.5, 0.7),
                  scope_C: float | None = 0.7, out_label: str = "other", class_prior: dict[str, float] | None = None,
                  random_state: int = 0) -> None:
         self.C = C
