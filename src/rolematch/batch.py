@@ -64,10 +64,34 @@ def score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None = No
         from rolematch.api import load_model
 
         m = load_model()
-    out = []
-    for res in m.classify_many(texts, titles, lang=lang, batch_size=len(texts) or 1):
-        out.append(result_row(res))
+    out = [result_row(res) for res in m.classify_many(texts, titles, lang=lang, batch_size=PIPE_BATCH)]
+    if model is None:
+        _release_free_memory()
     return out
+
+
+#: Postings tokenized together in a worker: small batches keep the working set (docs, feature matrices) small.
+PIPE_BATCH = 64
+
+
+def _release_free_memory() -> None:
+    """Hand freed heap memory back to the OS (glibc only; a no-op elsewhere).
+
+    A chunk's docs and feature matrices are freed after scoring, but glibc keeps
+    the pages, so a worker's RSS would stay at its largest chunk's high-water mark.
+    """
+    libc = _WORKER.get("libc")
+    if libc is None:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL("libc.so.6")
+            libc.malloc_trim  # noqa: B018 - raises AttributeError without glibc
+        except (OSError, AttributeError):
+            libc = False
+        _WORKER["libc"] = libc
+    if libc:
+        libc.malloc_trim(0)
 
 
 def dask_score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None, model_dir: str | None,

@@ -209,7 +209,7 @@ class ScoringMixin:
         two_stage = getattr(self, "two_stage_", False)
         parts = [(self.coef_, self.block_weights)] + ([(self.scope_coef_, self.scope_weights)] if two_stage else [])
         got = self.__dict__.get("_dense")
-        if got is None or len(got[0]) != len(parts) or any(a is not b for a, b in zip(got[0], parts)):
+        if got is None or len(got[0]) != len(parts) or any(a is not c for a, (c, _) in zip(got[0], parts)):
             sizes = self._space().sizes
             cols = []
             for coef, weights in parts:
