@@ -221,7 +221,9 @@ class ScoringMixin:
     def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
         """Calibrated probabilities from raw counts (columns in ``classes_`` order)."""
         Xn, _ = self._normalized(counts)
-        z = Xn.astype(np.float32) @ self._scaled_coef()
+        # float32 copy built from the arrays: scipy's astype would sort the (unsorted) indices first
+        X32 = sp.csr_matrix((Xn.data.astype(np.float32), Xn.indices, Xn.indptr), shape=Xn.shape)
+        z = X32 @ self._scaled_coef()
         k = self.coef_.shape[0]
         roles = _softmax((z[:, :k] + self.intercept_) / self.temperature_)
         if not getattr(self, "two_stage_", False):
