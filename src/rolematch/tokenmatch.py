@@ -156,6 +156,8 @@ class TokenMatcher:
         lower: list[int] = arr[:, 0].tolist()
         orth: list[int] = arr[:, 1].tolist()
         by_lower, by_orth = self._by_lower, self._by_orth
+        seconds, spans, required, patterns = self._second, self._span, self._required, self._patterns
+        n = len(lower)
         out = []
         view = _DocView(lower, orth, doc.vocab, self._flags)
         present_lower: set[int] | None = None
@@ -168,24 +170,23 @@ class TokenMatcher:
             if not cands:
                 continue
             for idx in cands:
-                second = self._second[idx]
-                if second is not None and (i + 1 >= len(lower) or lower[i + 1] not in second):
+                second = seconds[idx]
+                if second is not None and (i + 1 >= n or lower[i + 1] not in second):
                     continue  # cheapest rejection: the token right after must be one of these
+                req_lower, req_orth = required[idx]
                 ok = possible.get(idx)
                 if ok is None:  # can it match at all? every required later word must occur in the doc
                     if present_lower is None:
-                        present_lower, present_orth = set(lower), set(orth)
-                    req_lower, req_orth = self._required[idx]
-                    ok = possible[idx] = (all(not r.isdisjoint(present_lower) for r in req_lower)
-                                          and all(not r.isdisjoint(present_orth) for r in req_orth))  # type: ignore[arg-type]
+                        present_lower = set(lower)
+                    if req_orth and present_orth is None:
+                        present_orth = set(orth)
+                    ok = possible[idx] = _meets(req_lower, present_lower) and _meets(req_orth, present_orth)
                 if not ok:
                     continue
-                span = self._span[idx]
-                if span:  # the required later words must occur within reach of this start
-                    window = lower[i + 1:i + span]
-                    if not all(not r.isdisjoint(window) for r in self._required[idx][0]):
-                        continue
-                key, toks = self._patterns[idx]
+                span = spans[idx]
+                if span and req_lower and not _meets(req_lower, lower[i + 1:i + span]):
+                    continue  # the required later words must occur within reach of this start
+                key, toks = patterns[idx]
                 end = _match(toks, 0, i, view)
                 if end > i:
                     out.append((key, i, end))
@@ -198,6 +199,14 @@ class TokenMatcher:
         if got is None or len(got) != len(index):
             got = self._sorted[attr] = np.sort(np.fromiter(index, dtype=np.uint64, count=len(index)))
         return got
+
+
+def _meets(required: tuple[frozenset[int], ...], words: Any) -> bool:
+    """True when every set in ``required`` shares a value with ``words``."""
+    for r in required:
+        if r.isdisjoint(words):
+            return False
+    return True
 
 
 def _member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
