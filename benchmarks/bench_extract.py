@@ -12,6 +12,8 @@ import time
 
 from _common import EVAL_DEV, load_postings, tokenizer_rate
 
+ROUNDS = 5
+
 
 def main() -> None:
     if not EVAL_DEV.exists():
@@ -23,9 +25,11 @@ def main() -> None:
     ex = Extractor()
     for t in texts:  # warm: pipelines built, vocab filled
         ex.extract(t)
-    tok = tokenizer_rate(texts)
-    best = 0.0
-    for _ in range(3):
+    # Rounds of the two alternate, so a slow spell on this shared VM hits both alike; best of each.
+    tok = best = 0.0
+    n = 0
+    for _ in range(ROUNDS):
+        tok = max(tok, tokenizer_rate(texts, rounds=1))
         start = time.perf_counter()
         n = 0
         for t in texts:
