@@ -37,7 +37,7 @@ def main() -> None:
             cmd += ["-j", str(args.jobs)]
         if args.chunk_size:
             cmd += ["--chunk-size", str(args.chunk_size)]
-        wall, peak_kib, res = run_measured(cmd)
+        wall, (peak_kib, peak_pss_kib), res = run_measured(cmd)
         if res.returncode != 0:
             print(res.stderr)
             sys.exit(1)
@@ -48,7 +48,8 @@ def main() -> None:
     print(f"rows: {args.n:,} (cycled from {len(texts)} postings in {source}, mean {mean_len:,.0f} characters); "
           f"output rows: {rows:,}")
     print(f"rolematch score: {wall:.1f} s wall, {args.n / wall:,.0f} rows/s end to end (jobs={args.jobs or 'all cores'})")
-    print(f"peak RSS of the process tree: {peak_kib / 1024:,.0f} MiB")
+    print(f"peak RSS of the process tree: {peak_kib / 1024:,.0f} MiB "
+          f"(PSS, shared pages counted once: {peak_pss_kib / 1024:,.0f} MiB)")
     print(f"bare spacy.blank tokenizer, single process: {tok:,.0f} postings/s")
     print(f"ratio: {args.n / wall / tok:.2f}x the tokenizer rate (goal >= 0.7x; >= 1,000 rows/s)")
 
