@@ -211,11 +211,14 @@ class ScoringMixin:
         got = self.__dict__.get("_dense")
         if got is None or len(got[0]) != len(parts) or any(a is not c for a, (c, _) in zip(got[0], parts)):
             sizes = self._space().sizes
-            cols = []
-            for coef, weights in parts:
+            dense = np.empty((int(sum(sizes)), sum(c.shape[0] for c, _ in parts)), dtype=np.float32)
+            col = 0
+            for coef, weights in parts:  # filled one class at a time: no full-size temporaries
                 row_weight = np.repeat(np.asarray(weights, dtype=np.float32), sizes)
-                cols.append(np.asarray(coef.T.toarray(), dtype=np.float32) * row_weight[:, None])
-            got = self.__dict__["_dense"] = ([c for c, _ in parts], np.ascontiguousarray(np.hstack(cols)))
+                for j in range(coef.shape[0]):
+                    dense[:, col] = coef[j].toarray().ravel() * row_weight
+                    col += 1
+            got = self.__dict__["_dense"] = ([c for c, _ in parts], dense)
         return got[1]
 
     def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
