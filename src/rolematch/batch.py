@@ -80,18 +80,18 @@ def _release_free_memory() -> None:
     A chunk's docs and feature matrices are freed after scoring, but glibc keeps
     the pages, so a worker's RSS would stay at its largest chunk's high-water mark.
     """
-    libc = _WORKER.get("libc")
-    if libc is None:
+    if "malloc_trim" not in _WORKER:
+        trim: Any = None
         try:
             import ctypes
 
-            libc = ctypes.CDLL("libc.so.6")
-            libc.malloc_trim  # noqa: B018 - raises AttributeError without glibc
-        except (OSError, AttributeError):
-            libc = False
-        _WORKER["libc"] = libc
-    if libc:
-        libc.malloc_trim(0)
+            trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            pass
+        _WORKER["malloc_trim"] = trim
+    trim = _WORKER["malloc_trim"]
+    if trim is not None:
+        trim(0)
 
 
 def dask_score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None, model_dir: str | None,
