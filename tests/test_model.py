@@ -11,7 +11,7 @@ from rolematch.api import RoleModel
 from rolematch.errors import ModelError
 from rolematch.model import RoleClassifier
 from rolematch.persist import MANIFEST_FILE, MODEL_FILE, load_model, save_model, verify_model
-from rolematch.train import expected_calibration_error, read_labelled
+from rolematch.train import bootstrap_macro_f1, classification_report, expected_calibration_error, read_labelled
 
 
 def _tiny(training_rows, n=6):
@@ -132,6 +132,25 @@ def test_default_model_manifest_and_dev_metrics():
 def test_ece():
     assert expected_calibration_error(np.array([0.9, 0.9]), np.array([1, 1])) == pytest.approx(0.1)
     assert expected_calibration_error(np.array([0.55, 0.95]), np.array([0, 1])) == pytest.approx(0.3)
+
+
+def test_macro_f1_interval_brackets_the_estimate_and_narrows_with_more_rows():
+    rng = np.random.default_rng(1)
+    roles = ["ml_engineer", "ml_scientist", "data_scientist"]
+
+    def sample(n):
+        truth = rng.choice(roles, size=n)
+        pred = np.where(rng.random(n) < 0.8, truth, rng.choice(roles, size=n))  # 80% right, else random
+        return truth.tolist(), pred.tolist()
+
+    truth, pred = sample(200)
+    rep = classification_report(truth, pred, [0.9] * len(truth))
+    lo, hi = rep["macro_f1_ci"]
+    assert lo < rep["macro_f1"] < hi
+    assert bootstrap_macro_f1(truth, pred) == [lo, hi]  # seeded: the same every run
+    big_lo, big_hi = bootstrap_macro_f1(*sample(5000))
+    assert big_hi - big_lo < (hi - lo) / 2
+    assert bootstrap_macro_f1(truth, truth) == [1.0, 1.0]
 
 
 def test_read_labelled_errors(tmp_path):

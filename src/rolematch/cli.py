@@ -234,7 +234,9 @@ def _print_report(rep: dict[str, Any]) -> None:
         click.echo(f"{'class':<16}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
         for cls, m in rep["per_class"].items():
             click.echo(f"{cls:<16}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10}")
-        click.echo(f"macro-F1 {rep['macro_f1']:.3f}   accuracy {rep['accuracy']:.3f}   "
+        ci = rep.get("macro_f1_ci")
+        ci_text = f" (95% CI {ci[0]:.3f}-{ci[1]:.3f})" if ci else ""
+        click.echo(f"macro-F1 {rep['macro_f1']:.3f}{ci_text}   accuracy {rep['accuracy']:.3f}   "
                    f"ECE {rep['ece']:.3f}   in-scope flagged other {rep['in_scope_flagged_other']:.3f}")
     if "other_recall" in rep:
         click.echo(f"out of scope: {rep['n_other']} rows labelled other, {rep['other_recall']:.3f} flagged other")
