@@ -73,6 +73,18 @@ def test_save_load_round_trip_gives_identical_probabilities(training_rows, tmp_p
     np.testing.assert_array_equal(est.predict_proba(X), loaded.predict_proba(X))
 
 
+def test_cached_scoring_weights_follow_the_model(training_rows):
+    X, y = _tiny(training_rows)
+    est = RoleClassifier(cv=2).fit(X, y)
+    before = est.predict_proba(X)
+    est.block_weights = (1.0, 0.2, 0.7, 0.5, 1.0)  # new block weights: the cached dense weights must follow
+    changed = est.predict_proba(X)
+    assert not np.allclose(before, changed)
+    np.testing.assert_array_equal(changed, pickle.loads(pickle.dumps(est)).predict_proba(X))  # fresh cache
+    est.fit(X[::-1], y[::-1])  # a refit replaces the coefficients
+    np.testing.assert_array_equal(est.predict_proba(X), pickle.loads(pickle.dumps(est)).predict_proba(X))
+
+
 def test_tampered_model_file_is_refused(small_model_dir, tmp_path):
     d = tmp_path / "m"
     shutil.copytree(small_model_dir, d)

@@ -208,8 +208,9 @@ class ScoringMixin:
         """
         two_stage = getattr(self, "two_stage_", False)
         parts = [(self.coef_, self.block_weights)] + ([(self.scope_coef_, self.scope_weights)] if two_stage else [])
+        key = [(c, tuple(map(float, w))) for c, w in parts]
         got = self.__dict__.get("_dense")
-        if got is None or len(got[0]) != len(parts) or any(a is not c for a, (c, _) in zip(got[0], parts)):
+        if got is None or len(got[0]) != len(key) or any(a[0] is not b[0] or a[1] != b[1] for a, b in zip(got[0], key)):
             sizes = self._space().sizes
             dense = np.empty((int(sum(sizes)), sum(c.shape[0] for c, _ in parts)), dtype=np.float32)
             col = 0
@@ -218,7 +219,7 @@ class ScoringMixin:
                 for j in range(coef.shape[0]):
                     dense[:, col] = coef[j].toarray().ravel() * row_weight
                     col += 1
-            got = self.__dict__["_dense"] = ([c for c, _ in parts], dense)
+            got = self.__dict__["_dense"] = (key, dense)
         return got[1]
 
     def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
