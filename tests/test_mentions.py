@@ -1,0 +1,39 @@
+"""Role mentions and boilerplate cues: what they find, and that their speed-ups lose nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rolematch import boilerplate, mentions
+from rolematch.mentions import find_mentions
+
+
+@pytest.mark.parametrize("text, role, own, named", [
+    ("As a Data Scientist you will build models.", "data_scientist", True, "Data Scientist"),
+    ("Nous recherchons un(e) Data Scientist confirmé(e).", "data_scientist", True, "Data Scientist"),
+    ("You will work closely with data scientists and analysts.", "data_scientist", False, "data scientists"),
+    ("4+ years in a role such as Data Scientist or analyst.", "data_scientist", False, "Data Scientist"),
+    ("des profils comme data scientist", "data_scientist", False, "data scientist"),
+    ("Senior Machine Learning Engineer\nAbout the team", "ml_engineer", True, "Machine Learning Engineer"),
+])
+def test_own_and_colleague_mentions(text, role, own, named):
+    found = [m for m in find_mentions(text) if m.role == role]
+    assert len(found) == 1
+    assert found[0].own is own
+    assert text[found[0].start:found[0].end] == named
+
+
+@pytest.mark.parametrize("module, name, lookahead", [
+    (mentions, "_PATTERN", r"(?=[abcdefgilmnrs])"),
+    (boilerplate, "_CUE", r"(?=[4abcdeghimnprstvwé])"),
+])
+def test_first_letter_lookahead_loses_no_match(training_rows, module, name, lookahead):
+    """The lookahead only skips positions: without it the regex finds exactly the same spans."""
+    fast = getattr(module, name)
+    assert lookahead in fast.pattern
+    plain = re.compile(fast.pattern.replace(lookahead, ""), fast.flags)
+    for row in training_rows:
+        low = row["text"].lower()
+        assert [m.span() for m in fast.finditer(low)] == [m.span() for m in plain.finditer(low)], row["id"]
