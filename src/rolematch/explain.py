@@ -90,9 +90,12 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "sp.csr_matrix", to
             d[col] = d.get(col, 0.0) + 1.0 / max(1, mention_users[k])
 
     out: dict[str, list[Contribution]] = {}
+    weighted: dict[tuple[float, ...], dict[int, float]] = {}  # the posting's weighted row, per block weighting
     for cls, (weights, blocks) in model.class_weights().items():
-        x = model._weight(counts, blocks)
-        xv = dict(zip(x.indices.tolist(), x.data.tolist()))
+        xv = weighted.get(tuple(blocks))
+        if xv is None:
+            x = model._weight(counts, blocks)
+            xv = weighted[tuple(blocks)] = dict(zip(x.indices.tolist(), x.data.tolist()))
         contribs = []
         for (name, kind), shares in owners.items():
             w = sum(xv.get(col, 0.0) * share * weights[col] for col, share in shares.items())

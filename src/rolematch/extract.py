@@ -17,7 +17,7 @@ from rolematch.lemmas import LemmaForms, compile_token_pattern
 from rolematch.results import SkillMatch, SkillReport
 from rolematch.rules import Rule, load_rules
 from rolematch.text import MAX_CHARS, PreparedText, prepare
-from rolematch.tokenmatch import TokenMatcher, supported
+from rolematch.tokenmatch import TokenMatcher, accepted_values, supported
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -42,20 +42,10 @@ def resolve_language(text: str, lang: str | None, source: str | None = None) -> 
 _PHRASE_CAP = 4000  # largest expansion of one token pattern into phrases
 
 
-def _values(tok: dict[str, Any], key: str) -> list[str] | None:
-    """The accepted values of a ``{key: str}`` / ``{key: {"IN": [...]}}`` token, else None."""
-    v = tok.get(key)
-    if isinstance(v, str):
-        return [v]
-    if isinstance(v, dict) and set(v) == {"IN"}:
-        return list(v["IN"])
-    return None
-
-
 def as_phrases(pattern: list[dict[str, Any]]) -> tuple[str, list[tuple[str, ...]]] | None:
     """A fixed-length pattern over one attribute (LOWER or ORTH) as the word sequences it matches."""
     for attr in ("LOWER", "ORTH"):
-        options = [_values(t, attr) if set(t) == {attr} else None for t in pattern]
+        options = [accepted_values(t[attr]) if set(t) == {attr} else None for t in pattern]
         if all(o is not None for o in options):
             n = 1
             for o in options:

@@ -251,7 +251,6 @@ class ScoringMixin:
         return out
 
 
-
 class RoleScorer(ScoringMixin):
     """A fitted role model without its training machinery: what model files contain."""
 

@@ -46,7 +46,8 @@ def _quantifier(op: str | None) -> tuple[int, int] | None:
     return None
 
 
-def _values(v: Any) -> list[str] | None:
+def accepted_values(v: Any) -> list[str] | None:
+    """The values a ``str`` / ``{"IN": [str, ...]}`` token constraint accepts, else None."""
     if isinstance(v, str):
         return [v]
     if isinstance(v, dict) and set(v) == {"IN"} and all(isinstance(x, str) for x in v["IN"]):
@@ -71,13 +72,13 @@ def supported(pattern: Sequence[dict[str, Any]]) -> bool:
                 if not isinstance(v, bool):
                     return False
             elif k in ("LOWER", "ORTH"):
-                if _values(v) is None and (k != "LOWER" or _excluded(v) is None):
+                if accepted_values(v) is None and (k != "LOWER" or _excluded(v) is None):
                     return False
             else:
                 return False
         if i == 0:
             q = _quantifier(tok.get("OP"))
-            keyed = _values(tok.get("LOWER")) is not None or _values(tok.get("ORTH")) is not None
+            keyed = accepted_values(tok.get("LOWER")) is not None or accepted_values(tok.get("ORTH")) is not None
             if q is None or q[0] < 1 or not keyed:
                 return False
     return True
@@ -116,9 +117,9 @@ class TokenMatcher:
             raise ValueError(f"unsupported token pattern: {pattern!r}")
         toks = []
         for tok in pattern:
-            lower = _values(tok.get("LOWER")) if "LOWER" in tok else None
+            lower = accepted_values(tok.get("LOWER")) if "LOWER" in tok else None
             not_lower = _excluded(tok.get("LOWER")) if "LOWER" in tok else None
-            orth = _values(tok.get("ORTH")) if "ORTH" in tok else None
+            orth = accepted_values(tok.get("ORTH")) if "ORTH" in tok else None
             lo, hi = _quantifier(tok.get("OP"))  # type: ignore[misc]
             toks.append(_Tok(
                 frozenset(self._strings.add(v.lower()) for v in lower) if lower is not None else None,
