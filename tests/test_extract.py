@@ -115,6 +115,24 @@ def test_prepared_tokenizers_match_spacy_blank():
             assert [x.text for x in mine(t)] == [x.text for x in ref(t)], t
 
 
+
+def test_chunk_caching_tokenizer_matches_spacy_on_the_corpus():
+    """Same tokens as spacy.blank on our training postings, also when the chunk cache overflows and restarts."""
+    import spacy
+
+    from rolematch.pipelines import ChunkCachingTokenizer, blank
+
+    texts = [json.loads(line)["text"] for f in sorted((REPO / "training_data").glob("*.jsonl"))[:6]
+             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()][:150]
+    for lang in ("en", "fr"):
+        mine, ref = blank(lang), spacy.blank(lang)
+        assert isinstance(mine.tokenizer, ChunkCachingTokenizer)
+        mine.tokenizer.max_chunks = 500  # overflow and flush many times
+        for _ in range(2):  # cold, then from the cache
+            for t in texts:
+                assert [(x.text, x.whitespace_) for x in mine(t)] == [(x.text, x.whitespace_) for x in ref(t)]
+        assert len(mine.tokenizer._seen) <= 500 + max(len(t.split()) for t in texts)
+
 def test_token_matcher_agrees_with_spacy_matcher(extractor):
     """rolematch's TokenMatcher finds what spaCy's Matcher finds (longest span per start)."""
     from spacy.matcher import Matcher

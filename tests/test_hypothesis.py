@@ -95,3 +95,18 @@ def test_batch_reader_keeps_every_row(rows, sep):
         assert len(got) == len(rows)  # every row written comes back, well-formed or flagged
         for rec in got:
             assert set(rec.values) == {"a", "b", "c"}
+
+
+_REFERENCE: dict[str, object] = {}
+
+
+@given(hostile_text)
+def test_chunk_caching_tokenizer_gives_spacys_tokens(extractor, text):
+    """rolematch's pipelines tokenize exactly like ``spacy.blank`` (the cache only saves work)."""
+    import spacy
+
+    for lang in ("en", "fr"):
+        ref = _REFERENCE.setdefault(lang, spacy.blank(lang))
+        mine = extractor.nlp(lang)(text)
+        theirs = ref(text)  # type: ignore[operator]
+        assert [(t.text, t.idx, t.whitespace_) for t in mine] == [(t.text, t.idx, t.whitespace_) for t in theirs]
