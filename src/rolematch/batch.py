@@ -51,6 +51,9 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(model_dir: str | None, rules: tuple[str, ...]) -> None:
     """Process-pool initializer: load (and verify) the model once per worker."""
+    from rolematch.startup import defer_spacy_cli
+
+    defer_spacy_cli()  # workers never run spaCy's CLI: smaller and quicker to start
     from rolematch.api import RoleModel
 
     _WORKER["model"] = RoleModel.load(model_dir, rules)

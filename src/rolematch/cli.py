@@ -72,6 +72,9 @@ def cli() -> None:
 
         rolematch classify examples/posting_en.txt
     """
+    from rolematch.startup import defer_spacy_cli
+
+    defer_spacy_cli()  # this process never runs spaCy's own CLI: do not import it
 
 
 # -- skills ---------------------------------------------------------------------------

@@ -77,9 +77,10 @@ def _blank(lang: str) -> "Language":
     path = prepared_path(lang)
     if path.is_file():
         from spacy.language import Language
+        from spacy.tokenizer import Tokenizer
 
         cls = type(f"Prepared_{lang}", (Language,), {"lang": lang})
-        nlp = cls()
+        nlp = cls(create_tokenizer=lambda nlp: Tokenizer(nlp.vocab))  # an empty one: from_bytes fills it
         try:
             nlp.tokenizer.from_bytes(path.read_bytes(), exclude=["vocab"])
             return nlp

@@ -1,0 +1,55 @@
+"""The rolematch command defers spaCy's own CLI (cold start), without breaking anything that needs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def _run(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_classify_command_does_not_import_spacys_cli():
+    out = _run(
+        "import sys\n"
+        "from rolematch.cli import cli\n"
+        "try:\n"
+        "    cli(['classify', 'examples/posting_en.txt', '--json'], standalone_mode=False)\n"
+        "finally:\n"
+        "    print()\n"
+        "    print(sorted(m for m in ('typer', 'weasel', 'jinja2', 'httpx') if m in sys.modules))\n")
+    assert '"label"' in out
+    assert out.splitlines()[-1] == "[]"
+
+
+def test_deferred_spacy_cli_loads_for_real_when_used():
+    out = _run(
+        "import sys\n"
+        "from rolematch.startup import defer_spacy_cli\n"
+        "defer_spacy_cli()\n"
+        "import spacy\n"
+        "print('typer' in sys.modules)\n"
+        "print(sorted(spacy.info()))\n"      # spacy.info: the real function
+        "import spacy.cli\n"
+        "print(callable(spacy.cli.download), 'typer' in sys.modules)\n"
+        "from spacy.cli.info import info\n"
+        "print(info.__module__)\n")
+    lines = out.splitlines()
+    assert lines[0] == "False"
+    assert "spacy_version" in lines[1]
+    assert lines[2] == "True True"
+    assert lines[3] == "spacy.cli.info"
+
+
+def test_defer_is_a_no_op_once_spacy_is_imported():
+    out = _run(
+        "import sys, spacy\n"
+        "from rolematch.startup import defer_spacy_cli, _Finder\n"
+        "defer_spacy_cli()\n"
+        "print(any(isinstance(f, _Finder) for f in sys.meta_path), type(spacy.cli).__name__)\n")
+    assert out == "False module"
