@@ -53,3 +53,18 @@ def test_defer_is_a_no_op_once_spacy_is_imported():
         "defer_spacy_cli()\n"
         "print(any(isinstance(f, _Finder) for f in sys.meta_path), type(spacy.cli).__name__)\n")
     assert out == "False module"
+
+
+def test_entry_point_keeps_exit_codes_and_output(tmp_path):
+    """`python -m rolematch` exits at once after flushing, with click's exit codes."""
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "rolematch", *args], capture_output=True, text=True,
+                              cwd=REPO, input=stdin, timeout=120)
+
+    ok = run("classify", "examples/posting_en.txt", "-", "--json", stdin="We deploy ML models with Docker. " * 20)
+    assert ok.returncode == 0 and len(ok.stdout.strip().splitlines()) == 2 and ok.stderr == ""
+    missing = run("classify", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 1 and "nope.txt" in missing.stderr and "Traceback" not in missing.stderr
+    usage = run("no-such-command")
+    assert usage.returncode == 2 and "No such command" in usage.stderr
+    assert run("--version").stdout.startswith("rolematch, version")

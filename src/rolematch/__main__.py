@@ -1,6 +1,6 @@
 """``python -m rolematch``: runs the CLI."""
 
-from rolematch.cli import cli
+from rolematch.cli import main
 
 if __name__ == "__main__":
-    cli()
+    main()

@@ -39,7 +39,7 @@ def resolve_language(text: str, lang: str | None, source: str | None = None) -> 
     return detected
 
 
-_PHRASE_CAP = 4000  # largest expansion of one token pattern into phrases
+_PHRASE_CAP = 64  # largest expansion of one token pattern into phrases (larger: TokenMatcher, quicker to build)
 
 
 def as_phrases(pattern: list[dict[str, Any]]) -> tuple[str, list[tuple[str, ...]]] | None:
