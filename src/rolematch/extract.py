@@ -95,13 +95,16 @@ class RuleMatcher:
 
     def __call__(self, doc: "Doc") -> list[tuple[Rule, int, int]]:
         """Raw matches as (rule, start_char, end_char) over the doc's text."""
-        out = []
-        for m in self._active:
-            for key, s, e in m(doc):
-                start = doc[s].idx
-                last = doc[e - 1]
-                out.append((self._rule_of[key], start, last.idx + len(last.text)))
-        return out
+        spans = [(key, s, e) for m in self._active for key, s, e in m(doc)]
+        if not spans:
+            return []
+        from spacy.attrs import IDX, LENGTH
+
+        offsets = doc.to_array([IDX, LENGTH])  # one call instead of a Token object per match end
+        starts = offsets[:, 0].tolist()
+        ends = (offsets[:, 0] + offsets[:, 1]).tolist()
+        rule_of = self._rule_of
+        return [(rule_of[key], starts[s], ends[e - 1]) for key, s, e in spans]
 
 
 def merge_matches(raw: Iterable[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
