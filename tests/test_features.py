@@ -1,32 +1,81 @@
-"""Feature matrix assembly."""
+"""Feature matrix assembly and the numpy sparse rows scoring runs on (checked against scipy)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
-from rolematch.features import _join_rows
+from rolematch.csr import CSR
 
 
-def test_join_rows_equals_the_sum_of_blocks_with_disjoint_columns():
-    rng = np.random.default_rng(0)
-    rows, cols = 7, 50
-    a = sp.random(rows, cols, density=0.3, format="csr", random_state=1)
-    a.data[:] = rng.integers(1, 5, size=a.nnz)
-    b = sp.random(rows, cols, density=0.3, format="csr", random_state=2)
-    a = sp.csr_matrix(a.multiply(np.arange(cols) < 20))  # block one: columns 0-19
-    b = sp.csr_matrix(b.multiply(np.arange(cols) >= 20))  # block two: columns 20-49
-    b = sp.csr_matrix(b.multiply((np.arange(rows) != 3)[:, None]))  # an empty row in one block
-    a.eliminate_zeros()
-    b.eliminate_zeros()
-    assert b[3].nnz == 0
-    joined = _join_rows(a, b)
-    np.testing.assert_array_equal(joined.toarray(), (a + b).toarray())
-    assert joined.nnz == a.nnz + b.nnz  # nothing duplicated, nothing summed
+def _entries(seed: int, rows: int = 7, cols: int = 50, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    r = rng.integers(0, rows, n)
+    r[r == 3] = 4  # row 3 stays empty
+    return r, rng.integers(0, cols, n), rng.integers(1, 4, n).astype(np.float64)
 
 
-def test_join_rows_with_an_empty_block():
-    a = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 2.0]]))
-    empty = sp.csr_matrix((2, 2))
-    np.testing.assert_array_equal(_join_rows(a, empty).toarray(), a.toarray())
-    np.testing.assert_array_equal(_join_rows(empty, a).toarray(), a.toarray())
+def test_from_entries_sums_repeated_positions_like_scipy():
+    r, c, v = _entries(0)
+    mine = CSR.from_entries(r, c, v, (7, 50))
+    ref = sp.csr_matrix((v, (r, c)), shape=(7, 50))  # scipy sums duplicates too
+    ref.sum_duplicates()
+    np.testing.assert_array_equal(mine.toarray(), ref.toarray())
+    assert mine.nnz == ref.nnz and mine.indptr[4] == mine.indptr[3]  # the empty row
+    for i in range(7):  # sorted, unique columns per row
+        row = mine.indices[mine.indptr[i]:mine.indptr[i + 1]]
+        assert list(row) == sorted(set(row.tolist()))
+    np.testing.assert_array_equal(mine.to_scipy().toarray(), ref.toarray())
+    np.testing.assert_array_equal(CSR.from_scipy(ref).toarray(), ref.toarray())
+
+
+@pytest.mark.parametrize("rows", [slice(0, 7), slice(2, 5), slice(3, 4), slice(6, 9), slice(5, 2)])
+def test_row_slices_match_scipy(rows):
+    r, c, v = _entries(1)
+    mine, ref = CSR.from_entries(r, c, v, (7, 50)), sp.csr_matrix((v, (r, c)), shape=(7, 50))
+    np.testing.assert_array_equal(mine[rows].toarray(), ref[rows].toarray())
+    assert mine[rows].shape == ref[rows].shape
+
+
+def test_dot_with_a_dense_matrix_matches_scipy_including_empty_rows():
+    r, c, v = _entries(2)
+    mine, ref = CSR.from_entries(r, c, v, (7, 50)), sp.csr_matrix((v, (r, c)), shape=(7, 50))
+    dense = np.random.default_rng(3).normal(size=(50, 4)).astype(np.float32)
+    got = mine.dot(dense)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, ref.astype(np.float32) @ dense, rtol=1e-5, atol=1e-6)
+    assert not got[3].any()
+    np.testing.assert_array_equal(CSR.empty((2, 50)).dot(dense), np.zeros((2, 4), dtype=np.float32))
+
+
+def test_transform_counts_match_a_scipy_reference(extractor):
+    """Word, word-pair and character n-gram counts equal a plain scipy construction of the same features."""
+    from rolematch.features import _BIGRAM_MUL, Analysed, Featurizer, FeatureSpace
+
+    space = FeatureSpace(word_bits=10, char_bits=10, title_bits=6, rule_bits=6, mention_bits=4)
+    fz = Featurizer(space, boilerplate=False)
+    texts = ["Deploy models, deploy models again: banana bandana.", "", "Données et modèles; données!",
+             "one", "Python SQL Python SQL Python"]
+    items = []
+    for t in texts:
+        doc = extractor.nlp("en").make_doc(t)
+        items.append(Analysed(doc=doc, text=t, matches=(), title=None, title_doc=None, lang="en"))
+    got = fz.transform(items)
+    rows, cols = [], []
+    for i, item in enumerate(items):
+        lowers = fz.text_tokens(item.doc, [])
+        for h in lowers.tolist():
+            rows.append(i)
+            cols.append(space.offsets[0] + h % space.sizes[0])
+            grams = fz.char_columns(h, item.doc.vocab.strings[h])
+            rows.extend([i] * len(grams))
+            cols.extend(grams.tolist())
+        pairs = lowers[:-1] * _BIGRAM_MUL + lowers[1:]  # wraps around in uint64, as in the featurizer
+        for pair in (pairs % np.uint64(space.sizes[0])).tolist():
+            rows.append(i)
+            cols.append(space.offsets[0] + pair)
+    ref = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(items), space.n_features))
+    assert got.shape == ref.shape
+    np.testing.assert_array_equal(got.toarray(), ref.toarray())
+    assert got.indptr[2] == got.indptr[1]  # the empty posting has an empty row

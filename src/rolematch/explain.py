@@ -20,12 +20,11 @@ from rolematch.mentions import mention_keys
 from rolematch.results import Contribution
 
 if TYPE_CHECKING:
-    import scipy.sparse as sp
-
+    from rolematch.csr import CSR
     from rolematch.model import RoleClassifier
 
 
-def explain(model: "RoleClassifier", item: Analysed, counts: "sp.csr_matrix", top: int = 8) -> dict[str, list[Contribution]]:
+def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8) -> dict[str, list[Contribution]]:
     """Top contributions per class for one posting; ``counts`` is its raw count row."""
     fz = model._get_featurizer()
     space = fz.space

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 from murmurhash.mrmr import hash as _mhash
 
 from rolematch.boilerplate import boilerplate_spans
+from rolematch.csr import CSR
 from rolematch.mentions import Mention, mention_keys
 
 if TYPE_CHECKING:
@@ -165,13 +165,13 @@ class Featurizer:
     def char_columns(self, key: int, word: str) -> np.ndarray:
         return self._char_ids(key, word) + self.space.offsets[1]
 
-    def transform(self, items: Iterable[Analysed]) -> sp.csr_matrix:
+    def transform(self, items: Iterable[Analysed]) -> CSR:
         """Count matrix, one row per posting.
 
         Vectorised over the batch: word and word-pair columns come from the
-        token hashes of all postings at once, and character n-grams from a
-        (posting x word type) count matrix times a (word type x n-gram) matrix
-        built once per batch from the per-word cache.
+        token hashes of all postings at once; character n-grams are expanded
+        once per (posting, word type) from the per-word cache, weighted by how
+        often the word occurs; then equal (posting, column) entries are summed.
         """
         sp_word = np.uint64(self.space.sizes[0])
         off_word, off_char = self.space.offsets[0], self.space.offsets[1]
@@ -189,20 +189,18 @@ class Featurizer:
             stores.append(item.doc.vocab.strings)
         shape = (n, self.space.n_features)
         if n == 0:
-            return sp.csr_matrix(shape)
+            return CSR.empty(shape)
         lengths = np.fromiter((len(x) for x in lowers), dtype=np.int64, count=n)
         L = np.concatenate(lowers) if lengths.sum() else np.zeros(0, dtype=np.uint64)
         doc = np.repeat(np.arange(n), lengths)
-        parts_r: list[np.ndarray] = [np.asarray(small_rows, dtype=np.int64), doc]
-        parts_c: list[np.ndarray] = [np.asarray(small_cols, dtype=np.int64), (L % sp_word).astype(np.int64) + off_word]
+        rows: list[np.ndarray] = [np.asarray(small_rows, dtype=np.int64), doc]
+        cols_: list[np.ndarray] = [np.asarray(small_cols, dtype=np.int64), (L % sp_word).astype(np.int64) + off_word]
         if len(L) > 1:
             same = doc[:-1] == doc[1:]
             pairs = (L[:-1] * _BIGRAM_MUL + L[1:])[same]
-            parts_r.append(doc[:-1][same])
-            parts_c.append((pairs % sp_word).astype(np.int64) + off_word)
-        all_rows = np.concatenate(parts_r)
-        all_cols = np.concatenate(parts_c)
-        m = sp.csr_matrix((np.ones(len(all_rows)), (all_rows, all_cols)), shape=shape)
+            rows.append(doc[:-1][same])
+            cols_.append((pairs % sp_word).astype(np.int64) + off_word)
+        values: list[np.ndarray] = [np.ones(sum(len(r) for r in rows))]
         if len(L):
             uniq, inv = np.unique(L, return_inverse=True)
             inv = inv.ravel()
@@ -213,33 +211,19 @@ class Featurizer:
             for h, d in zip(uniq.tolist(), first.tolist()):
                 got = cache.get(h)
                 per_word.append(got if got is not None else self._char_ids(h, stores[d][h]))
-            indptr = np.zeros(len(per_word) + 1, dtype=np.int64)
-            np.cumsum([len(a) for a in per_word], out=indptr[1:])
-            word_char = sp.csr_matrix((np.ones(int(indptr[-1])), np.concatenate(per_word) + off_char, indptr),
-                                      shape=(len(uniq), self.space.n_features))
-            doc_word = sp.csr_matrix((np.ones(len(inv)), (doc, inv)), shape=(n, len(uniq)))
-            m = _join_rows(m, sp.csr_matrix(doc_word @ word_char))
-        return m
-
-
-def _join_rows(a: sp.csr_matrix, b: sp.csr_matrix) -> sp.csr_matrix:
-    """``a + b`` for CSR matrices whose stored columns never overlap (different feature blocks).
-
-    Each row is ``a``'s entries then ``b``'s: no duplicates to sum, so no sort
-    (the indices within a row are left unsorted, which scoring does not need).
-    """
-    na, nb = np.diff(a.indptr), np.diff(b.indptr)
-    indptr = np.zeros(len(na) + 1, dtype=np.int64)
-    np.cumsum(na + nb, out=indptr[1:])
-    rows_a = np.repeat(np.arange(len(na)), na)
-    rows_b = np.repeat(np.arange(len(nb)), nb)
-    dest_a = indptr[rows_a] + (np.arange(len(a.indices)) - a.indptr[rows_a])
-    dest_b = indptr[rows_b] + na[rows_b] + (np.arange(len(b.indices)) - b.indptr[rows_b])
-    indices = np.empty(int(indptr[-1]), dtype=np.int64)
-    data = np.empty(int(indptr[-1]), dtype=np.float64)
-    indices[dest_a], data[dest_a] = a.indices, a.data
-    indices[dest_b], data[dest_b] = b.indices, b.data
-    return sp.csr_matrix((data, indices, indptr), shape=a.shape)
+            n_grams = np.fromiter((len(a) for a in per_word), dtype=np.int64, count=len(per_word))
+            word_start = np.cumsum(n_grams) - n_grams
+            grams = np.concatenate(per_word) + off_char
+            # (posting, word type) pairs with their counts, each expanded to the word's n-gram columns
+            pair, count = np.unique(doc * len(uniq) + inv, return_counts=True)
+            pair_doc, pair_word = pair // len(uniq), pair % len(uniq)
+            reps = n_grams[pair_word]
+            which = np.repeat(np.arange(len(pair)), reps)
+            offset = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+            rows.append(pair_doc[which])
+            cols_.append(grams[word_start[pair_word][which] + offset])
+            values.append(count[which].astype(np.float64))
+        return CSR.from_entries(np.concatenate(rows), np.concatenate(cols_), np.concatenate(values), shape)
 
 
 def rule_feature_names(matches: Sequence["SkillMatch"], skip: list[tuple[int, int]] | None = None) -> list[str]:

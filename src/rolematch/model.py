@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from rolematch.csr import CSR
 from rolematch.scoring import MARKET_PRIOR, RoleScorer, ScoringMixin, _softmax, iter_postings  # noqa: F401
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
         self.n_features_ = counts.shape[1]
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        Xw = self._weight(counts)
+        Xw = self._weight(counts).to_scipy()
         out = np.flatnonzero(self.classes_ == self.out_label)
         self.two_stage_ = bool(len(out)) and len(self.classes_) >= 3
         cv_proba = np.zeros((n, len(self.classes_)))
@@ -136,7 +137,7 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
             self.out_index_ = o
             self.role_index_ = np.array([i for i in range(len(self.classes_)) if i != o])
             is_out = (y_idx == o).astype(int)
-            Xs = self._weight(counts, self.scope_weights)
+            Xs = self._weight(counts, self.scope_weights).to_scipy()
             self.scope_coef_, self.scope_intercept_, self.scope_temperature_, s_cv = self._fit_stage(
                 Xs, is_out, self.scope_C if self.scope_C is not None else self.C)
             inside = np.flatnonzero(is_out == 0)
@@ -172,6 +173,9 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         state = {k: v for k, v in self.__getstate__().items() if not k.startswith("cv_")}
         state.pop("_sklearn_version", None)
+        for name in ("coef_", "scope_coef_"):  # numpy-only rows: loading a model needs no scipy
+            if name in state:
+                state[name] = CSR.from_scipy(state[name])
         state["params_"] = self.get_params()
         return RoleScorer(state)
 

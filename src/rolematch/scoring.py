@@ -1,7 +1,8 @@
 """Scoring with a fitted role model: analysis, features, calibrated probabilities.
 
-Nothing here imports scikit-learn, so loading and using a saved model stays
-cheap (the cold start of ``rolematch classify``). :class:`RoleScorer` is what
+Nothing here imports scikit-learn or scipy (sparse rows are
+:class:`rolematch.csr.CSR`), so loading and using a saved model stays cheap
+(the cold start of ``rolematch classify``, the batch workers' memory). :class:`RoleScorer` is what
 model files hold; :class:`rolematch.model.RoleClassifier` (the scikit-learn
 estimator) shares the same scoring code and produces it.
 """
@@ -11,9 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from rolematch.boilerplate import first_line_title
+from rolematch.csr import CSR
 from rolematch.errors import InputError, ModelError
 from rolematch.features import Analysed, Featurizer, FeatureSpace
 from rolematch.mentions import find_mentions
@@ -62,18 +63,16 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _scaled(X: sp.csr_matrix, block: np.ndarray, weights: Sequence[float]) -> sp.csr_matrix:
-    """A copy of ``X`` with each stored value multiplied by its block's weight."""
-    out = X.copy()
-    out.data *= np.asarray(weights, dtype=np.float64)[block]
-    return out
+def _scaled(X: CSR, block: np.ndarray, weights: Sequence[float]) -> CSR:
+    """``X`` with each stored value multiplied by its block's weight (new values, shared structure)."""
+    return X.with_data(X.data * np.asarray(weights, dtype=np.float64)[block])
 
 
 class ScoringMixin:
     """Scoring behaviour shared by the estimator and the saved scorer (needs the fitted attributes)."""
 
     classes_: np.ndarray
-    coef_: sp.csr_matrix
+    coef_: Any  # CSR in saved scorers; scipy.sparse in a fitted RoleClassifier (both: .shape, slicing, .toarray())
     rules: tuple[str, ...]
     word_bits: int
     char_bits: int
@@ -88,7 +87,7 @@ class ScoringMixin:
     intercept_: np.ndarray
     temperature_: float
     train_prior_: np.ndarray
-    scope_coef_: sp.csr_matrix
+    scope_coef_: Any
     scope_intercept_: np.ndarray
     scope_temperature_: float
     out_index_: int
@@ -157,27 +156,25 @@ class ScoringMixin:
                         mentions=find_mentions(text) if self.use_mentions else ())
 
     # -- weighting ----------------------------------------------------------------
-    def _normalized(self, counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+    def _normalized(self, counts: CSR) -> tuple[CSR, np.ndarray]:
         """Sublinear TF-IDF, L2-normalised per block; also returns each stored value's block."""
-        X = counts.astype(np.float64, copy=True)
-        np.log1p(X.data, out=X.data)
+        X = counts.with_data(np.log1p(counts.data.astype(np.float64)))
         X.data *= self.idf_[X.indices]
         offsets = np.array(self._space().offsets)
         nb = len(offsets)
         block = np.searchsorted(offsets, X.indices, side="right") - 1
-        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-        flat = rows * nb + block
+        flat = X.row_ids() * nb + block
         norms = np.sqrt(np.bincount(flat, weights=X.data ** 2, minlength=X.shape[0] * nb))
         norms[norms == 0] = 1.0
         X.data /= norms[flat]
         return X, block
 
-    def _weight(self, counts: sp.csr_matrix, weights: Sequence[float] | None = None) -> sp.csr_matrix:
+    def _weight(self, counts: CSR, weights: Sequence[float] | None = None) -> CSR:
         """Sublinear TF-IDF, L2-normalised per block, times the block weights."""
         X, block = self._normalized(counts)
         return _scaled(X, block, self.block_weights if weights is None else weights)
 
-    def transform_counts(self, analysed: Iterable[Analysed]) -> sp.csr_matrix:
+    def transform_counts(self, analysed: Iterable[Analysed]) -> CSR:
         """Raw hashed counts of analysed postings."""
         return self._get_featurizer().transform(analysed)
 
@@ -217,17 +214,15 @@ class ScoringMixin:
             for coef, weights in parts:  # filled one class at a time: no full-size temporaries
                 row_weight = np.repeat(np.asarray(weights, dtype=np.float32), sizes)
                 for j in range(coef.shape[0]):
-                    dense[:, col] = coef[j].toarray().ravel() * row_weight
+                    dense[:, col] = coef[j:j + 1].toarray().ravel() * row_weight
                     col += 1
             got = self.__dict__["_dense"] = (key, dense)
         return got[1]
 
-    def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
+    def proba_from_counts(self, counts: CSR) -> np.ndarray:
         """Calibrated probabilities from raw counts (columns in ``classes_`` order)."""
         Xn, _ = self._normalized(counts)
-        # float32 copy built from the arrays: scipy's astype would sort the (unsorted) indices first
-        X32 = sp.csr_matrix((Xn.data.astype(np.float32), Xn.indices, Xn.indptr), shape=Xn.shape)
-        z = X32 @ self._scaled_coef()
+        z = Xn.dot(self._scaled_coef())
         k = self.coef_.shape[0]
         roles = _softmax((z[:, :k] + self.intercept_) / self.temperature_)
         if not getattr(self, "two_stage_", False):
