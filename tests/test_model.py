@@ -73,6 +73,30 @@ def test_save_load_round_trip_gives_identical_probabilities(training_rows, tmp_p
     np.testing.assert_array_equal(est.predict_proba(X), loaded.predict_proba(X))
 
 
+
+def test_model_file_formats(training_rows, tmp_path):
+    """Format 2 (zlib + pickle) is also a valid joblib file; format-1 files written by joblib.dump still load;
+    an unknown format is refused before unpickling."""
+    import hashlib
+
+    import joblib
+
+    X, y = _tiny(training_rows)
+    est = RoleClassifier(cv=2).fit(X, y)
+    d = tmp_path / "m"
+    manifest = save_model(est, d)
+    assert manifest["format"] == 2
+    expected = est.predict_proba(X)
+    np.testing.assert_array_equal(joblib.load(d / MODEL_FILE).predict_proba(X), expected)
+    joblib.dump(est.to_scorer(), d / MODEL_FILE, compress=3)  # what format 1 was
+    manifest.update(format=1, sha256=hashlib.sha256((d / MODEL_FILE).read_bytes()).hexdigest())
+    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+    np.testing.assert_array_equal(load_model(d)[0].predict_proba(X), expected)
+    manifest["format"] = 99
+    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="model format 99"):
+        load_model(d)
+
 def test_cached_scoring_weights_follow_the_model(training_rows):
     X, y = _tiny(training_rows)
     est = RoleClassifier(cv=2).fit(X, y)

@@ -14,7 +14,8 @@ def _run(code: str) -> str:
     return done.stdout.strip()
 
 
-def test_classify_command_does_not_import_spacys_cli():
+def test_classify_command_imports_only_what_it_needs():
+    """No spaCy CLI, no scipy, joblib or scikit-learn: the cold start of `rolematch classify`."""
     out = _run(
         "import sys\n"
         "from rolematch.cli import cli\n"
@@ -22,7 +23,8 @@ def test_classify_command_does_not_import_spacys_cli():
         "    cli(['classify', 'examples/posting_en.txt', '--json'], standalone_mode=False)\n"
         "finally:\n"
         "    print()\n"
-        "    print(sorted(m for m in ('typer', 'weasel', 'jinja2', 'httpx') if m in sys.modules))\n")
+        "    print(sorted(m for m in ('typer', 'weasel', 'jinja2', 'httpx', 'scipy', 'joblib', 'sklearn')"
+        " if m in sys.modules))\n")
     assert '"label"' in out
     assert out.splitlines()[-1] == "[]"
 
