@@ -74,7 +74,7 @@ def score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None = No
 
 
 #: Postings tokenized together in a worker: small batches keep the working set (docs, feature matrices) small.
-PIPE_BATCH = 32
+PIPE_BATCH = 16
 
 
 def _release_free_memory() -> None:
