@@ -149,6 +149,7 @@ class Extractor:
         """The (cached) blank pipeline and matcher for ``lang``."""
         got = self._langs.get(lang)
         if got is not None and got.docs > REFRESH_AFTER:
+            del self._langs[lang]  # free the old pipeline before building its replacement (lower peak memory)
             got = None
         if got is None:
             from rolematch.pipelines import blank
