@@ -42,11 +42,6 @@ class CSR:
     def empty(cls, shape: tuple[int, int]) -> "CSR":
         return cls(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(shape[0] + 1, dtype=np.int64), shape)
 
-    @classmethod
-    def from_scipy(cls, m: Any) -> "CSR":
-        m = m.tocsr()
-        return cls(np.asarray(m.data), np.asarray(m.indices), np.asarray(m.indptr), (int(m.shape[0]), int(m.shape[1])))
-
     @property
     def nnz(self) -> int:
         return len(self.data)

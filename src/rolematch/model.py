@@ -16,7 +16,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from rolematch.csr import CSR
 from rolematch.scoring import MARKET_PRIOR, RoleScorer, ScoringMixin, _softmax, iter_postings  # noqa: F401
 
 if TYPE_CHECKING:
@@ -173,9 +172,9 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         state = {k: v for k, v in self.__getstate__().items() if not k.startswith("cv_")}
         state.pop("_sklearn_version", None)
-        for name in ("coef_", "scope_coef_"):  # numpy-only rows: loading a model needs no scipy
-            if name in state:
-                state[name] = CSR.from_scipy(state[name])
+        state["weights_"] = self._weights().copy()  # dense numpy weights: loading a model needs no scipy
+        state.pop("coef_", None)
+        state.pop("scope_coef_", None)
         state["params_"] = self.get_params()
         return RoleScorer(state)
 

@@ -72,7 +72,7 @@ class ScoringMixin:
     """Scoring behaviour shared by the estimator and the saved scorer (needs the fitted attributes)."""
 
     classes_: np.ndarray
-    coef_: Any  # CSR in saved scorers; scipy.sparse in a fitted RoleClassifier (both: .shape, slicing, .toarray())
+    coef_: Any  # scipy.sparse in a fitted RoleClassifier (CSR in scorers saved by earlier builds)
     rules: tuple[str, ...]
     word_bits: int
     char_bits: int
@@ -197,37 +197,36 @@ class ScoringMixin:
         out = proba * w
         return out / out.sum(axis=1, keepdims=True)
 
-    def _scaled_coef(self) -> np.ndarray:
-        """Dense (feature x class) weights of the role model, then of the scope model (if any),
-        each row times its block's weight for that model.
+    def _weights(self) -> np.ndarray:
+        """Dense (feature x class) float32 weights: the role model's classes, then the scope model's.
 
-        Cached per fitted model: scoring then costs one sparse-times-dense product.
+        Saved scorers hold this matrix (``weights_``) and nothing sparse; a fitted
+        estimator builds it from its sparse coefficients, once per fit (cached).
         """
-        two_stage = getattr(self, "two_stage_", False)
-        parts = [(self.coef_, self.block_weights)] + ([(self.scope_coef_, self.scope_weights)] if two_stage else [])
-        key = [(c, tuple(map(float, w))) for c, w in parts]
+        stored = self.__dict__.get("weights_")
+        if stored is not None:
+            return stored
+        parts = [self.coef_] + ([self.scope_coef_] if getattr(self, "two_stage_", False) else [])
         got = self.__dict__.get("_dense")
-        if got is None or len(got[0]) != len(key) or any(a[0] is not b[0] or a[1] != b[1] for a, b in zip(got[0], key)):
-            sizes = self._space().sizes
-            dense = np.empty((int(sum(sizes)), sum(c.shape[0] for c, _ in parts)), dtype=np.float32)
+        if got is None or len(got[0]) != len(parts) or any(a is not b for a, b in zip(got[0], parts)):
+            dense = np.empty((parts[0].shape[1], sum(c.shape[0] for c in parts)), dtype=np.float32)
             col = 0
-            for coef, weights in parts:  # filled one class at a time: no full-size temporaries
-                row_weight = np.repeat(np.asarray(weights, dtype=np.float32), sizes)
+            for coef in parts:  # filled one class at a time: no full-size temporaries
                 for j in range(coef.shape[0]):
-                    dense[:, col] = coef[j:j + 1].toarray().ravel() * row_weight
+                    dense[:, col] = coef[j:j + 1].toarray().ravel()
                     col += 1
-            got = self.__dict__["_dense"] = (key, dense)
+            got = self.__dict__["_dense"] = (parts, dense)
         return got[1]
 
     def proba_from_counts(self, counts: CSR) -> np.ndarray:
         """Calibrated probabilities from raw counts (columns in ``classes_`` order)."""
-        Xn, _ = self._normalized(counts)
-        z = Xn.dot(self._scaled_coef())
-        k = self.coef_.shape[0]
-        roles = _softmax((z[:, :k] + self.intercept_) / self.temperature_)
+        Xn, block = self._normalized(counts)
+        W = self._weights()
+        k = len(self.intercept_)
+        roles = _softmax((_scaled(Xn, block, self.block_weights).dot(W[:, :k]) + self.intercept_) / self.temperature_)
         if not getattr(self, "two_stage_", False):
             return self._shift(roles)
-        s = (z[:, k:] + self.scope_intercept_) / self.scope_temperature_
+        s = (_scaled(Xn, block, self.scope_weights).dot(W[:, k:]) + self.scope_intercept_) / self.scope_temperature_
         return self._shift(self._combine(_softmax(s)[:, 1], roles))
 
     def class_weights(self) -> dict[str, tuple[np.ndarray, Sequence[float]]]:
@@ -236,13 +235,14 @@ class ScoringMixin:
         Role classes use their role-model weights relative to the average role;
         ``other`` uses the scope model's weights toward out-of-scope.
         """
-        W = self.coef_.toarray()
+        dense = self._weights()
+        k = len(self.intercept_)
+        W = dense[:, :k].T
         W = W - W.mean(axis=0, keepdims=True)
         if not getattr(self, "two_stage_", False):
             return {str(c): (W[i], self.block_weights) for i, c in enumerate(self.classes_)}
         out = {str(self.classes_[r]): (W[j], self.block_weights) for j, r in enumerate(self.role_index_)}
-        S = self.scope_coef_.toarray()
-        out[str(self.classes_[self.out_index_])] = (S[1] - S[0], self.scope_weights)
+        out[str(self.classes_[self.out_index_])] = (dense[:, k + 1] - dense[:, k], self.scope_weights)
         return out
 
 
@@ -253,7 +253,7 @@ class RoleScorer(ScoringMixin):
         self.__dict__.update(state)
 
     def _check(self) -> None:
-        if not hasattr(self, "coef_"):
+        if not hasattr(self, "weights_") and not hasattr(self, "coef_"):
             raise ModelError("this scorer holds no fitted model")
 
     def predict_proba(self, X: Any) -> np.ndarray:
