@@ -73,11 +73,14 @@ class CSR:
 
     def dot(self, dense: np.ndarray) -> np.ndarray:
         """``self @ dense`` for a dense (columns x k) matrix; float32 in, float32 out."""
-        data = self.data.astype(dense.dtype, copy=False)
-        out = np.zeros((self.shape[0], dense.shape[1]), dtype=np.result_type(data, dense))
+        return self.row_sums(np.take(dense, self.indices, axis=0) * self.data.astype(dense.dtype, copy=False)[:, None])
+
+    def row_sums(self, per_value: np.ndarray) -> np.ndarray:
+        """Sum ``per_value`` (one row per stored value, any number of columns) within each row of ``self``."""
+        out = np.zeros((self.shape[0], per_value.shape[1]), dtype=per_value.dtype)
         filled = np.flatnonzero(np.diff(self.indptr))
         if len(filled):
-            out[filled] = np.add.reduceat(dense[self.indices] * data[:, None], self.indptr[filled], axis=0)
+            out[filled] = np.add.reduceat(per_value, self.indptr[filled], axis=0)
         return out
 
     def to_scipy(self) -> Any:
