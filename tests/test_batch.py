@@ -149,8 +149,11 @@ def test_failed_run_keeps_existing_output(tmp_path):
 def test_interrupted_run_leaves_no_output(tmp_path):
     src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(4000)])
     dst = tmp_path / "out.csv"
+    # the child gets Ctrl-C's default handling even when this test runs where SIGINT is ignored
+    # (a background job of a non-interactive shell): an ignored SIGINT would let the run finish
     proc = subprocess.Popen([sys.executable, "-m", "rolematch", "score", str(src), "-o", str(dst), "-j", "1", "-q"],
-                            cwd=tmp_path, stderr=subprocess.PIPE)
+                            cwd=tmp_path, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while time.time() < deadline and not any("rolematch-tmp" in p.name for p in tmp_path.iterdir()):
         time.sleep(0.05)

@@ -391,11 +391,16 @@ def main() -> None:
         else:
             click.echo(exc.code, err=True)
             code = 1
+    except KeyboardInterrupt:  # Ctrl-C outside a command (while click parses or wraps up)
+        click.echo("Interrupted.", err=True)
+        code = 130
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         code = code or 1
+    except KeyboardInterrupt:
+        code = 130
     import multiprocessing
     import threading
 
