@@ -1,7 +1,7 @@
 """Sparse rows without scipy: what scoring needs, in numpy.
 
 Scoring a posting needs a handful of sparse operations (build count rows,
-scale values, multiply by a dense weight matrix). Doing them in numpy keeps
+scale values, sum per-value products within rows). Doing them in numpy keeps
 ``scipy.sparse`` (0.15-0.25 s to import, 20 MiB per process) out of
 ``rolematch classify`` and the batch workers; training converts to scipy with
 :meth:`CSR.to_scipy`.
@@ -46,9 +46,6 @@ class CSR:
     def nnz(self) -> int:
         return len(self.data)
 
-    def copy(self) -> "CSR":
-        return CSR(self.data.copy(), self.indices.copy(), self.indptr.copy(), self.shape)
-
     def with_data(self, data: np.ndarray) -> "CSR":
         """The same structure holding ``data`` (shared indices)."""
         return CSR(data, self.indices, self.indptr, self.shape)
@@ -70,10 +67,6 @@ class CSR:
         out = np.zeros(self.shape, dtype=self.data.dtype)
         out[self.row_ids(), self.indices] = self.data
         return out
-
-    def dot(self, dense: np.ndarray) -> np.ndarray:
-        """``self @ dense`` for a dense (columns x k) matrix; float32 in, float32 out."""
-        return self.row_sums(np.take(dense, self.indices, axis=0) * self.data.astype(dense.dtype, copy=False)[:, None])
 
     def row_sums(self, per_value: np.ndarray) -> np.ndarray:
         """Sum ``per_value`` (one row per stored value, any number of columns) within each row of ``self``."""

@@ -30,6 +30,9 @@ def prepared_path(lang: str) -> Path:
     return PREPARED_DIR / f"tokenizer-{lang}-spacy{spacy.__version__}.bin"
 
 
+_LONGEST_CACHED = 256  # characters
+
+
 class ChunkCachingTokenizer:
     """spaCy's tokenizer with its chunk cache kept filled: same tokens, less work.
 
@@ -57,9 +60,11 @@ class ChunkCachingTokenizer:
                 self.tokenizer._flush_cache()
                 seen.clear()
             tokenize = self.tokenizer
-            for chunk in set(chunks).difference(seen):
+            new = set(chunks).difference(seen)
+            for chunk in new:
                 tokenize(chunk)
-            seen.update(chunks)
+            # a chunk longer than this (a URL, a pasted blob) is not worth keeping in memory
+            seen.update(c for c in new if len(c) <= _LONGEST_CACHED)
         return self.tokenizer(text)
 
     def __getattr__(self, name: str) -> Any:  # vocab, rules, to_bytes... of the wrapped tokenizer
