@@ -72,7 +72,7 @@ class ScoringMixin:
     """Scoring behaviour shared by the estimator and the saved scorer (needs the fitted attributes)."""
 
     classes_: np.ndarray
-    coef_: Any  # scipy.sparse in a fitted RoleClassifier (CSR in scorers saved by earlier builds)
+    coef_: Any  # scipy.sparse in a fitted RoleClassifier; in scorers saved by earlier builds (format 1) too
     rules: tuple[str, ...]
     word_bits: int
     char_bits: int
