@@ -26,14 +26,6 @@ FORMAT = 2
 PathLike = Union[str, Path]
 
 
-def sha256_file(path: PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _version(dist: str) -> str:
     from importlib.metadata import version
 
@@ -100,6 +92,15 @@ def read_manifest(directory: PathLike) -> dict[str, Any]:
 
 def verify_model(directory: PathLike) -> dict[str, Any]:
     """Check the manifest against the model file and the installed libraries (no unpickling)."""
+    return _verified(directory)[0]
+
+
+def _verified(directory: PathLike) -> tuple[dict[str, Any], bytes]:
+    """The manifest and the model file's bytes, once they are checked against each other.
+
+    The bytes that were hashed are the bytes that get unpickled: one read, and no
+    window in which the file could change between the check and the load.
+    """
     d = Path(directory)
     manifest = read_manifest(d)
     if Path(manifest["file"]).name != manifest["file"]:
@@ -107,7 +108,8 @@ def verify_model(directory: PathLike) -> dict[str, Any]:
     model_path = d / manifest["file"]
     if not model_path.is_file():
         raise ModelError(f"{model_path}: model file missing")
-    digest = sha256_file(model_path)
+    data = model_path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
     if digest != manifest["sha256"]:
         raise ModelError(f"{model_path}: sha256 {digest[:12]}... does not match the manifest "
                          f"({str(manifest['sha256'])[:12]}...); refusing to load a tampered or foreign file")
@@ -118,14 +120,13 @@ def verify_model(directory: PathLike) -> dict[str, Any]:
     rm = manifest["versions"].get("rolematch")
     if rm != __version__:
         warnings.warn(f"{model_path}: trained with rolematch {rm}, running {__version__}; "
-                      "results may differ, retrain with `rolematch train`", stacklevel=2)
-    return manifest
+                      "results may differ, retrain with `rolematch train`", stacklevel=3)
+    return manifest, data
 
 
 def load_model(directory: PathLike) -> tuple[Any, dict[str, Any]]:
     """Verify, then unpickle. Returns ``(estimator, manifest)``."""
-    manifest = verify_model(directory)
-    path = Path(directory) / manifest["file"]
+    manifest, data = _verified(directory)
     fmt = manifest.get("format", 1)
     if fmt not in (1, 2):
         raise ModelError(f"{directory}: model format {fmt!r} is not one this rolematch {__version__} reads "
@@ -135,11 +136,13 @@ def load_model(directory: PathLike) -> tuple[Any, dict[str, Any]]:
             import pickle
             import zlib
 
-            est = pickle.loads(zlib.decompress(path.read_bytes()))
+            est = pickle.loads(zlib.decompress(data))
         else:
+            import io
+
             import joblib
 
-            est = joblib.load(path)
+            est = joblib.load(io.BytesIO(data))
     except Exception as exc:  # a verified file that still fails to load
         raise ModelError(f"{directory}: cannot load model: {exc}") from None
     return est, manifest
