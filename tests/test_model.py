@@ -75,9 +75,10 @@ def test_save_load_round_trip_gives_identical_probabilities(training_rows, tmp_p
 
 
 def test_model_file_formats(training_rows, tmp_path):
-    """Format 2 (zlib + pickle) is also a valid joblib file; format-1 files written by joblib.dump still load;
-    an unknown format is refused before unpickling."""
+    """Format 3 (a plain pickle with packed arrays) is also a valid joblib file; format-2 (zlib) and
+    format-1 (joblib.dump) files still load; an unknown format is refused before unpickling."""
     import hashlib
+    import zlib
 
     import joblib
 
@@ -85,17 +86,38 @@ def test_model_file_formats(training_rows, tmp_path):
     est = RoleClassifier(cv=2).fit(X, y)
     d = tmp_path / "m"
     manifest = save_model(est, d)
-    assert manifest["format"] == 2
+    assert manifest["format"] == 3
     expected = est.predict_proba(X)
+    raw = (d / MODEL_FILE).read_bytes()
+    assert b"weights_rows_" in raw and b"idf_codes_" in raw  # the packed arrays, not the dense ones
     np.testing.assert_array_equal(joblib.load(d / MODEL_FILE).predict_proba(X), expected)
-    joblib.dump(est.to_scorer(), d / MODEL_FILE, compress=3)  # what format 1 was
-    manifest.update(format=1, sha256=hashlib.sha256((d / MODEL_FILE).read_bytes()).hexdigest())
-    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+
+    def rewrite(fmt: int, data: bytes | None = None) -> None:
+        if data is not None:
+            (d / MODEL_FILE).write_bytes(data)
+        manifest.update(format=fmt, sha256=hashlib.sha256((d / MODEL_FILE).read_bytes()).hexdigest())
+        (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+
+    rewrite(2, zlib.compress(raw))  # what format 2 was
     np.testing.assert_array_equal(load_model(d)[0].predict_proba(X), expected)
-    manifest["format"] = 99
-    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+    joblib.dump(est.to_scorer(), d / MODEL_FILE, compress=3)  # what format 1 was
+    rewrite(1)
+    np.testing.assert_array_equal(load_model(d)[0].predict_proba(X), expected)
+    rewrite(99)
     with pytest.raises(ModelError, match="model format 99"):
         load_model(d)
+
+
+def test_packed_scorer_state_restores_the_arrays(training_rows):
+    X, y = _tiny(training_rows)
+    scorer = RoleClassifier(cv=2).fit(X, y).to_scorer()
+    copy = pickle.loads(pickle.dumps(scorer))
+    np.testing.assert_array_equal(copy.weights_, scorer.weights_)
+    assert copy.weights_.dtype == scorer.weights_.dtype
+    np.testing.assert_array_equal(copy.idf_, scorer.idf_)
+    assert copy.idf_.dtype == scorer.idf_.dtype
+    np.testing.assert_array_equal(copy.predict_proba(X), scorer.predict_proba(X))
+
 
 def test_cached_scoring_weights_follow_the_model(training_rows):
     X, y = _tiny(training_rows)
