@@ -157,3 +157,63 @@ def test_token_matcher_agrees_with_spacy_matcher(extractor):
                 want[(key, start)] = max(want.get((key, start), 0), end)
             got = {(key, start): end for key, start, end in fast(doc)}
             assert got == want, s["sentence"]
+
+
+def test_phrase_index_agrees_with_spacy_phrase_matcher(extractor, training_rows):
+    """PhraseIndex finds exactly what spaCy's PhraseMatcher finds for every phrase the rules hold
+    (LOWER and ORTH, one- and many-word, overlapping, shared by several keys), on sentences and postings."""
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    from rolematch.extract import as_phrases
+    from rolematch.lemmas import compile_token_pattern
+    from rolematch.phrases import PhraseIndex
+
+    texts = [s["sentence"] for s in SENTENCES] + [r["text"] for r in training_rows[::15]]
+    for lang in ("en", "fr"):
+        nlp = extractor.nlp(lang)
+        fast = PhraseIndex(nlp.vocab.strings)
+        ref = {a: PhraseMatcher(nlp.vocab, attr=a) for a in ("LOWER", "ORTH")}
+        for i, r in enumerate(extractor.rules):
+            if not r.applies_to(lang):
+                continue
+            key = f"k{i}"
+            if isinstance(r.pattern, str):
+                fast.add(nlp.vocab.strings.add(key), [[t.text for t in nlp.make_doc(r.pattern)]])
+                ref["LOWER"].add(key, [nlp.make_doc(r.pattern)])
+                continue
+            phrases = as_phrases(compile_token_pattern(r.pattern, lang, extractor._forms))
+            if phrases is not None:
+                attr, seqs = phrases
+                fast.add(nlp.vocab.strings.add(key), seqs, attr)
+                ref[attr].add(key, [Doc(nlp.vocab, words=[w.lower() if attr == "LOWER" else w for w in seq])
+                                    for seq in seqs])
+        for key in ("kdup", "kdup2"):  # one phrase under two keys, and twice under one key
+            fast.add(nlp.vocab.strings.add(key), [["machine", "learning"], ["Machine", "Learning"]])
+            ref["LOWER"].add(key, [nlp.make_doc("machine learning"), nlp.make_doc("Machine Learning")])
+        assert len(fast) > 500
+        found = 0
+        for text in texts:
+            doc = nlp.make_doc(text)
+            want = sorted(m for pm in ref.values() for m in pm(doc))
+            got = fast(doc)
+            assert len(got) == len(set(got))
+            assert sorted(got) == want, text[:80]
+            found += len(got)
+        assert found > 100
+
+
+def test_key_filter_never_misses_a_key():
+    import numpy as np
+
+    from rolematch.tokenmatch import KeyFilter
+
+    rng = np.random.default_rng(0)
+    keys = rng.integers(0, 2**64 - 1, 3000, dtype=np.uint64)
+    values = np.concatenate([keys[::7], rng.integers(0, 2**64 - 1, 5000, dtype=np.uint64)])
+    rng.shuffle(values)
+    kf = KeyFilter(int(k) for k in keys)
+    hit = set(kf.positions(values).tolist())
+    member = np.isin(values, keys)
+    assert set(np.flatnonzero(member).tolist()) <= hit  # no false negatives
+    assert len(hit) < member.sum() + 0.1 * len(values)  # and few false positives

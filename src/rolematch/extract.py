@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 from rolematch.errors import InputError, UnsupportedLanguageError
 from rolematch.lang import SUPPORTED, detect_language
 from rolematch.lemmas import LemmaForms, compile_token_pattern
+from rolematch.phrases import PhraseIndex
 from rolematch.results import SkillMatch, SkillReport
 from rolematch.rules import Rule, load_rules
 from rolematch.text import MAX_CHARS, PreparedText, prepare
@@ -58,47 +59,50 @@ def as_phrases(pattern: list[dict[str, Any]]) -> tuple[str, list[tuple[str, ...]
 class RuleMatcher:
     """The compiled rules of one language.
 
-    Phrases and fixed-length token patterns (after ``LEMMA`` -> forms) go to
-    ``PhraseMatcher``s (hash lookups); patterns with operators go to rolematch's
-    :class:`~rolematch.tokenmatch.TokenMatcher`, and the rare pattern it does not
-    support to spaCy's ``Matcher``.
+    Phrases and fixed-length token patterns (after ``LEMMA`` -> forms) go to a
+    :class:`~rolematch.phrases.PhraseIndex` (hash lookups); patterns with
+    operators go to rolematch's :class:`~rolematch.tokenmatch.TokenMatcher`, and
+    the rare pattern it does not support to spaCy's ``Matcher``.
     """
 
     def __init__(self, nlp: "Language", rules: Sequence[Rule], lang: str, forms: LemmaForms) -> None:
-        from spacy.matcher import Matcher, PhraseMatcher
-        from spacy.tokens import Doc
+        from spacy.matcher import Matcher
 
         self.lang = lang
         self.rules = [r for r in rules if r.applies_to(lang)]
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.tokens = TokenMatcher(nlp.vocab.strings)
-        self.phrases = {"LOWER": PhraseMatcher(nlp.vocab, attr="LOWER"), "ORTH": PhraseMatcher(nlp.vocab, attr="ORTH")}
+        self.phrases = PhraseIndex(nlp.vocab.strings)
         self._rule_of: dict[int, Rule] = {}
         for i, r in enumerate(self.rules):
             key = f"rolematch:{lang}:{i}"
-            self._rule_of[nlp.vocab.strings.add(key)] = r
+            hashed = nlp.vocab.strings.add(key)
+            self._rule_of[hashed] = r
             if isinstance(r.pattern, str):
-                self.phrases["LOWER"].add(key, [nlp.make_doc(r.pattern)])
+                self.phrases.add(hashed, [[t.text for t in nlp.make_doc(r.pattern)]])
                 continue
             compiled = compile_token_pattern(r.pattern, lang, forms)
             phrases = as_phrases(compiled)
             if phrases is not None:
                 attr, seqs = phrases
-                words = [[w.lower() for w in seq] if attr == "LOWER" else list(seq) for seq in seqs]
-                self.phrases[attr].add(key, [Doc(nlp.vocab, words=w) for w in words])
+                self.phrases.add(hashed, seqs, attr)
             elif supported(compiled):
-                self.tokens.add(nlp.vocab.strings[key], compiled)
+                self.tokens.add(hashed, compiled)
             else:
                 self.matcher.add(key, [compiled])
-        candidates: list[Any] = [*self.phrases.values(), self.tokens, self.matcher]
-        self._active = [m for m in candidates if len(m)]
 
     def __call__(self, doc: "Doc") -> list[tuple[Rule, int, int]]:
         """Raw matches as (rule, start_char, end_char) over the doc's text."""
-        spans = [(key, s, e) for m in self._active for key, s, e in m(doc)]
+        if not len(doc):
+            return []
+        from spacy.attrs import IDX, LENGTH, LOWER, ORTH
+
+        words = doc.to_array([LOWER, ORTH])  # read once for both rolematch matchers
+        spans = self.phrases.match_array(words) + self.tokens.match_array(words, doc.vocab)
+        if len(self.matcher):
+            spans += [(key, s, e) for key, s, e in self.matcher(doc)]
         if not spans:
             return []
-        from spacy.attrs import IDX, LENGTH
 
         offsets = doc.to_array([IDX, LENGTH])  # one call instead of a Token object per match end
         starts = offsets[:, 0].tolist()
