@@ -23,6 +23,8 @@ def test_wheel_ships_rules_and_model_and_works_from_any_directory(tmp_path):
     assert "rolematch/_data/rules/_lemma_forms.json" in names
     assert "rolematch/_data/models/default/manifest.json" in names
     assert "rolematch/py.typed" in names
+    for prepared in (REPO / "src/rolematch/_prepared").glob("*.bin"):  # tokenizers and their compiled regexes
+        assert f"rolematch/_prepared/{prepared.name}" in names
 
     # A fresh venv. Its dependencies come from this environment through a .pth line (no download);
     # the rolematch it runs is the wheel's, installed with its console script.
