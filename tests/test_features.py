@@ -16,17 +16,30 @@ def _entries(seed: int, rows: int = 7, cols: int = 50, n: int = 120) -> tuple[np
     return r, rng.integers(0, cols, n), rng.integers(1, 4, n).astype(np.float64)
 
 
-def test_from_entries_sums_repeated_positions_like_scipy():
+@pytest.mark.parametrize("values", ["counts", "fractions", "negative", "large", "huge_shape"])
+def test_from_entries_sums_repeated_positions_like_scipy(values):
+    """Whole counts take the packed-sort path; anything else (or a shape too wide to pack) the general one."""
     r, c, v = _entries(0)
+    if values == "fractions":
+        v = v / 3
+    elif values == "negative":
+        v = v - 2.0
+    elif values == "large":
+        v = v * 70_000
+    elif values == "huge_shape":
+        c = c * (1 << 40)
+        mine = CSR.from_entries(r, c, v, (7, 50 << 40))
+        assert mine.nnz == sp.csr_matrix((v, (r, c // (1 << 40))), shape=(7, 50)).nnz
+        return
     mine = CSR.from_entries(r, c, v, (7, 50))
     ref = sp.csr_matrix((v, (r, c)), shape=(7, 50))  # scipy sums duplicates too
     ref.sum_duplicates()
-    np.testing.assert_array_equal(mine.toarray(), ref.toarray())
+    np.testing.assert_allclose(mine.toarray(), ref.toarray(), rtol=1e-12)  # fractions: summation order
     assert mine.nnz == ref.nnz and mine.indptr[4] == mine.indptr[3]  # the empty row
     for i in range(7):  # sorted, unique columns per row
         row = mine.indices[mine.indptr[i]:mine.indptr[i + 1]]
         assert list(row) == sorted(set(row.tolist()))
-    np.testing.assert_array_equal(mine.to_scipy().toarray(), ref.toarray())
+    np.testing.assert_allclose(mine.to_scipy().toarray(), ref.toarray(), rtol=1e-12)
 
 
 @pytest.mark.parametrize("rows", [slice(0, 7), slice(2, 5), slice(3, 4), slice(6, 9), slice(5, 2)])

@@ -37,3 +37,17 @@ def test_first_letter_lookahead_loses_no_match(training_rows, module, name, look
     for row in training_rows:
         low = row["text"].lower()
         assert [m.span() for m in fast.finditer(low)] == [m.span() for m in plain.finditer(low)], row["id"]
+
+
+def test_cues_grouped_by_first_letter_find_what_the_flat_alternation_finds(training_rows):
+    flat = re.compile(r"\b(?:" + "|".join(boilerplate._CUES) + ")")
+    assert boilerplate._CUE.pattern != flat.pattern
+    found = 0
+    for row in training_rows:
+        low = row["text"].lower()
+        want = [m.span() for m in flat.finditer(low)]
+        assert [m.span() for m in boilerplate._CUE.finditer(low)] == want, row["id"]
+        found += len(want)
+    assert found > 100
+    grouped = re.compile(boilerplate.by_first_letter(["[ée]t[ée]", "été", "ab", "ac", "b+"]))
+    assert [m.group() for m in grouped.finditer("été ete ab ac bbb x")] == ["été", "ete", "ab", "ac", "bbb"]

@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 
 
+_VALUE_BITS = 16  # whole counts below 65,536 are packed with their key for sorting
+
+
 @dataclass
 class CSR:
     """Compressed sparse rows: row ``i`` holds ``data[indptr[i]:indptr[i+1]]`` at columns ``indices[...]``.
@@ -32,8 +35,20 @@ class CSR:
         """Rows from (row, column, value) entries; values at the same position are summed."""
         n, m = shape
         keys = rows.astype(np.int64) * m + cols.astype(np.int64)
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        data = np.bincount(inverse.ravel(), weights=values, minlength=len(uniq)).astype(np.float64)
+        if not len(keys):
+            return cls.empty(shape)
+        small = _VALUE_BITS + max(1, n * m).bit_length() < 63
+        if small and values.min() >= 0 and values.max() < 1 << _VALUE_BITS and np.all(values == np.floor(values)):
+            # small whole counts (what featurizing makes): sort (key, value) packed in one int64,
+            # which is quicker than np.unique's argsort, then sum each run of equal keys
+            packed = np.sort((keys << _VALUE_BITS) | values.astype(np.int64))
+            keys = packed >> _VALUE_BITS
+            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+            uniq = keys[starts]
+            data = np.add.reduceat((packed & ((1 << _VALUE_BITS) - 1)).astype(np.float64), starts)
+        else:
+            uniq, inverse = np.unique(keys, return_inverse=True)
+            data = np.bincount(inverse.ravel(), weights=values, minlength=len(uniq)).astype(np.float64)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(uniq // m, minlength=n), out=indptr[1:])
         return cls(data, uniq % m, indptr, (n, m))

@@ -101,6 +101,7 @@ class Featurizer:
         self._sizes = space.sizes
         self._offsets = space.offsets
         self._key_cols: dict[tuple[int, str], int] = {}
+        self._rule_cols: dict[tuple[str, str, str, tuple[str, ...]], list[int]] = {}  # per match signature
 
     def _char_ids(self, key: int, word: str) -> np.ndarray:
         got = self._char_cache.get(key)
@@ -143,7 +144,15 @@ class Featurizer:
         t = self.title_hashes(item)
         if len(t):
             cols.extend(((t % np.uint64(sp_title)).astype(np.int64) + off_title).tolist())
-        cols.extend(self.rule_column(k) for k in rule_feature_names(item.matches, spans))
+        rule_cols = self._rule_cols
+        for m in item.matches:
+            if spans and in_spans(m.start, spans):
+                continue
+            sig = (m.id, m.category, m.kind, m.roles)
+            got = rule_cols.get(sig)
+            if got is None:
+                got = rule_cols[sig] = [self.rule_column(k) for k in rule_feature_names([m])]
+            cols.extend(got)
         mentions = [m for m in item.mentions if not in_spans(m.start, spans)]
         cols.extend(self.mention_column(k) for k in mention_keys(mentions, len(item.text)))
         return cols
