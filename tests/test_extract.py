@@ -217,3 +217,25 @@ def test_key_filter_never_misses_a_key():
     member = np.isin(values, keys)
     assert set(np.flatnonzero(member).tolist()) <= hit  # no false negatives
     assert len(hit) < member.sum() + 0.1 * len(values)  # and few false positives
+
+
+def test_plain_chunks_never_involve_a_special_case(training_rows):
+    """ChunkCachingTokenizer.plain (chunks cached together in one doc) agrees with spaCy's own account
+    (Tokenizer.explain): no chunk it calls plain makes spaCy apply a special case."""
+    from rolematch.pipelines import blank
+
+    tricky = ["a.", "(a.", "a.)", "e.g.", "(e.g.,", "i.e.", "don't", "Dont", "dont", "cannot", "Cannot", "im", "Im,",
+              "ll", "em", "id.", "Id", "etc.", "vs.", "Mr.", "p.m.", "n°", ":)", "(:", "U.S.", "Inc.", "aujourd'hui",
+              "c'est", "M.", "St.", "models.", "(data)", "pipelines,", "Python;", "\"Quoted\"", "what?!", "x.", "XD",
+              "xD", "gonna", "Gotta", "ain't", "(im)", "Ol", "ol.", "n'importe", "d'IA", "l'équipe", "Jan.", "feb."]
+    import random
+
+    words = random.Random(0).sample(sorted({w for r in training_rows[::20] for w in r["text"].split()}), 100)
+    for lang in ("en", "fr"):
+        tok = blank(lang).tokenizer
+        plain = [c for c in tricky + words if tok.plain(c)]
+        assert len(plain) > 40
+        for chunk in plain:
+            rules = [rule for rule, _ in tok.tokenizer.explain(chunk)]
+            assert not any(r.startswith("SPECIAL") for r in rules), (lang, chunk, rules)
+        assert not tok.plain("a.") and not tok.plain("e.g.") and not tok.plain("dont" if lang == "en" else "XD")

@@ -37,6 +37,7 @@ def prepared_path(lang: str) -> Path:
 
 
 _LONGEST_CACHED = 256  # characters
+_EDGE = frozenset('.,;:!?()"')
 
 
 class ChunkCachingTokenizer:
@@ -46,10 +47,12 @@ class ChunkCachingTokenizer:
     (a) only 10,000 chunks, and (b) in a document where a special case (``e.g.``,
     ``don't``, ``aujourd'hui``...) has fired, nothing after it is cached, so on
     real postings most chunks are split again by the prefix/suffix/infix regexes
-    every time. This wrapper raises the cache size and tokenizes each chunk it has
-    not seen before on its own first, which lets spaCy cache it under its own
-    rules (chunks that are special cases themselves stay uncached, as in spaCy).
-    The document is then tokenized by spaCy as usual, now mostly from the cache.
+    every time. This wrapper raises the cache size and tokenizes the chunks it
+    has not seen before first, which lets spaCy cache each under its own rules
+    (chunks that are special cases themselves stay uncached, as in spaCy): the
+    :meth:`plain` ones (words, no special case possible: three in four) all in
+    one doc, the others one doc each. The document is then tokenized by spaCy
+    as usual, now mostly from the cache.
     """
 
     def __init__(self, tokenizer: Any, max_chunks: int = 100_000) -> None:
@@ -57,6 +60,7 @@ class ChunkCachingTokenizer:
         self.max_chunks = max_chunks
         tokenizer.max_cache_size = max_chunks
         self._seen: set[str] = set()
+        self._specials = frozenset(tokenizer.rules)  # special-case strings ("e.g.", "don't", "a."...)
 
     def __call__(self, text: str) -> "Doc":
         chunks = text.split()
@@ -67,11 +71,33 @@ class ChunkCachingTokenizer:
                 seen.clear()
             tokenize = self.tokenizer
             new = set(chunks).difference(seen)
-            for chunk in new:
+            plain = [c for c in new if self.plain(c)]
+            if plain:  # no special case can fire in these, so one doc caches them all
+                tokenize(" ".join(plain))
+            for chunk in new.difference(plain):
                 tokenize(chunk)
             # a chunk longer than this (a URL, a pasted blob) is not worth keeping in memory
             seen.update(c for c in new if len(c) <= _LONGEST_CACHED)
         return self.tokenizer(text)
+
+    def plain(self, chunk: str) -> bool:
+        """True for letters with at most two of ``.,;:!?()"`` on either side, when no special case can fire.
+
+        spaCy looks up special cases for the chunk and for what remains as it
+        strips prefixes and suffixes one at a time; letters are never split
+        further. So a chunk is plain when none of those remainders (the chunk
+        with some of its edge punctuation removed) is a special-case string.
+        """
+        n = len(chunk)
+        i, j = 0, n
+        while i < j and chunk[i] in _EDGE:
+            i += 1
+        while j > i and chunk[j - 1] in _EDGE:
+            j -= 1
+        if i > 2 or n - j > 2 or not chunk[i:j].isalpha():
+            return False
+        specials = self._specials
+        return not any(chunk[a:b] in specials for a in range(i + 1) for b in range(j, n + 1))
 
     def __getattr__(self, name: str) -> Any:  # vocab, rules, to_bytes... of the wrapped tokenizer
         return getattr(self.tokenizer, name)
