@@ -26,7 +26,7 @@ _Entry = tuple[dict[int, None], dict[int, dict[tuple[int, ...], dict[int, None]]
 
 
 class PhraseIndex:
-    """Exact phrases over ``LOWER`` or ``ORTH``; ``index(doc)`` gives ``(key, start, end)`` like a ``PhraseMatcher``.
+    """Exact phrases over ``LOWER`` or ``ORTH``; calling it on a doc gives ``(key, start, end)`` like a ``PhraseMatcher``.
 
     Every occurrence of every phrase is reported (overlapping ones too), once per
     key, in order of start, then attribute (``LOWER`` first), then insertion order.
