@@ -10,6 +10,8 @@ import srsly
 from rolematch import precompiled
 from rolematch.pipelines import _REGEXES, _blank, prepared_path, regex_path
 
+needs_cpython_re = pytest.mark.skipif(precompiled._sre is None, reason="regex code storage needs CPython 3.11+'s re")
+
 SAMPLES = [
     "Ph.D. in Computer Science, U.S. citizenship (3+ yrs); e.g. PyTorch/TensorFlow, don't worry!",
     "l'entraînement des modèles d'IA, peut-être aujourd'hui : états-unis, rendez-vous à 14h30.",
@@ -32,6 +34,7 @@ def _behaviour(p: re.Pattern[str]) -> list[object]:
     return out
 
 
+@needs_cpython_re
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_code_round_trip_behaves_like_re_compile(lang):
     for pattern in _tokenizer_patterns(lang).values():
@@ -56,6 +59,7 @@ def test_shipped_files_cover_the_prepared_tokenizers(lang):
     assert compiler.used == len(patterns)
 
 
+@needs_cpython_re
 def test_foreign_stale_or_damaged_files_fall_back_to_re_compile(tmp_path):
     pattern = r"(?i)^(?:[a-z]+[-–](?:[a-z]+))$"
     good = tmp_path / "good.bin"

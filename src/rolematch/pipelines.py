@@ -207,5 +207,7 @@ def prepare_tokenizers(langs: tuple[str, ...] = ("en", "fr")) -> list[Path]:
         path.write_bytes(srsly.msgpack_dumps(data))
         out.append(path)
         patterns = [data[name] for name in _REGEXES if isinstance(data.get(name), str)]
-        out.append(precompiled.write(regex_path(lang), patterns))
+        written = precompiled.write(regex_path(lang), patterns)
+        if written is not None:
+            out.append(written)
     return out

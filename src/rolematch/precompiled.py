@@ -84,12 +84,12 @@ class Compiler:
         return re.compile(pattern)
 
 
-def write(path: Path, patterns: list[str]) -> Path:
-    """Store the compiled code of ``patterns`` for this interpreter at ``path``."""
+def write(path: Path, patterns: list[str]) -> Path | None:
+    """Store the compiled code of ``patterns`` for this interpreter at ``path`` (None: not CPython's ``re``)."""
     import srsly
 
-    if array("I").itemsize != _sre.CODESIZE:  # pragma: no cover - no such CPython build known
-        raise RuntimeError("regex code does not fit array('I') on this interpreter")
+    if _sre is None or array("I").itemsize != _sre.CODESIZE:  # pragma: no cover - not CPython
+        return None
     data = {"tag": tag(), "itemsize": array("I").itemsize, "regexes": [compile_code(p) for p in patterns]}
     path.write_bytes(srsly.msgpack_dumps(data))
     return path
