@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from rolematch.regexes import by_first_letter
+
 _HEADING_BOILER = re.compile(
     r"^\W*(?:benefits?|perks?|what we offer|we offer|our offer|compensation(?: and| &)? benefits|why (?:join|work)"
     r"|about (?:us|the company|our company|\w+)|who we are|our (?:company|story|mission|values|culture)"
@@ -39,28 +41,12 @@ _CUES = [
 ]
 
 
-def by_first_letter(alternatives: list[str]) -> str:
-    """``a|b|...`` with the alternatives grouped under their first character (or leading ``[...]`` class).
-
-    ``re`` tries alternatives one by one; grouped, a position whose first letter
-    starts no alternative fails at once, and one that does tries only its group.
-    The leading lookahead skips the other positions even faster.
-    """
-    groups: dict[str, list[str]] = {}
-    for alt in alternatives:
-        head = alt[:alt.index("]") + 1] if alt.startswith("[") else alt[0]
-        groups.setdefault(head, []).append(alt[len(head):])
-    firsts = "".join(sorted(set("".join(h.strip("[]") for h in groups))))
-    parts = [head + (rest[0] if len(rest) == 1 else "(?:" + "|".join(rest) + ")") for head, rest in groups.items()]
-    return f"(?=[{firsts}])(?:" + "|".join(parts) + ")"
-
-
 _CUE = re.compile(r"\b" + by_first_letter(_CUES))
 
 
 def _is_heading(line: str) -> bool:
-    words = line.split()
-    return 0 < len(words) <= 7 and not line.rstrip().endswith((".", ",", ";")) and len(line) < 70
+    # cheapest test first: most lines are body text, longer than any heading
+    return len(line) < 70 and not line.rstrip().endswith((".", ",", ";")) and 0 < len(line.split()) <= 7
 
 
 def boilerplate_spans(text: str, max_share: float = 0.6) -> list[tuple[int, int]]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rolematch.regexes import by_first_letter
+
 _ROLES: dict[str, str] = {
     "data_scientist": r"data[\s-]?scien(?:tist|tists|ce)|datascientists?|scientifiques? des donn[ée]es"
                       r"|science des donn[ée]es|decision scientists?",
@@ -28,8 +30,13 @@ _ROLES: dict[str, str] = {
     "software_engineer": r"software (?:engineers?|developers?)|(?:backend|back-end|front-end|frontend|full[\s-]?stack)"
                          r"\s+(?:engineers?|developers?)|d[ée]veloppeu(?:r|se|rs|ses)\s+(?:web|logiciel|full|back|front|java|python)",
 }
-# the lookahead lists the first letters of every alternative: positions starting otherwise are skipped fast
-_PATTERN = re.compile(r"\b(?=[abcdefgilmnrs])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + r")\b")
+# every alternative above starts with one of these: the lookahead skips other positions fast
+# (tests/test_mentions.py checks that it covers them all and finds the same matches)
+_PREFIXES = ["data", "scien", "decision", "machine", "ml", "ai", "ia", "deep", "llm", "genai", "computer", "nlp",
+             "ing[ée]nieur", "research", "applied", "rl", "cherch", "analys", "analytics", "business", "bi",
+             "reporting", "marketing", "charg[ée]", "etl", "software", "back", "front", "full", "d[ée]velop"]
+_ALTERNATION = "(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + ")"
+_PATTERN = re.compile(r"\b(?=" + by_first_letter(_PREFIXES) + ")" + _ALTERNATION + r"\b")
 _SELF_BEFORE = re.compile(
     r"(?:\b(?:a|an|our|the|as|as an?|seeking|hiring|hire|for|looking for|join|become|new|senior|junior|lead|staff"
     r"|principal|un|une|un\(e\)|une?\(e\)|notre|le|la|l'|l’|en tant que|poste de|poste d'|recherchons|recrute|recrutons"
