@@ -131,6 +131,24 @@ def test_cached_scoring_weights_follow_the_model(training_rows):
     np.testing.assert_array_equal(est.predict_proba(X), pickle.loads(pickle.dumps(est)).predict_proba(X))
 
 
+def test_cached_evidence_weights_follow_the_model(training_rows):
+    """class_weights (what explanations use) is computed once, and again after a refit or new block weights."""
+    X, y = _tiny(training_rows)
+    est = RoleClassifier(cv=2).fit(X, y)
+    first = est.class_weights()
+    assert est.class_weights() is first
+    est.block_weights = (1.0, 0.2, 0.7, 0.5, 1.0)
+    second = est.class_weights()
+    assert second is not first and all(b == (1.0, 0.2, 0.7, 0.5, 1.0) for c, (_, b) in second.items() if c != "other")
+    est.fit(X[::-1], y[::-1])
+    refit = est.class_weights()
+    assert refit is not second
+    fresh = pickle.loads(pickle.dumps(est)).class_weights()  # the cache is not pickled: rebuilt, same values
+    assert "_class_weights" not in pickle.loads(pickle.dumps(est)).__dict__
+    for c in refit:
+        np.testing.assert_array_equal(refit[c][0], fresh[c][0])
+
+
 def test_tampered_model_file_is_refused(small_model_dir, tmp_path):
     d = tmp_path / "m"
     shutil.copytree(small_model_dir, d)

@@ -119,6 +119,7 @@ class ScoringMixin:
         state.pop("_extractor", None)
         state.pop("_featurizer", None)
         state.pop("_dense", None)
+        state.pop("_class_weights", None)
         return state
 
     def analyse(self, X: Any, drop_titles: np.ndarray | None = None) -> Iterator[Analysed]:
@@ -239,9 +240,19 @@ class ScoringMixin:
         """Per class: the weight vector behind its evidence and the block weights it applies to.
 
         Role classes use their role-model weights relative to the average role;
-        ``other`` uses the scope model's weights toward out-of-scope.
+        ``other`` uses the scope model's weights toward out-of-scope. Cached per
+        fitted model and block weights: every explained posting needs them.
         """
         dense = self._weights()
+        key = (tuple(self.block_weights), tuple(self.scope_weights))
+        got = self.__dict__.get("_class_weights")
+        if got is not None and got[0] is dense and got[1] == key:
+            return got[2]
+        out = self._build_class_weights(dense)
+        self.__dict__["_class_weights"] = (dense, key, out)
+        return out
+
+    def _build_class_weights(self, dense: np.ndarray) -> dict[str, tuple[np.ndarray, Sequence[float]]]:
         k = len(self.intercept_)
         W = dense[:, :k].T
         W = W - W.mean(axis=0, keepdims=True)
