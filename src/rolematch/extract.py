@@ -1,7 +1,8 @@
 """Skills extraction: blank spaCy pipelines per language + matchers built from ``rules/``.
 
 Pipelines are built lazily (only the languages a run needs) and reused; many
-texts stream through ``nlp.pipe``.
+texts are tokenized into :class:`~rolematch.pieces.TokenArrays` (spaCy's
+tokens without a ``Doc``), one text alone into a ``Doc``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rolematch.errors import InputError, UnsupportedLanguageError
 from rolematch.lang import SUPPORTED, detect_language
 from rolematch.lemmas import LemmaForms, compile_token_pattern
 from rolematch.phrases import PhraseIndex
+from rolematch.pieces import PieceTokenizer, TokenArrays
 from rolematch.results import SkillMatch, SkillReport
 from rolematch.rules import Rule, load_rules
 from rolematch.text import MAX_CHARS, PreparedText, prepare
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 PathLike = Union[str, Path]
+#: A tokenized posting: a spaCy ``Doc``, or the same tokens as arrays.
+Tokens = Union["Doc", TokenArrays]
 
 
 def resolve_language(text: str, lang: str | None, source: str | None = None) -> str:
@@ -69,6 +73,7 @@ class RuleMatcher:
         from spacy.matcher import Matcher
 
         self.lang = lang
+        self._make_doc = nlp.make_doc
         self.rules = [r for r in rules if r.applies_to(lang)]
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.tokens = TokenMatcher(nlp.vocab.strings)
@@ -91,7 +96,7 @@ class RuleMatcher:
             else:
                 self.matcher.add(key, [compiled])
 
-    def __call__(self, doc: "Doc") -> list[tuple[Rule, int, int]]:
+    def __call__(self, doc: Tokens) -> list[tuple[Rule, int, int]]:
         """Raw matches as (rule, start_char, end_char) over the doc's text."""
         if not len(doc):
             return []
@@ -99,8 +104,9 @@ class RuleMatcher:
 
         words = doc.to_array([LOWER, ORTH])  # read once for both rolematch matchers
         spans = self.phrases.match_array(words) + self.tokens.match_array(words, doc.vocab)
-        if len(self.matcher):
-            spans += [(key, s, e) for key, s, e in self.matcher(doc)]
+        if len(self.matcher):  # patterns only spaCy's Matcher supports need a real Doc
+            real = self._make_doc(doc.text) if isinstance(doc, TokenArrays) else doc
+            spans += [(key, s, e) for key, s, e in self.matcher(real)]
         if not spans:
             return []
 
@@ -129,6 +135,14 @@ class _Lang:
     nlp: "Language"
     matcher: RuleMatcher
     docs: int = 0
+    pieces: PieceTokenizer | None = None  # built on first use: batches only
+
+    def tokens(self, text: str) -> Tokens:
+        """``text`` tokenized: as arrays from the piece cache, or a ``Doc`` where only spaCy can tell."""
+        if self.pieces is None:
+            self.pieces = PieceTokenizer(getattr(self.nlp.tokenizer, "tokenizer", self.nlp.tokenizer))
+        got = self.pieces(text)
+        return got if got is not None else self.nlp.make_doc(text)
 
 
 #: Rebuild a language's pipeline after this many postings: spaCy's vocabulary
@@ -167,7 +181,7 @@ class Extractor:
     def nlp(self, lang: str) -> "Language":
         return self.pipeline(lang).nlp
 
-    def report(self, doc: "Doc", prepared: PreparedText, lang: str, source: str | None = None) -> SkillReport:
+    def report(self, doc: Tokens, prepared: PreparedText, lang: str, source: str | None = None) -> SkillReport:
         """Turn the matches in ``doc`` (built from ``prepared.text``) into a :class:`SkillReport`."""
         matches = []
         pipe = self._langs.get(lang) or self.pipeline(lang)  # no refresh between a doc and its matching
@@ -188,30 +202,28 @@ class Extractor:
         return self.report(doc, prepared, language, source)
 
     def docs(self, items: Iterable[tuple[PreparedText, str]], batch_size: int = 64
-             ) -> Iterator[tuple["Doc", PreparedText, str]]:
-        """Stream prepared texts through ``nlp.pipe`` in batches, per language, keeping order."""
+             ) -> Iterator[tuple[Tokens, PreparedText, str]]:
+        """Tokenize prepared texts (as :class:`TokenArrays` where possible), keeping order.
+
+        A language's pipeline is only replaced (see ``REFRESH_AFTER``) between
+        batches of ``batch_size``, so tokens and matching always share a vocabulary.
+        """
         it = iter(items)
         while True:
             chunk = list(islice(it, batch_size))
             if not chunk:
                 return
-            docs: list[Any] = [None] * len(chunk)
-            for lang in {lg for _, lg in chunk}:
-                idx = [i for i, (_, lg) in enumerate(chunk) if lg == lang]
-                pipe = self.pipeline(lang)
-                pipe.docs += len(idx)
-                nlp = pipe.nlp
-                for i, doc in zip(idx, nlp.pipe((chunk[i][0].text for i in idx), batch_size=batch_size)):
-                    docs[i] = doc
-            for (prepared, lang), doc in zip(chunk, docs):
-                assert doc is not None
-                yield doc, prepared, lang
+            pipes = {lang: self.pipeline(lang) for lang in {lg for _, lg in chunk}}
+            for prepared, lang in chunk:
+                pipe = pipes[lang]
+                pipe.docs += 1
+                yield pipe.tokens(prepared.text), prepared, lang
 
     def analyse_chunk(self, texts: Sequence[Any], first: int = 0, lang: str | None = None
-                      ) -> list[tuple["Doc", PreparedText, str] | InputError]:
-        """Prepare and tokenize a chunk of texts (through ``nlp.pipe``), in order.
+                      ) -> list[tuple[Tokens, PreparedText, str] | InputError]:
+        """Prepare and tokenize a chunk of texts, in order.
 
-        Each text becomes ``(doc, prepared, lang)``, or the :class:`InputError` that
+        Each text becomes ``(tokens, prepared, lang)``, or the :class:`InputError` that
         makes it unusable (missing, empty, unsupported language...), named ``row N``.
         """
         out: list[Any] = [None] * len(texts)

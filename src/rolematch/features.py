@@ -19,8 +19,7 @@ from rolematch.csr import CSR
 from rolematch.mentions import Mention, mention_keys
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
+    from rolematch.extract import Tokens
     from rolematch.results import SkillMatch
 
 _BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
@@ -61,16 +60,16 @@ class FeatureSpace:
 class Analysed:
     """What the featurizer needs from one posting."""
 
-    doc: "Doc"
+    doc: "Tokens"
     text: str
     matches: Sequence["SkillMatch"]
     title: str | None
-    title_doc: "Doc | None"
+    title_doc: "Tokens | None"
     lang: str
     mentions: Sequence["Mention"] = ()
 
 
-def _token_arrays(doc: "Doc") -> tuple[np.ndarray, np.ndarray]:
+def _token_arrays(doc: "Tokens") -> tuple[np.ndarray, np.ndarray]:
     from spacy.attrs import IDX, IS_ALPHA, LOWER
 
     if len(doc) == 0:
@@ -116,7 +115,7 @@ class Featurizer:
             self._char_cache[key] = got
         return got
 
-    def text_tokens(self, doc: "Doc", spans: list[tuple[int, int]]) -> np.ndarray:
+    def text_tokens(self, doc: "Tokens", spans: list[tuple[int, int]]) -> np.ndarray:
         """LOWER hashes of the alphabetic tokens outside ``spans`` (boilerplate)."""
         lowers, idx = _token_arrays(doc)
         if spans and len(lowers):

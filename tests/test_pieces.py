@@ -1,0 +1,107 @@
+"""PieceTokenizer: the arrays spaCy's Doc would give, without the Doc."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from spacy.attrs import IDX, IS_ALPHA, LENGTH, LOWER, ORTH
+
+from rolematch.pieces import PieceTokenizer, TokenArrays
+from rolematch.pipelines import blank
+
+ATTRS = [LOWER, ORTH, IDX, LENGTH, IS_ALPHA]
+# what rolematch reads: the matchers, the offsets of matches, the features
+USED = ([LOWER, ORTH], [IDX, LENGTH], [LOWER, IDX, IS_ALPHA])
+
+
+@pytest.fixture(scope="module", params=["en", "fr"])
+def lang_tok(request):
+    tokenizer = blank(request.param).tokenizer.tokenizer  # spaCy's own Tokenizer
+    return tokenizer, PieceTokenizer(tokenizer)
+
+
+def _same_as_spacy(pieces: PieceTokenizer, tokenizer, text: str) -> bool:
+    got = pieces(text)
+    if got is None:  # left to spaCy: nothing to compare
+        return False
+    doc = tokenizer(text)
+    assert len(got) == len(doc)
+    for attrs in USED:
+        assert np.array_equal(got.to_array(attrs), doc.to_array(attrs)), (text, attrs)
+    return True
+
+
+def test_real_postings_give_spacys_arrays(lang_tok, training_rows):
+    tokenizer, pieces = lang_tok
+    lang = tokenizer.vocab.lang
+    texts = [r["text"] for r in training_rows if r["lang"] == lang][::4]
+    compared = sum(_same_as_spacy(pieces, tokenizer, t) for t in texts + texts[:20])  # cold, then warm
+    assert compared >= 0.97 * (len(texts) + 20)  # hardly any posting needs spaCy itself
+
+
+FRAGMENTS = ["data", "Models", "e.g.", "(e.g.,", "i.e.", "a.", "U.S.", "Ph.D.", "Inc.", "etc.", "don't", "can't", "'s",
+             "company's", "’s", ":)", ":-)", "):", ":(", "-:", "x:)", "a:(", ";)", "(", ")", ".", ",", ";", ":", "-", "—", "/", "*", "•",
+             "1a.m.", "5p.m.", "10", "3+", "C++", "R&D", "A/B", "and/or", "n°", "aujourd'hui", "l'équipe", "d'IA",
+             "c'est", "M.", "Mme.", "http://x.io/a?b=1", "x@y.fr", "#1", "$100k", "100%", "😀", "é", "ß", "İ", "x"]
+SEPARATORS = [" ", " ", " ", "", "  ", "\n", "\n\n", " \n ", "\t", "\u00a0", "\u3000", "\r\n"]
+
+
+@st.composite
+def texts(draw):
+    parts = draw(st.lists(st.tuples(st.sampled_from(FRAGMENTS), st.sampled_from(SEPARATORS)), max_size=25))
+    lead = draw(st.sampled_from(["", " ", "\n", "  "]))
+    return lead + "".join(f + s for f, s in parts)
+
+
+@given(texts())
+def test_any_text_gives_spacys_arrays_or_none(text):
+    for lang in ("en", "fr"):
+        tokenizer, pieces = _TOKENIZERS[lang]
+        _same_as_spacy(pieces, tokenizer, text)
+
+
+_TOKENIZERS = {lang: (tok, PieceTokenizer(tok)) for lang in ("en", "fr")
+               for tok in [blank(lang).tokenizer.tokenizer]}
+
+
+def test_a_special_case_crowded_out_across_pieces_is_left_to_spacy():
+    """In "x:) -:" spaCy's matcher finds ")" "-" ":" across the space, which stops ":)" from being
+    merged inside "x:)": the pieces alone would say "x" ":)"; spaCy says "x" ":" ")"."""
+    tokenizer = blank("en").tokenizer.tokenizer
+    pieces = PieceTokenizer(tokenizer)
+    assert [t.text for t in tokenizer("x:)")] == ["x", ":)"]
+    assert [t.text for t in tokenizer("x:) -:")][:3] == ["x", ":", ")"]
+    assert pieces("x:) -:") is None
+    assert _same_as_spacy(pieces, tokenizer, "x:) (")  # no pattern pair at that boundary
+
+
+def test_the_extractor_tokenizes_batches_into_arrays_and_matches_the_same(extractor):
+    texts = ["We deploy models with Docker (e.g. Kubernetes) and run A/B tests.", "x:) -: MLOps"]
+    prepared = [extractor.prepare(t, "en") for t in texts]
+    out = list(extractor.docs(prepared))
+    assert isinstance(out[0][0], TokenArrays) and not isinstance(out[1][0], TokenArrays)  # a Doc for the 2nd
+    for (tokens, prep, lang), (p, _) in zip(out, prepared):
+        doc = extractor.nlp(lang).make_doc(p.text)
+        assert extractor.report(tokens, prep, lang) == extractor.report(doc, prep, lang)
+
+
+def test_forgets_long_pieces_and_starts_afresh_when_full():
+    tokenizer = blank("en").tokenizer.tokenizer
+    pieces = PieceTokenizer(tokenizer, max_pieces=50)
+    words = [f"w{i}" for i in range(200)]
+    rng = random.Random(0)
+    for _ in range(30):
+        text = " ".join(rng.sample(words, 20)) + " " + "y" * 300 + " end."
+        assert _same_as_spacy(pieces, tokenizer, text)
+        assert len(pieces._index) <= 50 and all(len(p) <= 256 for p in pieces._index)
+
+
+def test_empty_and_whitespace_only_texts():
+    tokenizer = blank("en").tokenizer.tokenizer
+    pieces = PieceTokenizer(tokenizer)
+    for text in ["", " ", "  ", "\n", " \n ", "\t\t"]:
+        got = pieces(text)
+        assert got is not None and len(got) == len(tokenizer(text))
