@@ -9,7 +9,7 @@ per word type and cached. Boilerplate lines are left out of the text blocks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
 from murmurhash.mrmr import hash as _mhash
@@ -90,30 +90,76 @@ def _outside(positions: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
     return ~inside
 
 
+class _GramTable:
+    """Character n-gram ids of word types, keyed by their LOWER hash, looked up for many words at once.
+
+    One flat array holds every known word's n-gram ids; sorted word hashes map
+    to each word's slice. Looking up a batch's words is one binary search over
+    arrays, not a dict lookup and an array per word.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._reset()
+
+    def _reset(self) -> None:
+        self.keys = np.zeros(0, dtype=np.uint64)  # known word hashes, sorted
+        self.slot_of = np.zeros(0, dtype=np.int64)  # each one's slot
+        self.start = np.zeros(1024, dtype=np.int64)  # per slot: its first n-gram in ``flat``, how many
+        self.count = np.zeros(1024, dtype=np.int64)
+        self.flat = np.zeros(1 << 16, dtype=np.int32)
+        self.n_slots = self.n_flat = 0
+
+    def slots(self, words: np.ndarray, make: Callable[[np.ndarray], list[np.ndarray]]) -> np.ndarray:
+        """Slots of the sorted, unique ``words``; ``make(indices)`` gives the n-gram ids of unknown ones."""
+        pos = np.searchsorted(self.keys, words)
+        found = pos < len(self.keys)
+        found[found] = self.keys[pos[found]] == words[found]
+        if not found.all():
+            missing = np.flatnonzero(~found)
+            if len(self.keys) + len(missing) > self.limit:
+                self._reset()
+                return self.slots(words, make)
+            grams = make(missing)
+            counts = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+            new = np.arange(self.n_slots, self.n_slots + len(missing))
+            self._grow(int(new[-1]) + 1, self.n_flat + int(counts.sum()))
+            self.start[new] = self.n_flat + np.cumsum(counts) - counts
+            self.count[new] = counts
+            if grams:
+                self.flat[self.n_flat:self.n_flat + int(counts.sum())] = np.concatenate(grams)
+            self.n_slots, self.n_flat = int(new[-1]) + 1, self.n_flat + int(counts.sum())
+            self.keys = np.insert(self.keys, pos[missing], words[missing])
+            self.slot_of = np.insert(self.slot_of, pos[missing], new)
+            pos = np.searchsorted(self.keys, words)
+        return self.slot_of[pos]
+
+    def _grow(self, slots: int, grams: int) -> None:
+        while slots > len(self.start):
+            self.start, self.count = (np.concatenate([a, np.zeros_like(a)]) for a in (self.start, self.count))
+        while grams > len(self.flat):
+            self.flat = np.concatenate([self.flat, np.zeros_like(self.flat)])
+
+
 class Featurizer:
     """Turns analysed postings into a sparse count matrix (one row each)."""
 
     def __init__(self, space: FeatureSpace, boilerplate: bool = True) -> None:
         self.space = space
         self.boilerplate = boilerplate
-        self._char_cache: dict[int, np.ndarray] = {}
+        self._grams = _GramTable(_CACHE_LIMIT)
         self._sizes = space.sizes
         self._offsets = space.offsets
         self._key_cols: dict[tuple[int, str], int] = {}
         self._rule_cols: dict[tuple[str, str, str, tuple[str, ...]], list[int]] = {}  # per match signature
 
-    def _char_ids(self, key: int, word: str) -> np.ndarray:
-        got = self._char_cache.get(key)
-        if got is None:
-            lo, hi = self.space.char_ngrams
-            w = f" {word} "
-            grams = [w[i:i + n] for n in range(lo, hi + 1) for i in range(len(w) - n + 1)]
-            mask = (1 << self.space.char_bits) - 1
-            got = np.fromiter((_mhash(g) & mask for g in grams), dtype=np.int64, count=len(grams))
-            if len(self._char_cache) > _CACHE_LIMIT:
-                self._char_cache.clear()
-            self._char_cache[key] = got
-        return got
+    def _char_ids(self, word: str) -> np.ndarray:
+        """Character n-gram ids of ``word`` (padded with a space each side), within the char block."""
+        lo, hi = self.space.char_ngrams
+        w = f" {word} "
+        grams = [w[i:i + n] for n in range(lo, hi + 1) for i in range(len(w) - n + 1)]
+        mask = (1 << self.space.char_bits) - 1
+        return np.fromiter((_mhash(g) & mask for g in grams), dtype=np.int64, count=len(grams))
 
     def text_tokens(self, doc: "Tokens", spans: list[tuple[int, int]]) -> np.ndarray:
         """LOWER hashes of the alphabetic tokens outside ``spans`` (boilerplate)."""
@@ -171,7 +217,8 @@ class Featurizer:
         return self._keyed_column(4, key)
 
     def char_columns(self, key: int, word: str) -> np.ndarray:
-        return self._char_ids(key, word) + self.space.offsets[1]
+        """Columns of the character n-grams of ``word`` (whose LOWER hash is ``key``)."""
+        return self._char_ids(word) + self.space.offsets[1]
 
     def transform(self, items: Iterable[Analysed]) -> CSR:
         """Count matrix, one row per posting.
@@ -212,16 +259,15 @@ class Featurizer:
         if len(L):
             uniq, inv = np.unique(L, return_inverse=True)
             inv = inv.ravel()
-            first = np.empty(len(uniq), dtype=np.int64)
-            first[inv[::-1]] = doc[::-1]  # a posting where each word type occurs
-            cache = self._char_cache
-            per_word = []
-            for h, d in zip(uniq.tolist(), first.tolist()):
-                got = cache.get(h)
-                per_word.append(got if got is not None else self._char_ids(h, stores[d][h]))
-            n_grams = np.fromiter((len(a) for a in per_word), dtype=np.int64, count=len(per_word))
-            word_start = np.cumsum(n_grams) - n_grams
-            grams = np.concatenate(per_word) + off_char
+
+            def unknown(missing: np.ndarray) -> list[np.ndarray]:
+                first = np.empty(len(uniq), dtype=np.int64)
+                first[inv[::-1]] = doc[::-1]  # a posting where each word type occurs (its strings have it)
+                return [self._char_ids(stores[d][h]) for h, d in zip(uniq[missing].tolist(), first[missing].tolist())]
+
+            table = self._grams
+            slots = table.slots(uniq, unknown)
+            n_grams, word_start = table.count[slots], table.start[slots]
             # (posting, word type) pairs with their counts, each expanded to the word's n-gram columns
             pair, count = np.unique(doc * len(uniq) + inv, return_counts=True)
             pair_doc, pair_word = pair // len(uniq), pair % len(uniq)
@@ -229,7 +275,7 @@ class Featurizer:
             which = np.repeat(np.arange(len(pair)), reps)
             offset = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
             rows.append(pair_doc[which])
-            cols_.append(grams[word_start[pair_word][which] + offset])
+            cols_.append(table.flat[word_start[pair_word][which] + offset].astype(np.int64) + off_char)
             values.append(count[which].astype(np.float64))
         return CSR.from_entries(np.concatenate(rows), np.concatenate(cols_), np.concatenate(values), shape)
 
