@@ -68,10 +68,12 @@ class PieceTokenizer:
         self._pairs, self._replaced = _special_boundaries(tokenizer)
         self._pair_left = frozenset(a for a, _ in self._pairs)
         self._pair_right = frozenset(b for _, b in self._pairs)
-        self._longest_special = max(map(len, self._replaced), default=0)
-        # their last / first two characters: a piece that does not end / start so has none at that edge
-        self._special_ends = frozenset(sp[-2:] for sp in self._replaced)
-        self._special_starts = frozenset(sp[:2] for sp in self._replaced)
+        # those special cases by their last / first two characters (a piece's edge picks the candidates)
+        self._by_end: dict[str, list[str]] = {}
+        self._by_start: dict[str, list[str]] = {}
+        for sp in self._replaced:
+            self._by_end.setdefault(sp[-2:], []).append(sp)
+            self._by_start.setdefault(sp[:2], []).append(sp)
         self._reset()
 
     def _reset(self) -> None:
@@ -170,41 +172,35 @@ class PieceTokenizer:
         in one doc and split back by offsets; the others one doc each.
         """
         edges = [self._edge_specials(p) for p in pieces]
-        together = [k for k, (p, e) in enumerate(zip(pieces, edges)) if e is None and not p[0].isspace()]
-        arrays: list[Any] = [None] * len(pieces)
+        together = [p for p, e in zip(pieces, edges) if e is None and not p[0].isspace()]
+        alone = [(p, e) for p, e in zip(pieces, edges) if e is not None or p[0].isspace()]
+        parts, counts = [], []
         if together:
-            lengths = np.array([len(pieces[k]) for k in together], dtype=np.uint64)
+            lengths = np.array([len(p) for p in together], dtype=np.uint64)
             offsets = np.cumsum(lengths + 1) - lengths - 1  # where each piece starts in the joined text
-            joined = self.tokenizer(" ".join(pieces[k] for k in together)).to_array(self._attrs)
+            joined = self.tokenizer(" ".join(together)).to_array(self._attrs)
             owner = np.searchsorted(offsets, joined[:, 2], side="right") - 1
             joined[:, 2] -= offsets[owner]
-            for k, arr in zip(together, np.split(joined, np.cumsum(np.bincount(owner, minlength=len(together)))[:-1])):
-                arrays[k] = arr
-        for k, arr in enumerate(arrays):
-            if arr is None:
-                arrays[k] = self.tokenizer(pieces[k]).to_array(self._attrs)
-        self._append(pieces, arrays, edges)
+            parts.append(joined)
+            counts.append(np.bincount(owner, minlength=len(together)))
+        for p, _ in alone:
+            parts.append(self.tokenizer(p).to_array(self._attrs))
+            counts.append(np.array([len(parts[-1])]))
+        self._append(together + [p for p, _ in alone], np.concatenate(parts), np.concatenate(counts),
+                     [None] * len(together) + [e for _, e in alone])
 
     def _edge_specials(self, piece: str) -> tuple[set[int], set[int]] | None:
         """The first / last pattern tokens of the replacing special cases ``piece`` ends / starts with, if any."""
-        ends_so, starts_so = self._special_ends, self._special_starts
-        if not (piece[-2:] in ends_so or piece[-1:] in ends_so or piece[:2] in starts_so or piece[:1] in starts_so):
+        by_end, by_start = self._by_end, self._by_start
+        end_cands = (by_end.get(piece[-2:]) or []) + (by_end.get(piece[-1:]) or [])
+        start_cands = (by_start.get(piece[:2]) or []) + (by_start.get(piece[:1]) or [])
+        if not end_cands and not start_cands:
             return None
-        ends: set[int] = set()
-        starts: set[int] = set()
-        replaced = self._replaced
-        for n in range(1, min(len(piece), self._longest_special) + 1):
-            got = replaced.get(piece[-n:])
-            if got is not None:
-                ends.add(got[1])
-            got = replaced.get(piece[:n])
-            if got is not None:
-                starts.add(got[0])
+        ends = {self._replaced[sp][1] for sp in end_cands if piece.endswith(sp)}
+        starts = {self._replaced[sp][0] for sp in start_cands if piece.startswith(sp)}
         return (ends, starts) if ends or starts else None
 
-    def _append(self, pieces: list[str], arrays: list[np.ndarray], edges: list[Any]) -> None:
-        counts = np.array([len(a) for a in arrays], dtype=np.int64)
-        rows = np.concatenate(arrays)
+    def _append(self, pieces: list[str], rows: np.ndarray, counts: np.ndarray, edges: list[Any]) -> None:
         n, i = self._n_rows, self._n_pieces
         m = len(pieces)
         while n + len(rows) > len(self._rows):
@@ -215,15 +211,17 @@ class PieceTokenizer:
         self._rows[n:n + len(rows)] = rows
         first = np.cumsum(counts) - counts
         self._start[i:i + m], self._count[i:i + m] = first + n, counts
-        last_orth, first_orth = rows[first + counts - 1, 1].tolist(), rows[first, 1].tolist()  # ORTH
-        flags = self._flags
+        last_orth, first_orth = rows[first + counts - 1, 1], rows[first, 1]  # ORTH
+        flags = self._flags[i:i + m]
+        flags[:] = False
+        left, right = self._pair_left, self._pair_right
+        flags[:, 2] = [h in left for h in last_orth.tolist()]
+        flags[:, 3] = [h in right for h in first_orth.tolist()]
         for k, edge in enumerate(edges):
-            ends, starts = {last_orth[k]}, {first_orth[k]}
-            if edge is not None:
-                ends |= edge[0]
-                starts |= edge[1]
+            if edge is not None:  # the tokens the matcher may have seen at its edges include the patterns'
+                ends, starts = edge[0] | {int(last_orth[k])}, edge[1] | {int(first_orth[k])}
                 self._edges[i + k] = (ends, starts)
-            flags[i + k] = (bool(edge and edge[0]), bool(edge and edge[1]), not ends.isdisjoint(self._pair_left),
+                flags[k] = (bool(edge[0]), bool(edge[1]), not ends.isdisjoint(self._pair_left),
                             not starts.isdisjoint(self._pair_right))
         self._n_rows += len(rows)
         self._n_pieces += m
