@@ -65,7 +65,7 @@ def test_row_sums_give_the_product_with_a_dense_matrix_including_empty_rows():
 
 def test_transform_counts_match_a_scipy_reference(extractor):
     """Word, word-pair and character n-gram counts equal a plain scipy construction of the same features."""
-    from rolematch.features import _BIGRAM_MUL, Analysed, Featurizer, FeatureSpace
+    from rolematch.features import _BIGRAM_MUL, Analysed, Featurizer, FeatureSpace, _GramTable
 
     space = FeatureSpace(word_bits=10, char_bits=10, title_bits=6, rule_bits=6, mention_bits=4)
     fz = Featurizer(space, boilerplate=False)
@@ -93,3 +93,10 @@ def test_transform_counts_match_a_scipy_reference(extractor):
     assert got.shape == ref.shape
     np.testing.assert_array_equal(got.toarray(), ref.toarray())
     assert got.indptr[2] == got.indptr[1]  # the empty posting has an empty row
+    # the n-gram table gives the same columns warm, and when it is full and starts afresh
+    np.testing.assert_array_equal(fz.transform(items).toarray(), ref.toarray())
+    fz._grams = _GramTable(limit=4)  # fewer than one batch's words: every batch starts it afresh
+    for _ in range(2):
+        np.testing.assert_array_equal(fz.transform(items[::-1]).toarray(), ref.toarray()[::-1])
+        keys = fz._grams.keys
+        assert fz._grams.n_slots == len(keys) and np.all(keys[1:] > keys[:-1])  # started afresh, sorted

@@ -117,7 +117,7 @@ class _GramTable:
         found[found] = self.keys[pos[found]] == words[found]
         if not found.all():
             missing = np.flatnonzero(~found)
-            if len(self.keys) + len(missing) > self.limit:
+            if len(self.keys) and len(self.keys) + len(missing) > self.limit:  # full: start afresh
                 self._reset()
                 return self.slots(words, make)
             grams = make(missing)
