@@ -108,23 +108,17 @@ class PieceTokenizer:
         ws_at = np.flatnonzero(is_ws)
         spaces = [text[a:b] for a, b in zip(starts[ws_at].tolist(), ends[ws_at].tolist())]
         ids = np.empty(len(starts), dtype=np.int64)
-        index = self._index
         try:
-            ids[~is_ws] = itemgetter(*words)(index) if len(words) > 1 else [index[w] for w in words]
-            if spaces:
-                ids[ws_at] = itemgetter(*spaces)(index) if len(spaces) > 1 else [index[s] for s in spaces]
+            self._lookup(ids, ~is_ws, words, ws_at, spaces)
         except KeyError:  # new pieces: tokenize them with spaCy first
-            if len(index) + len(words) + len(spaces) > self.max_pieces or self._n_rows > 4 * self.max_pieces:
+            if len(self._index) + len(words) + len(spaces) > self.max_pieces or self._n_rows > 4 * self.max_pieces:
                 self._reset()
             new = list(set(words).union(spaces).difference(self._index))
             self._add(new)
-            index = self._index
-            ids[~is_ws] = itemgetter(*words)(index) if len(words) > 1 else [index[w] for w in words]
-            if spaces:
-                ids[ws_at] = itemgetter(*spaces)(index) if len(spaces) > 1 else [index[s] for s in spaces]
+            self._lookup(ids, ~is_ws, words, ws_at, spaces)
             for p in new:
                 if len(p) > _LONGEST_CACHED:
-                    del index[p]  # not kept: its rows stay until the next reset
+                    del self._index[p]  # not kept: its rows stay until the next reset
         if len(ids) > 1 and self._crossing(ids):
             return None
         first, count = self._start[ids], self._count[ids]
@@ -133,6 +127,14 @@ class PieceTokenizer:
         rows = self._rows[row_of]
         rows[:, 2] += np.repeat(starts.astype(np.uint64), count)  # IDX: offsets within the piece -> in the text
         return TokenArrays(rows, self.vocab, text, self._columns)
+
+    def _lookup(self, ids: np.ndarray, at_words: np.ndarray, words: list[str], at_spaces: np.ndarray,
+                spaces: list[str]) -> None:
+        """Fill ``ids`` with the pieces' ids (KeyError for a piece not seen yet)."""
+        index = self._index
+        ids[at_words] = itemgetter(*words)(index) if len(words) > 1 else [index[w] for w in words]
+        if spaces:
+            ids[at_spaces] = itemgetter(*spaces)(index) if len(spaces) > 1 else [index[s] for s in spaces]
 
     def _crossing(self, ids: np.ndarray) -> bool:
         """Could a special case change tokens across a boundary between these consecutive pieces?
