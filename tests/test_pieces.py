@@ -105,3 +105,15 @@ def test_empty_and_whitespace_only_texts():
     for text in ["", " ", "  ", "\n", " \n ", "\t\t"]:
         got = pieces(text)
         assert got is not None and len(got) == len(tokenizer(text))
+
+
+def test_batches_and_single_postings_give_the_same_results(model, training_rows):
+    """classify_many (token arrays) and classify (a Doc) agree on probabilities, evidence and skills."""
+    texts = [r["text"] for r in training_rows[::150]] + ["We deploy models:) -: with Docker and Kubernetes, "
+                                                         "monitor drift and retrain pipelines in production."]
+    batch = list(model.classify_many(texts, explain=True, batch_size=8))
+    for text, got in zip(texts, batch):
+        one = model.classify(text)
+        assert got.probabilities == one.probabilities
+        assert got.evidence == one.evidence
+        assert got.skills.matches == one.skills.matches
