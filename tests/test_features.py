@@ -100,3 +100,21 @@ def test_transform_counts_match_a_scipy_reference(extractor):
         np.testing.assert_array_equal(fz.transform(items[::-1]).toarray(), ref.toarray()[::-1])
         keys = fz._grams.keys
         assert fz._grams.n_slots == len(keys) and np.all(keys[1:] > keys[:-1])  # started afresh, sorted
+
+
+def test_gram_table_keeps_wide_ids_and_finds_words_in_any_order():
+    from rolematch.features import _GramTable
+
+    table = _GramTable(limit=100, bits=40)  # ids past 2**31 need 64 bits
+    made = []
+
+    def make(missing):
+        made.extend(missing.tolist())
+        return [np.arange(int(i) + 1, dtype=np.int64) + 2**35 for i in missing]
+
+    first = table.slots(np.array([3, 7, 11], dtype=np.uint64), make)
+    again = table.slots(np.array([1, 7, 11, 20], dtype=np.uint64), make)
+    assert made == [0, 1, 2, 0, 3]  # only unknown words are made, by their index in each call
+    assert again[1:3].tolist() == first[1:3].tolist()
+    slot = int(again[3])
+    assert table.flat[table.start[slot]:table.start[slot] + table.count[slot]].tolist() == [2**35 + k for k in range(4)]

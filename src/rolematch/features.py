@@ -98,8 +98,9 @@ class _GramTable:
     arrays, not a dict lookup and an array per word.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, bits: int = 31) -> None:
         self.limit = limit
+        self.dtype = np.int32 if bits <= 31 else np.int64  # n-gram ids are below 2**bits
         self._reset()
 
     def _reset(self) -> None:
@@ -107,7 +108,7 @@ class _GramTable:
         self.slot_of = np.zeros(0, dtype=np.int64)  # each one's slot
         self.start = np.zeros(1024, dtype=np.int64)  # per slot: its first n-gram in ``flat``, how many
         self.count = np.zeros(1024, dtype=np.int64)
-        self.flat = np.zeros(1 << 16, dtype=np.int32)
+        self.flat = np.zeros(1 << 16, dtype=self.dtype)
         self.n_slots = self.n_flat = 0
 
     def slots(self, words: np.ndarray, make: Callable[[np.ndarray], list[np.ndarray]]) -> np.ndarray:
@@ -147,7 +148,7 @@ class Featurizer:
     def __init__(self, space: FeatureSpace, boilerplate: bool = True) -> None:
         self.space = space
         self.boilerplate = boilerplate
-        self._grams = _GramTable(_CACHE_LIMIT)
+        self._grams = _GramTable(_CACHE_LIMIT, space.char_bits)
         self._sizes = space.sizes
         self._offsets = space.offsets
         self._key_cols: dict[tuple[int, str], int] = {}
