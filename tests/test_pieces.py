@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, strategies as st
 from spacy.attrs import IDX, IS_ALPHA, LENGTH, LOWER, ORTH
 
-from rolematch.pieces import PieceTokenizer, TokenArrays
+from rolematch.lang import language_scores
+from rolematch.pieces import PieceIndex, PieceTokenizer, TokenArrays
 from rolematch.pipelines import blank
 
 ATTRS = [LOWER, ORTH, IDX, LENGTH, IS_ALPHA]
@@ -63,6 +64,29 @@ def test_any_text_gives_spacys_arrays_or_none(text):
         _same_as_spacy(pieces, tokenizer, text)
 
 
+LANG_FRAGMENTS = ["the", "The", "and", "of", "le", "Les", "des", "d'IA", "l'équipe", "qu'il", "der", "und", "el",
+                  "het", "il", "você", "THE", "ΑΣ", "Σ", "İ", "ß", "data", "x2", "the2", "_the", "2and", "é", "ﬁ"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(LANG_FRAGMENTS), st.sampled_from([" ", "", "\n", "-", ". "])),
+                max_size=60), st.integers(0, 40))
+def test_language_scores_from_pieces_equal_the_texts_own(parts, limit):
+    text = "".join(f + sep for f, sep in parts)
+    index = _LANG_INDEX
+    assert index.language_scores(index.cut(text)) == language_scores(text)
+    assert index.language_scores(index.cut(text), max_chars=limit) == language_scores(text, max_chars=limit)
+
+
+_LANG_INDEX = PieceIndex()
+
+
+def test_language_scores_from_pieces_on_real_postings(training_rows):
+    index = PieceIndex()
+    for r in training_rows[::10]:
+        text = r["text"] * 2  # long enough for the 3,000-character limit to cut a piece
+        assert index.language_scores(index.cut(text)) == language_scores(text)
+
+
 _TOKENIZERS = {lang: (tok, PieceTokenizer(tok)) for lang in ("en", "fr")
                for tok in [blank(lang).tokenizer.tokenizer]}
 
@@ -90,13 +114,29 @@ def test_the_extractor_tokenizes_batches_into_arrays_and_matches_the_same(extrac
 
 def test_forgets_long_pieces_and_starts_afresh_when_full():
     tokenizer = blank("en").tokenizer.tokenizer
-    pieces = PieceTokenizer(tokenizer, max_pieces=50)
+    index = PieceIndex(max_pieces=50)
+    pieces = PieceTokenizer(tokenizer, index)
     words = [f"w{i}" for i in range(200)]
     rng = random.Random(0)
     for _ in range(30):
         text = " ".join(rng.sample(words, 20)) + " " + "y" * 300 + " end."
         assert _same_as_spacy(pieces, tokenizer, text)
-        assert len(pieces._index) <= 50 and all(len(p) <= 256 for p in pieces._index)
+        assert len(index._index) <= 50 and all(len(p) <= 256 for p in index._index)
+    assert index.generation > 3
+    stale = index.cut("w1 w2 w3 and the rest")
+    index._reset()  # pieces cut before the index started afresh are cut again
+    assert _same_as_spacy(pieces, tokenizer, stale.text) and pieces(stale) is not None
+
+
+def test_shared_index_serves_both_languages():
+    index = PieceIndex()
+    en, fr = blank("en").tokenizer.tokenizer, blank("fr").tokenizer.tokenizer
+    ours = {"en": PieceTokenizer(en, index), "fr": PieceTokenizer(fr, index)}
+    text = "L'équipe d'IA (e.g. aujourd'hui) don't stop: l'entreprise's models."
+    for lang, tok in (("en", en), ("fr", fr)):
+        got = ours[lang](index.cut(text))
+        assert got is not None and np.array_equal(got.rows, tok(text).to_array(ATTRS))
+    assert not np.array_equal(ours["en"](text).rows, ours["fr"](text).rows)  # each language its own tokens
 
 
 def test_empty_and_whitespace_only_texts():

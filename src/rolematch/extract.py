@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
 from rolematch.errors import InputError, UnsupportedLanguageError
-from rolematch.lang import SUPPORTED, detect_language
+from rolematch.lang import SUPPORTED, best_language, detect_language
 from rolematch.lemmas import LemmaForms, compile_token_pattern
 from rolematch.phrases import PhraseIndex
-from rolematch.pieces import PieceTokenizer, TokenArrays
+from rolematch.pieces import PieceIndex, Pieces, PieceTokenizer, TokenArrays
 from rolematch.results import SkillMatch, SkillReport
 from rolematch.rules import Rule, load_rules
 from rolematch.text import MAX_CHARS, PreparedText, prepare
@@ -37,7 +37,11 @@ def resolve_language(text: str, lang: str | None, source: str | None = None) -> 
         if lang not in SUPPORTED:
             raise UnsupportedLanguageError(f"unsupported language {lang!r} (supported: en, fr)", source)
         return lang
-    detected = detect_language(text)
+    return supported_language(detect_language(text), source)
+
+
+def supported_language(detected: str, source: str | None = None) -> str:
+    """``detected`` when rolematch supports it; else raise, saying what the text looked like."""
     if detected not in SUPPORTED:
         what = "too little text to tell the language" if detected == "unknown" else f"language looks like {detected!r}"
         raise UnsupportedLanguageError(f"{what}; rolematch supports en and fr (force with --lang)", source)
@@ -134,15 +138,16 @@ def merge_matches(raw: Iterable[tuple[Rule, int, int]]) -> list[tuple[Rule, int,
 class _Lang:
     nlp: "Language"
     matcher: RuleMatcher
+    index: PieceIndex  # the extractor's, shared by its languages
     docs: int = 0
     pieces: PieceTokenizer | None = None  # built on first use: batches only
 
-    def tokens(self, text: str) -> Tokens:
+    def tokens(self, text: str | Pieces) -> Tokens:
         """``text`` tokenized: as arrays from the piece cache, or a ``Doc`` where only spaCy can tell."""
         if self.pieces is None:
-            self.pieces = PieceTokenizer(getattr(self.nlp.tokenizer, "tokenizer", self.nlp.tokenizer))
+            self.pieces = PieceTokenizer(getattr(self.nlp.tokenizer, "tokenizer", self.nlp.tokenizer), self.index)
         got = self.pieces(text)
-        return got if got is not None else self.nlp.make_doc(text)
+        return got if got is not None else self.nlp.make_doc(text.text if isinstance(text, Pieces) else text)
 
 
 #: Rebuild a language's pipeline after this many postings: spaCy's vocabulary
@@ -162,6 +167,7 @@ class Extractor:
         self.rules: list[Rule] = list(loaded_rules) if loaded_rules is not None else load_rules(rules)
         self._forms = LemmaForms()
         self._langs: dict[str, _Lang] = {}
+        self._pieces = PieceIndex()  # batches: texts cut into pieces once, for language detection and tokens
 
     def pipeline(self, lang: str) -> _Lang:
         """The (cached) blank pipeline and matcher for ``lang``."""
@@ -174,7 +180,7 @@ class Extractor:
 
             nlp = blank(lang)
             nlp.max_length = MAX_CHARS + 1
-            got = _Lang(nlp, RuleMatcher(nlp, self.rules, lang, self._forms))
+            got = _Lang(nlp, RuleMatcher(nlp, self.rules, lang, self._forms), self._pieces)
             self._langs[lang] = got
         return got
 
@@ -203,21 +209,20 @@ class Extractor:
 
     def docs(self, items: Iterable[tuple[PreparedText, str]], batch_size: int = 64
              ) -> Iterator[tuple[Tokens, PreparedText, str]]:
-        """Tokenize prepared texts (as :class:`TokenArrays` where possible), keeping order.
-
-        A language's pipeline is only replaced (see ``REFRESH_AFTER``) between
-        batches of ``batch_size``, so tokens and matching always share a vocabulary.
-        """
+        """Tokenize prepared texts (as :class:`TokenArrays` where possible), keeping order."""
         it = iter(items)
-        while True:
-            chunk = list(islice(it, batch_size))
-            if not chunk:
-                return
-            pipes = {lang: self.pipeline(lang) for lang in {lg for _, lg in chunk}}
-            for prepared, lang in chunk:
-                pipe = pipes[lang]
-                pipe.docs += 1
-                yield pipe.tokens(prepared.text), prepared, lang
+        while chunk := list(islice(it, batch_size)):
+            yield from self._tokenize([(prepared, lang, prepared.text) for prepared, lang in chunk])
+
+    def _tokenize(self, batch: list[tuple[PreparedText, str, str | Pieces]]
+                  ) -> Iterator[tuple[Tokens, PreparedText, str]]:
+        """Tokenize one batch. A language's pipeline is only replaced (see ``REFRESH_AFTER``) between
+        batches, so tokens and matching always share a vocabulary."""
+        pipes = {lang: self.pipeline(lang) for lang in {item[1] for item in batch}}
+        for prepared, lang, text in batch:
+            pipe = pipes[lang]
+            pipe.docs += 1
+            yield pipe.tokens(text), prepared, lang
 
     def analyse_chunk(self, texts: Sequence[Any], first: int = 0, lang: str | None = None
                       ) -> list[tuple[Tokens, PreparedText, str] | InputError]:
@@ -227,7 +232,7 @@ class Extractor:
         makes it unusable (missing, empty, unsupported language...), named ``row N``.
         """
         out: list[Any] = [None] * len(texts)
-        ok: list[tuple[int, tuple[PreparedText, str]]] = []
+        ok: list[tuple[int, PreparedText, str, Pieces]] = []
         for pos, text in enumerate(texts):
             source = f"row {first + pos}"
             try:
@@ -235,11 +240,16 @@ class Extractor:
                     missing = text is None or (isinstance(text, float) and text != text)
                     raise InputError("missing text" if missing else f"expected text, got {type(text).__name__}",
                                      source)
-                ok.append((pos, self.prepare(text, lang, source)))
+                prepared = prepare(text, source=source)
+                pieces = self._pieces.cut(prepared.text)  # once, for the language and the tokens
+                if lang is None:
+                    language = supported_language(best_language(self._pieces.language_scores(pieces)), source)
+                else:
+                    language = resolve_language(prepared.text, lang, source)
+                ok.append((pos, prepared, language, pieces))
             except InputError as exc:
                 out[pos] = exc
-        docs = self.docs((item for _, item in ok), batch_size=max(1, len(ok)))
-        for (pos, _), triple in zip(ok, docs):
+        for (pos, *_), triple in zip(ok, self._tokenize([item[1:] for item in ok])):
             out[pos] = triple
         return out
 

@@ -29,19 +29,34 @@ _STOPWORDS: dict[str, frozenset[str]] = {
                     "estamos nosso nossa".split()),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: The languages function words are counted for, in score order.
+LANGUAGES = tuple(_STOPWORDS)
 
 
 def language_scores(text: str, max_chars: int = 3000) -> dict[str, int]:
     """Function-word hits per language over the first ``max_chars`` characters."""
-    counts = Counter(_WORD.findall(text[:max_chars].lower()))
+    return dict(zip(LANGUAGES, function_word_hits(text[:max_chars])))
+
+
+def function_word_hits(text: str) -> tuple[int, ...]:
+    """Function-word hits of ``text``, one count per language of :data:`LANGUAGES`.
+
+    Words are runs of letters of the lower-cased text, so the hits of a text are
+    the sum of the hits of its whitespace-separated pieces.
+    """
+    counts = Counter(_WORD.findall(text.lower()))
     words = counts.keys()
-    return {lang: sum(counts[w] for w in stop & words) for lang, stop in _STOPWORDS.items()}
+    return tuple(sum(counts[w] for w in stop & words) for stop in _STOPWORDS.values())
 
 
-def detect_language(text: str) -> str:
-    """Best language code for ``text``: ``en``, ``fr``, another code, or ``unknown``."""
-    scores = language_scores(text)
+def best_language(scores: dict[str, int]) -> str:
+    """The language with most hits (the first on a tie), or ``unknown`` under 3 hits."""
     lang, best = max(scores.items(), key=lambda kv: kv[1])
     if best < 3:
         return "unknown"
     return lang
+
+
+def detect_language(text: str) -> str:
+    """Best language code for ``text``: ``en``, ``fr``, another code, or ``unknown``."""
+    return best_language(language_scores(text))

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
+from rolematch.lang import LANGUAGES, function_word_hits
+
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 _WS = np.array([chr(i).isspace() for i in range(0x3001)] + [False])
 _NO_WS = np.uint32(0x3001)
 _LONGEST_CACHED = 256  # characters: a longer piece (a URL, a pasted blob) is not worth keeping
+_MAX_CHARS = 20_000_000  # characters kept in one index (its pieces' strings) before it starts afresh
 
 
 def _attrs() -> list[int]:
@@ -56,44 +59,51 @@ class TokenArrays:
         return self.rows[:, [self._columns[a] for a in attrs]]
 
 
-class PieceTokenizer:
-    """Token arrays of texts, identical to ``tokenizer(text).to_array(...)``, from a cache of pieces."""
+class Pieces:
+    """A text cut into spaCy's pieces: where each starts and ends, which are whitespace, their ids."""
 
-    def __init__(self, tokenizer: Any, max_pieces: int = 100_000) -> None:
-        self.tokenizer = tokenizer  # spaCy's Tokenizer (its cache is not ours: pieces are kept here)
-        self.vocab = tokenizer.vocab
+    __slots__ = ("text", "starts", "ends", "is_ws", "ids", "generation")
+
+    def __init__(self, text: str, starts: np.ndarray, ends: np.ndarray, is_ws: np.ndarray, ids: np.ndarray,
+                 generation: int) -> None:
+        self.text, self.starts, self.ends, self.is_ws, self.ids = text, starts, ends, is_ws, ids
+        self.generation = generation  # of the index that gave the ids
+
+
+class PieceIndex:
+    """Ids for the pieces seen so far, shared by the languages' tokenizers, and their function-word hits.
+
+    Language detection counts function words in the first 3,000 characters;
+    words never span whitespace, so that count is the sum of the pieces' own
+    counts (kept per piece), plus the count of a piece cut at the limit.
+    """
+
+    def __init__(self, max_pieces: int = 100_000) -> None:
         self.max_pieces = max_pieces
-        self._attrs = _attrs()  # LOWER, ORTH, IDX, LENGTH, IS_ALPHA: the row layout
-        self._columns = {a: i for i, a in enumerate(self._attrs)}
-        self._pairs, self._replaced = _special_boundaries(tokenizer)
-        self._pair_left = frozenset(a for a, _ in self._pairs)
-        self._pair_right = frozenset(b for _, b in self._pairs)
-        # those special cases by their last / first two characters (a piece's edge picks the candidates)
-        self._by_end: dict[str, list[str]] = {}
-        self._by_start: dict[str, list[str]] = {}
-        for sp in self._replaced:
-            self._by_end.setdefault(sp[-2:], []).append(sp)
-            self._by_start.setdefault(sp[:2], []).append(sp)
+        self.generation = 0
         self._reset()
 
     def _reset(self) -> None:
+        self.generation += 1
         self._index: dict[str, int] = {}
-        self._rows = np.zeros((4096, len(self._attrs)), dtype=np.uint64)
-        self._n_rows = 0
-        self._start = np.zeros(1024, dtype=np.int64)  # per piece: its first row, its number of rows
-        self._count = np.zeros(1024, dtype=np.int64)
-        # per piece: it ends / starts with a special case whose replacement changes tokens; a token the
-        # matcher may have seen at its end can start a pattern pair / one at its start can end one
-        self._flags = np.zeros((1024, 4), dtype=bool)
-        # for those pieces: the tokens the special-case matcher may have seen at its end / start
-        self._edges: dict[int, tuple[set[int], set[int]]] = {}
-        self._n_pieces = 0
+        self._strings: list[str] = []
+        self._chars = 0
+        self._hits = np.zeros(1024, dtype=np.int32)  # per piece: the row of its hit counts in _vectors
+        self._vector_row: dict[tuple[int, ...], int] = {}
+        self._vectors = np.zeros((0, len(LANGUAGES)), dtype=np.int64)
 
-    def __call__(self, text: str) -> TokenArrays | None:
-        """The posting's token arrays, or None when only spaCy itself can tell (see the module doc)."""
+    def __len__(self) -> int:
+        return len(self._strings)
+
+    def piece(self, i: int) -> str:
+        return self._strings[i]
+
+    def cut(self, text: str) -> Pieces:
+        """``text`` cut into pieces (runs of non-space, and the whitespace runs spaCy keeps as tokens)."""
         n = len(text)
         if n == 0:
-            return TokenArrays(self._rows[:0].copy(), self.vocab, text, self._columns)
+            empty = np.zeros(0, dtype=np.int64)
+            return Pieces(text, empty, empty, np.zeros(0, dtype=bool), empty, self.generation)
         cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         ws = _WS[np.minimum(cp, _NO_WS)]
         cuts = np.flatnonzero(ws[1:] != ws[:-1]) + 1
@@ -110,23 +120,15 @@ class PieceTokenizer:
         ids = np.empty(len(starts), dtype=np.int64)
         try:
             self._lookup(ids, ~is_ws, words, ws_at, spaces)
-        except KeyError:  # new pieces: tokenize them with spaCy first
-            if len(self._index) + len(words) + len(spaces) > self.max_pieces or self._n_rows > 4 * self.max_pieces:
+        except KeyError:  # new pieces
+            if len(self) + len(words) + len(spaces) > self.max_pieces or self._chars > _MAX_CHARS:
                 self._reset()
-            new = list(set(words).union(spaces).difference(self._index))
-            self._add(new)
+            self._add(list(set(words).union(spaces).difference(self._index)))
             self._lookup(ids, ~is_ws, words, ws_at, spaces)
-            for p in new:
+            for p in words:
                 if len(p) > _LONGEST_CACHED:
-                    del self._index[p]  # not kept: its rows stay until the next reset
-        if len(ids) > 1 and self._crossing(ids):
-            return None
-        first, count = self._start[ids], self._count[ids]
-        total = int(count.sum())
-        row_of = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(total)
-        rows = self._rows[row_of]
-        rows[:, 2] += np.repeat(starts.astype(np.uint64), count)  # IDX: offsets within the piece -> in the text
-        return TokenArrays(rows, self.vocab, text, self._columns)
+                    self._index.pop(p, None)  # not looked up again: its id stays valid until the next reset
+        return Pieces(text, starts, ends, is_ws, ids, self.generation)
 
     def _lookup(self, ids: np.ndarray, at_words: np.ndarray, words: list[str], at_spaces: np.ndarray,
                 spaces: list[str]) -> None:
@@ -135,6 +137,101 @@ class PieceTokenizer:
         ids[at_words] = itemgetter(*words)(index) if len(words) > 1 else [index[w] for w in words]
         if spaces:
             ids[at_spaces] = itemgetter(*spaces)(index) if len(spaces) > 1 else [index[s] for s in spaces]
+
+    def _add(self, pieces: list[str]) -> None:
+        i = len(self._strings)
+        while i + len(pieces) > len(self._hits):
+            self._hits = np.concatenate([self._hits, np.zeros_like(self._hits)])
+        rows = self._vector_row
+        for k, p in enumerate(pieces):
+            vector = function_word_hits(p) if not p[0].isspace() else (0,) * len(LANGUAGES)
+            row = rows.get(vector)
+            if row is None:
+                row = rows[vector] = len(rows)
+                self._vectors = np.vstack([self._vectors, np.array(vector, dtype=np.int64)])
+            self._hits[i + k] = row
+            self._chars += len(p)
+        self._strings.extend(pieces)
+        self._index.update(zip(pieces, range(i, i + len(pieces))))
+
+    def language_scores(self, pieces: Pieces, max_chars: int = 3000) -> dict[str, int]:
+        """:func:`rolematch.lang.language_scores` of the text, from its pieces."""
+        if pieces.generation != self.generation:
+            pieces = self.cut(pieces.text)
+        words = ~pieces.is_ws
+        inside = pieces.ids[words & (pieces.ends <= max_chars)]
+        totals = np.bincount(self._hits[inside], minlength=len(self._vectors)) @ self._vectors
+        cut = np.flatnonzero(words & (pieces.starts < max_chars) & (pieces.ends > max_chars))
+        if len(cut):  # the piece the limit cuts: counted on its part before the limit
+            start = int(pieces.starts[cut[0]])
+            totals = totals + np.array(function_word_hits(pieces.text[start:max_chars]))
+        return dict(zip(LANGUAGES, totals.tolist()))
+
+
+class PieceTokenizer:
+    """Token arrays of texts, identical to ``tokenizer(text).to_array(...)``, from a cache of pieces.
+
+    One per language pipeline; the piece ids come from a :class:`PieceIndex`
+    that the languages can share.
+    """
+
+    def __init__(self, tokenizer: Any, index: PieceIndex | None = None) -> None:
+        self.tokenizer = tokenizer  # spaCy's Tokenizer (its cache is not ours: pieces are kept here)
+        self.vocab = tokenizer.vocab
+        self.index = index if index is not None else PieceIndex()
+        self._attrs = _attrs()  # LOWER, ORTH, IDX, LENGTH, IS_ALPHA: the row layout
+        self._columns = {a: i for i, a in enumerate(self._attrs)}
+        self._pairs, self._replaced = _special_boundaries(tokenizer)
+        self._pair_left = frozenset(a for a, _ in self._pairs)
+        self._pair_right = frozenset(b for _, b in self._pairs)
+        # those special cases by their last / first two characters (a piece's edge picks the candidates)
+        self._by_end: dict[str, list[str]] = {}
+        self._by_start: dict[str, list[str]] = {}
+        for sp in self._replaced:
+            self._by_end.setdefault(sp[-2:], []).append(sp)
+            self._by_start.setdefault(sp[:2], []).append(sp)
+        self._generation = -1
+        self._reset()
+
+    def _reset(self) -> None:
+        self._rows = np.zeros((4096, len(self._attrs)), dtype=np.uint64)
+        self._n_rows = 0
+        self._start = np.zeros(1024, dtype=np.int64)  # per piece id: its first row, its number of rows
+        self._count = np.full(1024, -1, dtype=np.int64)  # -1: not tokenized in this language yet
+        # per piece: it ends / starts with a special case whose replacement changes tokens; a token the
+        # matcher may have seen at its end can start a pattern pair / one at its start can end one
+        self._flags = np.zeros((1024, 4), dtype=bool)
+        # for those pieces: the tokens the special-case matcher may have seen at its end / start
+        self._edges: dict[int, tuple[set[int], set[int]]] = {}
+        self._generation = self.index.generation
+
+    def __call__(self, text: "str | Pieces") -> TokenArrays | None:
+        """The posting's token arrays, or None when only spaCy itself can tell (see the module doc)."""
+        pieces = text if isinstance(text, Pieces) else self.index.cut(text)
+        if pieces.generation != self.index.generation:  # the index started afresh since: cut again
+            pieces = self.index.cut(pieces.text)
+        if self._generation != self.index.generation:
+            self._reset()
+        ids = pieces.ids
+        if not len(ids):
+            return TokenArrays(self._rows[:0].copy(), self.vocab, pieces.text, self._columns)
+        self._grow(len(self.index))
+        if (self._count[ids] < 0).any():
+            self._add(np.unique(ids[self._count[ids] < 0]))
+        if len(ids) > 1 and self._crossing(ids):
+            return None
+        first, count = self._start[ids], self._count[ids]
+        total = int(count.sum())
+        row_of = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(total)
+        rows = self._rows[row_of]
+        rows[:, 2] += np.repeat(pieces.starts.astype(np.uint64), count)  # IDX: within the piece -> in the text
+        return TokenArrays(rows, self.vocab, pieces.text, self._columns)
+
+    def _grow(self, n: int) -> None:
+        while n > len(self._start):
+            grown = len(self._start)
+            self._start, self._flags = (np.concatenate([a, np.zeros_like(a)]) for a in (self._start, self._flags))
+            self._count = np.concatenate([self._count, np.full(grown, -1, dtype=np.int64)])
 
     def _crossing(self, ids: np.ndarray) -> bool:
         """Could a special case change tokens across a boundary between these consecutive pieces?
@@ -166,30 +263,31 @@ class PieceTokenizer:
         first = int(self._start[i])
         return {int(self._rows[first + self._count[i] - 1, 1])}, {int(self._rows[first, 1])}  # ORTH
 
-    def _add(self, pieces: list[str]) -> None:
-        """Tokenize new pieces (each as spaCy would inside a text) and keep their rows.
+    def _add(self, ids: np.ndarray) -> None:
+        """Tokenize the pieces ``ids`` (each as spaCy would inside a text) and keep their rows.
 
         Pieces with no special case at either edge cannot be affected by one
         across a boundary (see :meth:`_crossing`), so they are tokenized together
         in one doc and split back by offsets; the others one doc each.
         """
+        pieces = [self.index.piece(i) for i in ids.tolist()]
         edges = [self._edge_specials(p) for p in pieces]
-        together = [p for p, e in zip(pieces, edges) if e is None and not p[0].isspace()]
-        alone = [(p, e) for p, e in zip(pieces, edges) if e is not None or p[0].isspace()]
+        together = [k for k, (p, e) in enumerate(zip(pieces, edges)) if e is None and not p[0].isspace()]
+        alone = [k for k, (p, e) in enumerate(zip(pieces, edges)) if e is not None or p[0].isspace()]
         parts, counts = [], []
         if together:
-            lengths = np.array([len(p) for p in together], dtype=np.uint64)
+            lengths = np.array([len(pieces[k]) for k in together], dtype=np.uint64)
             offsets = np.cumsum(lengths + 1) - lengths - 1  # where each piece starts in the joined text
-            joined = self.tokenizer(" ".join(together)).to_array(self._attrs)
+            joined = self.tokenizer(" ".join(pieces[k] for k in together)).to_array(self._attrs)
             owner = np.searchsorted(offsets, joined[:, 2], side="right") - 1
             joined[:, 2] -= offsets[owner]
             parts.append(joined)
             counts.append(np.bincount(owner, minlength=len(together)))
-        for p, _ in alone:
-            parts.append(self.tokenizer(p).to_array(self._attrs))
+        for k in alone:
+            parts.append(self.tokenizer(pieces[k]).to_array(self._attrs))
             counts.append(np.array([len(parts[-1])]))
-        self._append(together + [p for p, _ in alone], np.concatenate(parts), np.concatenate(counts),
-                     [None] * len(together) + [e for _, e in alone])
+        order = together + alone
+        self._append(ids[order], np.concatenate(parts), np.concatenate(counts), [edges[k] for k in order])
 
     def _edge_specials(self, piece: str) -> tuple[set[int], set[int]] | None:
         """The first / last pattern tokens of the replacing special cases ``piece`` ends / starts with, if any."""
@@ -202,32 +300,25 @@ class PieceTokenizer:
         starts = {self._replaced[sp][0] for sp in start_cands if piece.startswith(sp)}
         return (ends, starts) if ends or starts else None
 
-    def _append(self, pieces: list[str], rows: np.ndarray, counts: np.ndarray, edges: list[Any]) -> None:
-        n, i = self._n_rows, self._n_pieces
-        m = len(pieces)
+    def _append(self, ids: np.ndarray, rows: np.ndarray, counts: np.ndarray, edges: list[Any]) -> None:
+        n = self._n_rows
         while n + len(rows) > len(self._rows):
             self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
-        while i + m > len(self._start):
-            self._start, self._count, self._flags = (
-                np.concatenate([a, np.zeros_like(a)]) for a in (self._start, self._count, self._flags))
         self._rows[n:n + len(rows)] = rows
         first = np.cumsum(counts) - counts
-        self._start[i:i + m], self._count[i:i + m] = first + n, counts
+        self._start[ids], self._count[ids] = first + n, counts
         last_orth, first_orth = rows[first + counts - 1, 1], rows[first, 1]  # ORTH
-        flags = self._flags[i:i + m]
-        flags[:] = False
         left, right = self._pair_left, self._pair_right
+        flags = np.zeros((len(ids), 4), dtype=bool)
         flags[:, 2] = [h in left for h in last_orth.tolist()]
         flags[:, 3] = [h in right for h in first_orth.tolist()]
         for k, edge in enumerate(edges):
             if edge is not None:  # the tokens the matcher may have seen at its edges include the patterns'
                 ends, starts = edge[0] | {int(last_orth[k])}, edge[1] | {int(first_orth[k])}
-                self._edges[i + k] = (ends, starts)
-                flags[k] = (bool(edge[0]), bool(edge[1]), not ends.isdisjoint(self._pair_left),
-                            not starts.isdisjoint(self._pair_right))
+                self._edges[int(ids[k])] = (ends, starts)
+                flags[k] = (bool(edge[0]), bool(edge[1]), not ends.isdisjoint(left), not starts.isdisjoint(right))
+        self._flags[ids] = flags
         self._n_rows += len(rows)
-        self._n_pieces += m
-        self._index.update(zip(pieces, range(i, i + m)))
 
 
 def _special_boundaries(tokenizer: Any) -> tuple[frozenset[tuple[int, int]], dict[str, tuple[int, int]]]:
