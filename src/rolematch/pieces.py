@@ -4,9 +4,11 @@ What rolematch reads from a tokenized posting is five numbers per token
 (``LOWER``, ``ORTH``, ``IDX``, ``LENGTH``, ``IS_ALPHA``). spaCy's tokenizer
 splits a text into pieces, runs of non-space characters and the whitespace
 runs it keeps as tokens, and tokenizes each piece on its own; only its last
-step, the special-case matcher, looks across pieces. :class:`PieceTokenizer`
-keeps each piece's rows (from spaCy, the first time the piece is seen), finds
-the pieces of a text with a few vectorised passes and gathers their rows. A
+step, the special-case matcher, looks across pieces. A :class:`PieceIndex`
+cuts a text into pieces with a few vectorised passes and gives each piece an
+id (and keeps its function-word counts, from which the language is told);
+a :class:`PieceTokenizer` per language keeps each piece's rows (from spaCy,
+the first time the piece is seen) and gathers a text's rows. A
 document where a special case could act across a piece boundary (see
 :meth:`PieceTokenizer._crossing`; about 1 posting in 400) is left to spaCy
 itself, so the arrays are always the ones ``Doc.to_array`` gives. Batches of
