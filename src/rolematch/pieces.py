@@ -125,11 +125,12 @@ class PieceIndex:
         except KeyError:  # new pieces
             if len(self) + len(words) + len(spaces) > self.max_pieces or self._chars > _MAX_CHARS:
                 self._reset()
-            self._add(list(set(words).union(spaces).difference(self._index)))
+            new = list(set(words).union(spaces).difference(self._index))
+            self._add(new)
             self._lookup(ids, ~is_ws, words, ws_at, spaces)
-            for p in words:
+            for p in new:
                 if len(p) > _LONGEST_CACHED:
-                    self._index.pop(p, None)  # not looked up again: its id stays valid until the next reset
+                    del self._index[p]  # not looked up again: its id stays valid until the next reset
         return Pieces(text, starts, ends, is_ws, ids, self.generation)
 
     def _lookup(self, ids: np.ndarray, at_words: np.ndarray, words: list[str], at_spaces: np.ndarray,
