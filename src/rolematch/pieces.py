@@ -293,7 +293,8 @@ class PieceTokenizer:
         self._append(ids[order], np.concatenate(parts), np.concatenate(counts), [edges[k] for k in order])
 
     def _edge_specials(self, piece: str) -> tuple[set[int], set[int]] | None:
-        """The first / last pattern tokens of the replacing special cases ``piece`` ends / starts with, if any."""
+        """For the replacing special cases ``piece`` ends with, their patterns' last tokens; for those it
+        starts with, their patterns' first tokens (None when there are neither)."""
         by_end, by_start = self._by_end, self._by_start
         end_cands = (by_end.get(piece[-2:]) or []) + (by_end.get(piece[-1:]) or [])
         start_cands = (by_start.get(piece[:2]) or []) + (by_start.get(piece[:1]) or [])
