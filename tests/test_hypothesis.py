@@ -116,3 +116,16 @@ def test_chunk_caching_tokenizer_gives_spacys_tokens(extractor, text):
         mine = extractor.nlp(lang)(text)
         theirs = ref(text)  # type: ignore[operator]
         assert [(t.text, t.idx, t.whitespace_) for t in mine] == [(t.text, t.idx, t.whitespace_) for t in theirs]
+
+
+@given(st.lists(hostile_text, min_size=1, max_size=4), st.sampled_from([None, "en", "fr"]))
+def test_batches_give_what_single_postings_give(model, texts, lang):
+    """classify_many (token arrays from cached pieces, language from them) = classify, text by text."""
+    for text, got in zip(texts, model.classify_many(texts, lang=lang, batch_size=3)):
+        try:
+            one = model.classify(text, lang=lang)
+        except InputError as exc:
+            assert isinstance(got, InputError) and str(got).split(": ", 1)[-1] == str(exc).split(": ", 1)[-1]
+            continue
+        assert not isinstance(got, InputError)
+        assert got.probabilities == one.probabilities and got.skills.matches == one.skills.matches
