@@ -44,9 +44,10 @@ def test_real_postings_give_spacys_arrays(lang_tok, training_rows):
 
 
 FRAGMENTS = ["data", "Models", "e.g.", "(e.g.,", "i.e.", "a.", "U.S.", "Ph.D.", "Inc.", "etc.", "don't", "can't", "'s",
-             "company's", "’s", ":)", ":-)", "):", ":(", "-:", "x:)", "a:(", ";)", "(", ")", ".", ",", ";", ":", "-", "—", "/", "*", "•",
-             "1a.m.", "5p.m.", "10", "3+", "C++", "R&D", "A/B", "and/or", "n°", "aujourd'hui", "l'équipe", "d'IA",
-             "c'est", "M.", "Mme.", "http://x.io/a?b=1", "x@y.fr", "#1", "$100k", "100%", "😀", "é", "ß", "İ", "x"]
+             "company's", "’s", ":)", ":-)", "):", ":(", "-:", "x:)", "a:(", ";)", "(", ")", ".", ",", ";", ":", "-",
+             "—", "/", "*", "•", "1a.m.", "5p.m.", "10", "3+", "C++", "R&D", "A/B", "and/or", "n°", "aujourd'hui",
+             "l'équipe", "d'IA", "c'est", "M.", "Mme.", "http://x.io/a?b=1", "x@y.fr", "#1", "$100k", "100%", "😀", "é",
+             "ß", "İ", "x"]
 SEPARATORS = [" ", " ", " ", "", "  ", "\n", "\n\n", " \n ", "\t", "\u00a0", "\u3000", "\r\n"]
 
 
