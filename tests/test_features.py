@@ -82,7 +82,7 @@ def test_transform_counts_match_a_scipy_reference(extractor):
         for h in lowers.tolist():
             rows.append(i)
             cols.append(space.offsets[0] + h % space.sizes[0])
-            grams = fz.char_columns(h, item.doc.vocab.strings[h])
+            grams = fz._char_ids(item.doc.vocab.strings[h]) + space.offsets[1]  # computed directly
             rows.extend([i] * len(grams))
             cols.extend(grams.tolist())
         pairs = lowers[:-1] * _BIGRAM_MUL + lowers[1:]  # wraps around in uint64, as in the featurizer

@@ -41,9 +41,8 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
         uniq, freq = np.unique(lowers, return_counts=True)
         mass: dict[int, float] = defaultdict(float)
         per_word: list[tuple[str, np.ndarray, int]] = []
-        for h, c in zip(uniq.tolist(), freq.tolist()):
-            word = strings[h]
-            cols = fz.char_columns(h, word)
+        words = [strings[h] for h in uniq.tolist()]
+        for h, word, cols, c in zip(uniq.tolist(), words, fz.char_columns(uniq, words), freq.tolist()):
             per_word.append((word, cols, c))
             for col in cols.tolist():
                 mass[col] += c

@@ -217,9 +217,13 @@ class Featurizer:
         """Column of a role-mention feature key."""
         return self._keyed_column(4, key)
 
-    def char_columns(self, key: int, word: str) -> np.ndarray:
-        """Columns of the character n-grams of ``word`` (whose LOWER hash is ``key``)."""
-        return self._char_ids(word) + self.space.offsets[1]
+    def char_columns(self, keys: np.ndarray, words: Sequence[str]) -> list[np.ndarray]:
+        """Columns of the character n-grams of ``words``, whose LOWER hashes are ``keys`` (sorted, unique)."""
+        table = self._grams
+        slots = table.slots(keys, lambda missing: [self._char_ids(words[i]) for i in missing.tolist()])
+        off = self.space.offsets[1]
+        return [table.flat[s:s + c].astype(np.int64) + off
+                for s, c in zip(table.start[slots].tolist(), table.count[slots].tolist())]
 
     def transform(self, items: Iterable[Analysed]) -> CSR:
         """Count matrix, one row per posting.
