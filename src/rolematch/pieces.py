@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from rolematch.lang import LANGUAGES, function_word_hits
+from rolematch.pipelines import _LONGEST_CACHED  # a longer piece (a URL, a pasted blob) is not worth keeping
 
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 #: str.isspace() of every code point up to U+3000 (the last whitespace one), then one False for all above
 _WS = np.array([chr(i).isspace() for i in range(0x3001)] + [False])
 _NO_WS = np.uint32(0x3001)
-_LONGEST_CACHED = 256  # characters: a longer piece (a URL, a pasted blob) is not worth keeping
 _MAX_CHARS = 20_000_000  # characters kept in one index (its pieces' strings) before it starts afresh
 
 

@@ -36,7 +36,7 @@ def prepared_path(lang: str) -> Path:
     return PREPARED_DIR / f"tokenizer-{lang}-spacy{spacy.__version__}.bin"
 
 
-_LONGEST_CACHED = 256  # characters
+_LONGEST_CACHED = 256  # characters: a longer chunk or piece is not kept in the caches
 _EDGE = frozenset('.,;:!?()"')
 
 
