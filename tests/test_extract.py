@@ -90,6 +90,25 @@ def test_extract_many_streams_in_order_with_errors(extractor):
             assert r.lang == ("en" if kind == 0 else "fr")
 
 
+def test_pipeline_is_rebuilt_when_its_vocabulary_grows_not_when_it_rereads(monkeypatch, training_rows):
+    import rolematch.extract as extract
+
+    texts = [r["text"] for r in training_rows if r["lang"] == "en"][:60]
+    ex = Extractor()
+    first = ex.pipeline("en")
+    once = list(ex.extract_many(texts, lang="en", batch_size=8))
+    grown = len(first.nlp.vocab) - first.lexemes
+    assert ex.pipeline("en") is first and grown > 1000  # below the default limit: kept
+    monkeypatch.setattr(extract, "REFRESH_LEXEMES", grown)
+    again = list(ex.extract_many(texts, lang="en", batch_size=8))
+    assert ex.pipeline("en") is first  # known words only: the vocabulary did not grow
+    monkeypatch.setattr(extract, "REFRESH_LEXEMES", 300)
+    small = list(ex.extract_many(texts, lang="en", batch_size=8))
+    rebuilt = ex.pipeline("en")
+    assert rebuilt is not first and len(rebuilt.nlp.vocab) - rebuilt.lexemes <= 300 + 8 * 400
+    assert [r.matches for r in again] == [r.matches for r in once] == [r.matches for r in small]
+
+
 def test_user_rules_are_matched(tmp_path):
     d = tmp_path / "mine"
     d.mkdir()

@@ -8,7 +8,6 @@ other language it recognises (``de``, ``es``, ``nl``, ``it``, ``pt``), or
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 SUPPORTED = ("en", "fr")
 
@@ -31,6 +30,10 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: The languages function words are counted for, in score order.
 LANGUAGES = tuple(_STOPWORDS)
+#: Each function word's hits, one per language of LANGUAGES (a word can be one in several languages).
+_HITS: dict[str, tuple[int, ...]] = {
+    w: tuple(int(w in stop) for stop in _STOPWORDS.values()) for w in set().union(*_STOPWORDS.values())}
+_NO_HITS = (0,) * len(LANGUAGES)
 
 
 def language_scores(text: str, max_chars: int = 3000) -> dict[str, int]:
@@ -44,9 +47,11 @@ def function_word_hits(text: str) -> tuple[int, ...]:
     Words are runs of letters of the lower-cased text, so the hits of a text are
     the sum of the hits of its whitespace-separated pieces.
     """
-    counts = Counter(_WORD.findall(text.lower()))
-    words = counts.keys()
-    return tuple(sum(counts[w] for w in stop & words) for stop in _STOPWORDS.values())
+    hits = _HITS
+    found = [hits[w] for w in _WORD.findall(text.lower()) if w in hits]
+    if not found:
+        return _NO_HITS
+    return found[0] if len(found) == 1 else tuple(map(sum, zip(*found)))
 
 
 def best_language(scores: dict[str, int]) -> str:

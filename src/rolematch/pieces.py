@@ -29,6 +29,7 @@ from rolematch.pipelines import _LONGEST_CACHED  # a longer piece (a URL, a past
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
 
+_NO_HITS = (0,) * len(LANGUAGES)  # a whitespace piece's function-word hits
 #: str.isspace() of every code point up to U+3000 (the last whitespace one), then one False for all above
 _WS = np.array([chr(i).isspace() for i in range(0x3001)] + [False])
 _NO_WS = np.uint32(0x3001)
@@ -146,14 +147,16 @@ class PieceIndex:
         while i + len(pieces) > len(self._hits):
             self._hits = np.concatenate([self._hits, np.zeros_like(self._hits)])
         rows = self._vector_row
-        for k, p in enumerate(pieces):
-            vector = function_word_hits(p) if not p[0].isspace() else (0,) * len(LANGUAGES)
+        hit_rows = []
+        for p in pieces:
+            vector = function_word_hits(p) if not p[0].isspace() else _NO_HITS
             row = rows.get(vector)
             if row is None:
                 row = rows[vector] = len(rows)
                 self._vectors = np.vstack([self._vectors, np.array(vector, dtype=np.int64)])
-            self._hits[i + k] = row
-            self._chars += len(p)
+            hit_rows.append(row)
+        self._hits[i:i + len(pieces)] = hit_rows
+        self._chars += sum(map(len, pieces))
         self._strings.extend(pieces)
         self._index.update(zip(pieces, range(i, i + len(pieces))))
 
