@@ -154,7 +154,7 @@ class _Lang:
 #: (about 400 bytes each): spaCy's vocabulary keeps every new word it sees, so a
 #: long run over ever new postings would otherwise grow in memory. Postings whose
 #: words it already knows cost nothing, and a rebuilt pipeline starts cold.
-REFRESH_LEXEMES = 50_000
+REFRESH_LEXEMES = 40_000
 
 
 class Extractor:
