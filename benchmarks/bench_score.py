@@ -39,7 +39,7 @@ def main() -> None:
         with open(src, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["id", "description"])
-            sample = []  # the rows' own texts, for the tokenizer rate when they are made distinct
+            sample: list[str] = []  # the rows' own texts, for the tokenizer rate when they are made distinct
             for i in range(args.n):
                 text = _novel(texts[i % len(texts)], args.novel, rng) if args.novel else texts[i % len(texts)]
                 w.writerow([i, text])

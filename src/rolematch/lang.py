@@ -33,7 +33,8 @@ LANGUAGES = tuple(_STOPWORDS)
 #: Each function word's hits, one per language of LANGUAGES (a word can be one in several languages).
 _HITS: dict[str, tuple[int, ...]] = {
     w: tuple(int(w in stop) for stop in _STOPWORDS.values()) for w in set().union(*_STOPWORDS.values())}
-_NO_HITS = (0,) * len(LANGUAGES)
+#: No function word at all (a whitespace piece's hits).
+NO_HITS = (0,) * len(LANGUAGES)
 
 
 def language_scores(text: str, max_chars: int = 3000) -> dict[str, int]:
@@ -50,7 +51,7 @@ def function_word_hits(text: str) -> tuple[int, ...]:
     hits = _HITS
     found = [hits[w] for w in _WORD.findall(text.lower()) if w in hits]
     if not found:
-        return _NO_HITS
+        return NO_HITS
     return found[0] if len(found) == 1 else tuple(map(sum, zip(*found)))
 
 

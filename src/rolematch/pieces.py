@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from rolematch.lang import LANGUAGES, function_word_hits
+from rolematch.lang import LANGUAGES, NO_HITS, function_word_hits
 from rolematch.pipelines import _LONGEST_CACHED  # a longer piece (a URL, a pasted blob) is not worth keeping
 
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
 
-_NO_HITS = (0,) * len(LANGUAGES)  # a whitespace piece's function-word hits
 #: str.isspace() of every code point up to U+3000 (the last whitespace one), then one False for all above
 _WS = np.array([chr(i).isspace() for i in range(0x3001)] + [False])
 _NO_WS = np.uint32(0x3001)
@@ -149,7 +148,7 @@ class PieceIndex:
         rows = self._vector_row
         hit_rows = []
         for p in pieces:
-            vector = function_word_hits(p) if not p[0].isspace() else _NO_HITS
+            vector = function_word_hits(p) if not p[0].isspace() else NO_HITS
             row = rows.get(vector)
             if row is None:
                 row = rows[vector] = len(rows)
