@@ -97,15 +97,15 @@ def test_pipeline_is_rebuilt_when_its_vocabulary_grows_not_when_it_rereads(monke
     ex = Extractor()
     first = ex.pipeline("en")
     once = list(ex.extract_many(texts, lang="en", batch_size=8))
-    grown = len(first.nlp.vocab) - first.lexemes
+    grown = len(first.nlp.vocab.strings) - first.strings
     assert ex.pipeline("en") is first and grown > 1000  # below the default limit: kept
-    monkeypatch.setattr(extract, "REFRESH_LEXEMES", grown)
+    monkeypatch.setattr(extract, "REFRESH_STRINGS", grown)
     again = list(ex.extract_many(texts, lang="en", batch_size=8))
     assert ex.pipeline("en") is first  # known words only: the vocabulary did not grow
-    monkeypatch.setattr(extract, "REFRESH_LEXEMES", 300)
+    monkeypatch.setattr(extract, "REFRESH_STRINGS", 300)
     small = list(ex.extract_many(texts, lang="en", batch_size=8))
     rebuilt = ex.pipeline("en")
-    assert rebuilt is not first and len(rebuilt.nlp.vocab) - rebuilt.lexemes <= 300 + 8 * 400
+    assert rebuilt is not first and len(rebuilt.nlp.vocab.strings) - rebuilt.strings <= 300 + 8 * 800
     assert [r.matches for r in again] == [r.matches for r in once] == [r.matches for r in small]
 
 

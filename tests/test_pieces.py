@@ -140,6 +140,19 @@ def test_shared_index_serves_both_languages():
     assert not np.array_equal(ours["en"](text).rows, ours["fr"](text).rows)  # each language its own tokens
 
 
+def test_new_words_keep_their_strings_but_not_their_lexemes():
+    tokenizer = blank("en").tokenizer.tokenizer
+    pieces = PieceTokenizer(tokenizer)
+    text = "A Zorblat engineer for quuxification of (Frobnicator) pipelines, and MORE."
+    got = pieces(text)
+    vocab = tokenizer.vocab
+    words = ["Zorblat", "quuxification", "Frobnicator", "MORE"]
+    assert not any(w in vocab for w in words)  # their lexemes lived in a memory zone
+    assert all(w in vocab.strings and w.lower() in vocab.strings for w in [*words, "(", ")", ","])
+    assert [vocab.strings[h] for h in got.to_array([ORTH])[:, 0].tolist()] == [t.text for t in tokenizer(text)]
+    assert vocab[vocab.strings["Zorblat"]].is_title  # a lexeme is made again from its kept string
+
+
 def test_empty_and_whitespace_only_texts():
     tokenizer = blank("en").tokenizer.tokenizer
     pieces = PieceTokenizer(tokenizer)

@@ -139,7 +139,7 @@ class _Lang:
     nlp: "Language"
     matcher: RuleMatcher
     index: PieceIndex  # the extractor's, shared by its languages
-    lexemes: int = 0  # the vocabulary's size when the pipeline was built
+    strings: int = 0  # the vocabulary's strings when the pipeline was built
     pieces: PieceTokenizer | None = None  # built on first use: batches only
 
     def tokens(self, text: str | Pieces) -> Tokens:
@@ -150,11 +150,12 @@ class _Lang:
         return got if got is not None else self.nlp.make_doc(text.text if isinstance(text, Pieces) else text)
 
 
-#: Rebuild a language's pipeline once its vocabulary has grown by this many words
-#: (about 400 bytes each): spaCy's vocabulary keeps every new word it sees, so a
-#: long run over ever new postings would otherwise grow in memory. Postings whose
-#: words it already knows cost nothing, and a rebuilt pipeline starts cold.
-REFRESH_LEXEMES = 40_000
+#: Rebuild a language's pipeline once its vocabulary holds this many more strings:
+#: spaCy's vocabulary keeps every new word it sees (batches keep a new token's text
+#: and lower case; single postings a whole lexeme), so a long run over ever new
+#: postings would otherwise grow in memory. Postings whose words it already knows
+#: add nothing, and a rebuilt pipeline starts cold.
+REFRESH_STRINGS = 100_000
 
 
 class Extractor:
@@ -174,7 +175,7 @@ class Extractor:
     def pipeline(self, lang: str) -> _Lang:
         """The (cached) blank pipeline and matcher for ``lang``."""
         got = self._langs.get(lang)
-        if got is not None and len(got.nlp.vocab) - got.lexemes > REFRESH_LEXEMES:
+        if got is not None and len(got.nlp.vocab.strings) - got.strings > REFRESH_STRINGS:
             del self._langs[lang]  # free the old pipeline before building its replacement (lower peak memory)
             got = None
         if got is None:
@@ -183,7 +184,7 @@ class Extractor:
             nlp = blank(lang)
             nlp.max_length = MAX_CHARS + 1
             got = _Lang(nlp, RuleMatcher(nlp, self.rules, lang, self._forms), self._pieces)
-            got.lexemes = len(nlp.vocab)
+            got.strings = len(nlp.vocab.strings)
             self._langs[lang] = got
         return got
 
@@ -219,7 +220,7 @@ class Extractor:
 
     def _tokenize(self, batch: list[tuple[PreparedText, str, str | Pieces]]
                   ) -> Iterator[tuple[Tokens, PreparedText, str]]:
-        """Tokenize one batch. A language's pipeline is only replaced (see ``REFRESH_LEXEMES``) between
+        """Tokenize one batch. A language's pipeline is only replaced (see ``REFRESH_STRINGS``) between
         batches, so tokens and matching always share a vocabulary."""
         pipes = {lang: self.pipeline(lang) for lang in {item[1] for item in batch}}
         for prepared, lang, text in batch:

@@ -280,19 +280,39 @@ class PieceTokenizer:
         together = [k for k, (p, e) in enumerate(zip(pieces, edges)) if e is None and not p[0].isspace()]
         alone = [k for k, (p, e) in enumerate(zip(pieces, edges)) if e is not None or p[0].isspace()]
         parts, counts = [], []
-        if together:
-            lengths = np.array([len(pieces[k]) for k in together], dtype=np.uint64)
-            offsets = np.cumsum(lengths + 1) - lengths - 1  # where each piece starts in the joined text
-            joined = self.tokenizer(" ".join(pieces[k] for k in together)).to_array(self._attrs)
-            owner = np.searchsorted(offsets, joined[:, 2], side="right") - 1
-            joined[:, 2] -= offsets[owner]
-            parts.append(joined)
-            counts.append(np.bincount(owner, minlength=len(together)))
-        for k in alone:
-            parts.append(self.tokenizer(pieces[k]).to_array(self._attrs))
-            counts.append(np.array([len(parts[-1])]))
+        with self.vocab.memory_zone():  # the docs and the new words' lexemes are dropped after: only rows are kept
+            if together:
+                lengths = np.array([len(pieces[k]) for k in together], dtype=np.uint64)
+                offsets = np.cumsum(lengths + 1) - lengths - 1  # where each piece starts in the joined text
+                joined = self.tokenizer(" ".join(pieces[k] for k in together)).to_array(self._attrs)
+                owner = np.searchsorted(offsets, joined[:, 2], side="right") - 1
+                joined[:, 2] -= offsets[owner]
+                parts.append(joined)
+                counts.append(np.bincount(owner, minlength=len(together)))
+            for k in alone:
+                parts.append(self.tokenizer(pieces[k]).to_array(self._attrs))
+                counts.append(np.array([len(parts[-1])]))
         order = together + alone
-        self._append(ids[order], np.concatenate(parts), np.concatenate(counts), [edges[k] for k in order])
+        rows, count = np.concatenate(parts), np.concatenate(counts)
+        self._keep_strings([pieces[k] for k in order], rows, count)
+        self._append(ids[order], rows, count, [edges[k] for k in order])
+
+    def _keep_strings(self, pieces: list[str], rows: np.ndarray, counts: np.ndarray) -> None:
+        """Keep the ORTH and LOWER strings of new tokens, so their hashes stay readable.
+
+        Lexemes are made for every new word (spaCy's lexical attributes, about
+        400 bytes each) but only a few are ever read again, so they live in a
+        memory zone; the token's text and its lower case (spaCy's ``LOWER``) are
+        what the featurizer and explanations look up by hash, and what a lexeme
+        is made again from when the token matcher asks for one.
+        """
+        add = self.vocab.strings.add
+        owner = np.repeat(np.arange(len(pieces)), counts).tolist()
+        starts, lengths = rows[:, 2].tolist(), rows[:, 3].tolist()  # IDX (within the piece), LENGTH
+        for o, i, n in zip(owner, starts, lengths):
+            word = pieces[o][i:i + n]
+            add(word)
+            add(word.lower())
 
     def _edge_specials(self, piece: str) -> tuple[set[int], set[int]] | None:
         """For the replacing special cases ``piece`` ends with, their patterns' last tokens; for those it
