@@ -85,3 +85,25 @@ def test_score_frame_preserves_index_and_columns():
     assert out.loc[30, "rolematch_language"] == "fr"
     with pytest.raises(InputError, match="no column 'text'"):
         rolematch.score_frame(df, text_column="text")
+
+
+def test_a_model_shared_between_threads_gives_the_same_results(training_rows):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rolematch.api import RoleModel
+
+    texts = [r["text"] for r in training_rows[::25]][:48]  # both languages; new words for a fresh model
+    expected = [r.probabilities for r in RoleModel.load().classify_many(texts, batch_size=8)]
+    shared = RoleModel.load()  # cold caches: the threads add new words at the same time
+
+    def work(k: int) -> list[dict[str, float]]:
+        order = texts[k:] + texts[:k]
+        if k % 2:
+            got = [shared.classify(t, explain=False).probabilities for t in order]
+        else:
+            got = [r.probabilities for r in shared.classify_many(order, batch_size=4)]
+        return got[-k:] + got[:-k] if k else got
+
+    with ThreadPoolExecutor(4) as pool:
+        for got in pool.map(work, range(8)):
+            assert got == expected

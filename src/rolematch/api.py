@@ -60,8 +60,9 @@ class RoleModel:
                  source: str | None = None, explain: bool = True) -> RoleResult:
         """Classify one posting. Raises :class:`InputError` when it cannot be used."""
         prepared, language = self.extractor.prepare(text, lang, source)
-        doc = self.extractor.nlp(language).make_doc(prepared.text)
-        return self._results([(doc, prepared, language, title, source)], explain=explain)[0]
+        with self.extractor.lock:  # the pipelines and the featurizer's caches: one thread at a time
+            doc = self.extractor.nlp(language).make_doc(prepared.text)
+            return self._results([(doc, prepared, language, title, source)], explain=explain)[0]
 
     # -- many postings ---------------------------------------------------------------
     def classify_many(self, texts: Iterable[str], titles: Iterable[str | None] | None = None,
@@ -71,14 +72,15 @@ class RoleModel:
         pairs = zip(texts, titles) if titles is not None else ((t, None) for t in texts)
         first = 0
         while chunk := list(islice(pairs, batch_size)):
-            analysed = self.extractor.analyse_chunk([t for t, _ in chunk], first, lang)
-            usable = []
-            for pos, (res, (_, title)) in enumerate(zip(analysed, chunk)):
-                if not isinstance(res, InputError):
-                    doc, prepared, language = res
-                    usable.append((doc, prepared, language, title if isinstance(title, str) else None,
-                                   f"row {first + pos}"))
-            results = iter(self._results(usable, explain=explain))
+            with self.extractor.lock:  # the pipelines and the featurizer's caches: one thread at a time
+                analysed = self.extractor.analyse_chunk([t for t, _ in chunk], first, lang)
+                usable = []
+                for pos, (res, (_, title)) in enumerate(zip(analysed, chunk)):
+                    if not isinstance(res, InputError):
+                        doc, prepared, language = res
+                        usable.append((doc, prepared, language, title if isinstance(title, str) else None,
+                                       f"row {first + pos}"))
+                results = iter(self._results(usable, explain=explain))
             for res in analysed:
                 yield res if isinstance(res, InputError) else next(results)
             first += len(chunk)

@@ -7,6 +7,7 @@ tokens without a ``Doc``), one text alone into a ``Doc``.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from itertools import islice, product
 from pathlib import Path
@@ -159,7 +160,11 @@ REFRESH_STRINGS = 100_000
 
 
 class Extractor:
-    """Reusable skills extractor. Build once, call many times.
+    """Reusable skills extractor. Build once, call many times; safe to share between threads.
+
+    Its pipelines and caches are used by one thread at a time (:attr:`lock`): a
+    batch tokenizes new words in a spaCy memory zone, and no other thread may make
+    a word of that vocabulary meanwhile.
 
     >>> ex = Extractor()
     >>> [m.id for m in ex.extract("You will deploy models to production with Docker.").matches]
@@ -171,6 +176,7 @@ class Extractor:
         self._forms = LemmaForms()
         self._langs: dict[str, _Lang] = {}
         self._pieces = PieceIndex()  # batches: texts cut into pieces once, for language detection and tokens
+        self.lock = threading.RLock()  # held while pipelines, caches or their vocabularies are in use
 
     def pipeline(self, lang: str) -> _Lang:
         """The (cached) blank pipeline and matcher for ``lang``."""
@@ -208,15 +214,18 @@ class Extractor:
     def extract(self, text: str, lang: str | None = None, source: str | None = None) -> SkillReport:
         """Skills and responsibilities in one posting."""
         prepared, language = self.prepare(text, lang, source)
-        doc = self.pipeline(language).nlp.make_doc(prepared.text)
-        return self.report(doc, prepared, language, source)
+        with self.lock:
+            doc = self.pipeline(language).nlp.make_doc(prepared.text)
+            return self.report(doc, prepared, language, source)
 
     def docs(self, items: Iterable[tuple[PreparedText, str]], batch_size: int = 64
              ) -> Iterator[tuple[Tokens, PreparedText, str]]:
         """Tokenize prepared texts (as :class:`TokenArrays` where possible), keeping order."""
         it = iter(items)
         while chunk := list(islice(it, batch_size)):
-            yield from self._tokenize([(prepared, lang, prepared.text) for prepared, lang in chunk])
+            with self.lock:
+                got = list(self._tokenize([(prepared, lang, prepared.text) for prepared, lang in chunk]))
+            yield from got
 
     def _tokenize(self, batch: list[tuple[PreparedText, str, str | Pieces]]
                   ) -> Iterator[tuple[Tokens, PreparedText, str]]:
@@ -233,6 +242,11 @@ class Extractor:
         Each text becomes ``(tokens, prepared, lang)``, or the :class:`InputError` that
         makes it unusable (missing, empty, unsupported language...), named ``row N``.
         """
+        with self.lock:
+            return self._analyse_chunk(texts, first, lang)
+
+    def _analyse_chunk(self, texts: Sequence[Any], first: int, lang: str | None
+                       ) -> list[tuple[Tokens, PreparedText, str] | InputError]:
         out: list[Any] = [None] * len(texts)
         ok: list[tuple[int, PreparedText, str, Pieces]] = []
         for pos, text in enumerate(texts):
@@ -261,6 +275,8 @@ class Extractor:
         it = iter(texts)
         first = 0
         while chunk := list(islice(it, batch_size)):
-            for res in self.analyse_chunk(chunk, first, lang):
-                yield res if isinstance(res, InputError) else self.report(*res)
+            with self.lock:
+                got = [res if isinstance(res, InputError) else self.report(*res)
+                       for res in self.analyse_chunk(chunk, first, lang)]
+            yield from got
             first += len(chunk)

@@ -160,7 +160,7 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities, columns in ``classes_`` order."""
         check_is_fitted(self, "coef_")
-        return self.proba_from_counts(self.transform_counts(self.analyse(X)))
+        return self._proba(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable label per posting."""

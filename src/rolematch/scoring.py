@@ -179,6 +179,11 @@ class ScoringMixin:
         """Raw hashed counts of analysed postings."""
         return self._get_featurizer().transform(analysed)
 
+    def _proba(self, X: Any) -> np.ndarray:
+        """Calibrated probabilities of postings ``X``, one thread at a time (pipelines and caches are shared)."""
+        with self._get_extractor().lock:
+            return self.proba_from_counts(self.transform_counts(self.analyse(X)))
+
     # -- sklearn API --------------------------------------------------------------
     def _combine(self, p_out: np.ndarray, p_roles: np.ndarray) -> np.ndarray:
         proba = np.zeros((len(p_out), len(self.classes_)))
@@ -310,7 +315,7 @@ class RoleScorer(ScoringMixin):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities, columns in ``classes_`` order."""
         self._check()
-        return self.proba_from_counts(self.transform_counts(self.analyse(X)))
+        return self._proba(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable label per posting."""
