@@ -160,11 +160,13 @@ REFRESH_STRINGS = 100_000
 
 
 class Extractor:
-    """Reusable skills extractor. Build once, call many times; safe to share between threads.
+    """Reusable skills extractor. Build once, call many times.
 
-    Its pipelines and caches are used by one thread at a time (:attr:`lock`): a
-    batch tokenizes new words in a spaCy memory zone, and no other thread may make
-    a word of that vocabulary meanwhile.
+    Threads may share one: ``extract``, ``extract_many``, ``docs`` and
+    ``analyse_chunk`` take turns on its pipelines and caches (:attr:`lock`; hold
+    it around your own use of ``nlp`` or ``report``). A batch tokenizes new words
+    in a spaCy memory zone, and no other thread may make a word of that
+    vocabulary meanwhile.
 
     >>> ex = Extractor()
     >>> [m.id for m in ex.extract("You will deploy models to production with Docker.").matches]
