@@ -140,7 +140,7 @@ class _Lang:
     nlp: "Language"
     matcher: RuleMatcher
     index: PieceIndex  # the extractor's, shared by its languages
-    strings: int = 0  # the vocabulary's strings when the pipeline was built
+    strings: int  # the vocabulary's strings when the pipeline was built (its rules' included)
     pieces: PieceTokenizer | None = None  # built on first use: batches only
 
     def tokens(self, text: str | Pieces) -> Tokens:
@@ -191,8 +191,8 @@ class Extractor:
 
             nlp = blank(lang)
             nlp.max_length = MAX_CHARS + 1
-            got = _Lang(nlp, RuleMatcher(nlp, self.rules, lang, self._forms), self._pieces)
-            got.strings = len(nlp.vocab.strings)
+            matcher = RuleMatcher(nlp, self.rules, lang, self._forms)
+            got = _Lang(nlp, matcher, self._pieces, len(nlp.vocab.strings))
             self._langs[lang] = got
         return got
 
