@@ -10,7 +10,9 @@ section whose heading is a boilerplate heading ("Benefits", "About us",
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
+from rolematch.heads import Heads, literal_head, scan
 from rolematch.regexes import by_first_letter
 
 _HEADING_BOILER = re.compile(
@@ -42,6 +44,8 @@ _CUES = [
 
 
 _CUE = re.compile(r"\b" + by_first_letter(_CUES))
+#: where a cue can start: each match begins with its cue's literal start
+CUE_HEADS = Heads(sorted({literal_head(c) for c in _CUES}))
 
 
 def _is_heading(line: str) -> bool:
@@ -49,15 +53,18 @@ def _is_heading(line: str) -> bool:
     return len(line) < 70 and not line.rstrip().endswith((".", ",", ";")) and 0 < len(line.split()) <= 7
 
 
-def boilerplate_spans(text: str, max_share: float = 0.6) -> list[tuple[int, int]]:
+def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] | None = None
+                      ) -> list[tuple[int, int]]:
     """Character spans of boilerplate lines in ``text``, merged and sorted.
 
     A boilerplate section runs from its heading to the next heading of any
     other kind. If sections would cover more than ``max_share`` of the text
     (headings misread), only the lines with boilerplate cues are kept.
+    ``starts``: where :data:`CUE_HEADS` start words in ``text.lower()``, when
+    known (only those are tried).
     """
     low = text.lower()
-    cues = [m.start() for m in _CUE.finditer(low)]
+    cues = [m.start() for m in scan(_CUE, low, starts)]
     ci = 0
     section_spans: list[tuple[int, int]] = []
     cue_spans: list[tuple[int, int]] = []

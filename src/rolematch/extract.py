@@ -13,9 +13,12 @@ from itertools import islice, product
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
+from rolematch.boilerplate import CUE_HEADS
 from rolematch.errors import InputError, UnsupportedLanguageError
+from rolematch.heads import Heads
 from rolematch.lang import SUPPORTED, best_language, detect_language
 from rolematch.lemmas import LemmaForms, compile_token_pattern
+from rolematch.mentions import MENTION_HEADS
 from rolematch.phrases import PhraseIndex
 from rolematch.pieces import PieceIndex, Pieces, PieceTokenizer, TokenArrays
 from rolematch.results import SkillMatch, SkillReport
@@ -177,7 +180,8 @@ class Extractor:
         self.rules: list[Rule] = list(loaded_rules) if loaded_rules is not None else load_rules(rules)
         self._forms = LemmaForms()
         self._langs: dict[str, _Lang] = {}
-        self._pieces = PieceIndex()  # batches: texts cut into pieces once, for language detection and tokens
+        # batches: texts cut into pieces once, for language detection, tokens, and where cues and mentions can start
+        self._pieces = PieceIndex(heads=(CUE_HEADS, MENTION_HEADS))
         self.lock = threading.RLock()  # held while pipelines, caches or their vocabularies are in use
 
     def pipeline(self, lang: str) -> _Lang:
@@ -251,6 +255,7 @@ class Extractor:
                        ) -> list[tuple[Tokens, PreparedText, str] | InputError]:
         out: list[Any] = [None] * len(texts)
         ok: list[tuple[int, PreparedText, str, Pieces]] = []
+        starts: list[dict[Heads, list[int]] | None] = []
         for pos, text in enumerate(texts):
             source = f"row {first + pos}"
             try:
@@ -265,9 +270,12 @@ class Extractor:
                 else:
                     language = resolve_language(prepared.text, lang, source)
                 ok.append((pos, prepared, language, pieces))
+                starts.append(self._pieces.head_starts(pieces))  # now: the next texts may reset the index
             except InputError as exc:
                 out[pos] = exc
-        for (pos, *_), triple in zip(ok, self._tokenize([item[1:] for item in ok])):
+        for (pos, *_), at, triple in zip(ok, starts, self._tokenize([item[1:] for item in ok])):
+            if isinstance(triple[0], TokenArrays):
+                triple[0].starts = at
             out[pos] = triple
         return out
 

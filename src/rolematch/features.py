@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 from murmurhash.mrmr import hash as _mhash
 
-from rolematch.boilerplate import boilerplate_spans
+from rolematch.boilerplate import CUE_HEADS, boilerplate_spans
 from rolematch.csr import CSR
 from rolematch.mentions import Mention, mention_keys
+from rolematch.pieces import starts_in
 
 if TYPE_CHECKING:
     from rolematch.extract import Tokens
@@ -171,7 +172,9 @@ class Featurizer:
 
     def skipped_spans(self, item: Analysed) -> list[tuple[int, int]]:
         """Boilerplate spans of the posting (empty when boilerplate filtering is off)."""
-        return boilerplate_spans(item.text) if self.boilerplate else []
+        if not self.boilerplate:
+            return []
+        return boilerplate_spans(item.text, starts=starts_in(item.doc, CUE_HEADS, item.text))
 
     def title_hashes(self, item: Analysed) -> np.ndarray:
         """Hashes of title unigrams and bigrams (salted apart from the body's)."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
+from rolematch.heads import Heads, scan
 from rolematch.regexes import by_first_letter
 
 _ROLES: dict[str, str] = {
@@ -37,6 +39,8 @@ _PREFIXES = ["data", "scien", "decision", "machine", "ml", "ai", "ia", "deep", "
              "reporting", "marketing", "charg[ée]", "etl", "software", "back", "front", "full", "d[ée]velop"]
 _ALTERNATION = "(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + ")"
 _PATTERN = re.compile(r"\b(?=" + by_first_letter(_PREFIXES) + ")" + _ALTERNATION + r"\b")
+#: where a mention can start: its match begins with one of the prefixes (the lookahead above)
+MENTION_HEADS = Heads(_PREFIXES)
 _SELF_BEFORE = re.compile(
     r"(?:\b(?:a|an|our|the|as|as an?|seeking|hiring|hire|for|looking for|join|become|new|senior|junior|lead|staff"
     r"|principal|un|une|un\(e\)|une?\(e\)|notre|le|la|l'|l’|en tant que|poste de|poste d'|recherchons|recrute|recrutons"
@@ -65,11 +69,15 @@ class Mention:
         return f"mention:{self.role}:{'own' if self.own else 'other'}"
 
 
-def find_mentions(text: str) -> list[Mention]:
-    """Role mentions in ``text`` (matched case-insensitively)."""
+def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mention]:
+    """Role mentions in ``text`` (matched case-insensitively).
+
+    ``starts``: where :data:`MENTION_HEADS` start words in ``text.lower()``, when
+    known (:meth:`rolematch.pieces.PieceIndex.head_starts`); only those are tried.
+    """
     low = text.lower()
     out = []
-    for m in _PATTERN.finditer(low):
+    for m in scan(_PATTERN, low, starts):
         role = m.lastgroup or ""
         before = low[max(0, m.start() - 40):m.start()]
         plural = m.group().endswith("s") and not m.group().endswith(("ss", "mlops"))

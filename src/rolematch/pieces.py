@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from rolematch.lang import LANGUAGES, NO_HITS, function_word_hits
+from rolematch.heads import Heads
 from rolematch.pipelines import _LONGEST_CACHED  # a longer piece (a URL, a pasted blob) is not worth keeping
 
 if TYPE_CHECKING:
@@ -49,16 +50,25 @@ class TokenArrays:
     ``Doc.to_array``; ``vocab`` is the pipeline's vocabulary.
     """
 
-    __slots__ = ("rows", "vocab", "text", "_columns")
+    __slots__ = ("rows", "vocab", "text", "_columns", "starts")
 
     def __init__(self, rows: np.ndarray, vocab: "Vocab", text: str, columns: dict[int, int]) -> None:
         self.rows, self.vocab, self.text, self._columns = rows, vocab, text, columns
+        #: where head sets start words in ``text`` (:meth:`PieceIndex.head_starts`), when known
+        self.starts: dict[Heads, list[int]] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def to_array(self, attrs: Sequence[int]) -> np.ndarray:
         return self.rows[:, [self._columns[a] for a in attrs]]
+
+
+def starts_in(doc: Any, heads: Heads, text: str) -> list[int] | None:
+    """Where ``heads`` start words in ``text``, when ``doc`` is its token arrays and knows (else None)."""
+    if isinstance(doc, TokenArrays) and doc.starts is not None and (doc.text is text or doc.text == text):
+        return doc.starts.get(heads)
+    return None
 
 
 class Pieces:
@@ -73,15 +83,18 @@ class Pieces:
 
 
 class PieceIndex:
-    """Ids for the pieces seen so far, shared by the languages' tokenizers, and their function-word hits.
+    """Ids for the pieces seen so far, shared by the languages' tokenizers, their function-word hits and heads.
 
     Language detection counts function words in the first 3,000 characters;
     words never span whitespace, so that count is the sum of the pieces' own
     counts (kept per piece), plus the count of a piece cut at the limit.
+    Likewise each piece keeps where the ``heads`` (:class:`rolematch.heads.Heads`)
+    start words in it, so a text's candidate positions are gathered, not searched.
     """
 
-    def __init__(self, max_pieces: int = 100_000) -> None:
+    def __init__(self, max_pieces: int = 100_000, heads: Sequence[Heads] = ()) -> None:
         self.max_pieces = max_pieces
+        self.heads = tuple(heads)
         self.generation = 0
         self._reset()
 
@@ -93,6 +106,10 @@ class PieceIndex:
         self._hits = np.zeros(1024, dtype=np.int32)  # per piece: the row of its hit counts in _vectors
         self._vector_row: dict[tuple[int, ...], int] = {}
         self._vectors = np.zeros((0, len(LANGUAGES)), dtype=np.int64)
+        # per piece with some: where the head sets start words in it, as (head set, offset) pairs, or None
+        # when lower-casing changes its length (its positions would not be the lower-cased text's)
+        self._head_at: dict[int, tuple[tuple[int, int], ...] | None] = {}
+        self._has_head = np.zeros(1024, dtype=bool)
 
     def __len__(self) -> int:
         return len(self._strings)
@@ -144,7 +161,9 @@ class PieceIndex:
     def _add(self, pieces: list[str]) -> None:
         i = len(self._strings)
         while i + len(pieces) > len(self._hits):
-            self._hits = np.concatenate([self._hits, np.zeros_like(self._hits)])
+            self._hits, self._has_head = (np.concatenate([a, np.zeros_like(a)]) for a in (self._hits, self._has_head))
+        if self.heads:
+            self._add_heads(pieces, i)
         rows = self._vector_row
         hit_rows = []
         for p in pieces:
@@ -158,6 +177,37 @@ class PieceIndex:
         self._chars += sum(map(len, pieces))
         self._strings.extend(pieces)
         self._index.update(zip(pieces, range(i, i + len(pieces))))
+
+    def _add_heads(self, pieces: list[str], first: int) -> None:
+        for k, p in enumerate(pieces, first):
+            if p[0].isspace():
+                continue
+            low = p.lower()
+            at: tuple[tuple[int, int], ...] | None = None
+            if len(low) == len(p):
+                at = tuple((j, o) for j, heads in enumerate(self.heads) for o in heads.local_starts(low))
+            if at != ():
+                self._head_at[k] = at
+                self._has_head[k] = True
+
+    def head_starts(self, pieces: Pieces) -> dict[Heads, list[int]] | None:
+        """Per head set, where its heads start words in the lower-cased text (sorted positions).
+
+        None when lower-casing a piece changes its length (the lower-cased
+        text's positions are not the text's): search the text itself then.
+        """
+        if pieces.generation != self.generation:
+            pieces = self.cut(pieces.text)
+        at = np.flatnonzero(self._has_head[pieces.ids])
+        lists: list[list[int]] = [[] for _ in self.heads]
+        head_at = self._head_at
+        for i, start in zip(pieces.ids[at].tolist(), pieces.starts[at].tolist()):
+            got = head_at[i]
+            if got is None:
+                return None
+            for j, offset in got:
+                lists[j].append(start + offset)
+        return dict(zip(self.heads, lists))
 
     def language_scores(self, pieces: Pieces, max_chars: int = 3000) -> dict[str, int]:
         """:func:`rolematch.lang.language_scores` of the text, from its pieces."""

@@ -17,7 +17,8 @@ from rolematch.boilerplate import first_line_title
 from rolematch.csr import CSR
 from rolematch.errors import InputError, ModelError
 from rolematch.features import Analysed, Featurizer, FeatureSpace
-from rolematch.mentions import find_mentions
+from rolematch.mentions import MENTION_HEADS, find_mentions
+from rolematch.pieces import starts_in
 
 if TYPE_CHECKING:
     from rolematch.extract import Extractor
@@ -154,7 +155,7 @@ class ScoringMixin:
         title_doc = nlp.make_doc(title) if title else None
         text = prepared.text if prepared is not None else ""
         return Analysed(doc=doc, text=text, matches=matches, title=title, title_doc=title_doc, lang=lang,
-                        mentions=find_mentions(text) if self.use_mentions else ())
+                        mentions=find_mentions(text, starts_in(doc, MENTION_HEADS, text)) if self.use_mentions else ())
 
     # -- weighting ----------------------------------------------------------------
     def _normalized(self, counts: CSR) -> tuple[CSR, np.ndarray]:
