@@ -258,3 +258,22 @@ def test_plain_chunks_never_involve_a_special_case(training_rows):
             rules = [rule for rule, _ in tok.tokenizer.explain(chunk)]
             assert not any(r.startswith("SPECIAL") for r in rules), (lang, chunk, rules)
         assert not tok.plain("a.") and not tok.plain("e.g.") and not tok.plain("dont" if lang == "en" else "XD")
+
+
+def test_skill_match_init_sets_every_field_and_stays_frozen():
+    """SkillMatch writes its fields itself (quicker than the frozen dataclass's): all of them, in order."""
+    import dataclasses
+    import inspect
+    import pickle
+
+    from rolematch.results import SkillMatch
+
+    names = [f.name for f in dataclasses.fields(SkillMatch)]
+    assert list(inspect.signature(SkillMatch.__init__).parameters)[1:] == names
+    values = ["python", "skill", "tool", ("ml_engineer",), "Python", 10, 16, "en", "tools"]
+    m = SkillMatch(*values)
+    assert [getattr(m, n) for n in names] == values
+    assert m == SkillMatch(**dict(zip(names, values))) and hash(m) == hash(SkillMatch(*values))
+    assert pickle.loads(pickle.dumps(m)) == m
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.start = 0  # type: ignore[misc]

@@ -26,6 +26,13 @@ class SkillMatch:
     lang: str
     rule: str
 
+    def __init__(self, id: str, kind: str, category: str, roles: tuple[str, ...], text: str, start: int, end: int,
+                 lang: str, rule: str) -> None:
+        # the same as the generated one, without a frozen __setattr__ per field: a posting has dozens
+        d = self.__dict__
+        d["id"], d["kind"], d["category"], d["roles"], d["text"] = id, kind, category, roles, text
+        d["start"], d["end"], d["lang"], d["rule"] = start, end, lang, rule
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["roles"] = list(self.roles)
