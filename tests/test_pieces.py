@@ -144,13 +144,17 @@ def test_new_words_keep_their_strings_but_not_their_lexemes():
     tokenizer = blank("en").tokenizer.tokenizer
     pieces = PieceTokenizer(tokenizer)
     text = "A Zorblat engineer for quuxification of (Frobnicator) pipelines, and MORE."
-    got = pieces(text)
     vocab = tokenizer.vocab
+    getters = dict(vocab.lex_attr_getters)
+    got = pieces(text)
     words = ["Zorblat", "quuxification", "Frobnicator", "MORE"]
     assert not any(w in vocab for w in words)  # their lexemes lived in a memory zone
     assert all(w in vocab.strings and w.lower() in vocab.strings for w in [*words, "(", ")", ","])
     assert [vocab.strings[h] for h in got.to_array([ORTH])[:, 0].tolist()] == [t.text for t in tokenizer(text)]
-    assert vocab[vocab.strings["Zorblat"]].is_title  # a lexeme is made again from its kept string
+    # a lexeme is made again from its kept string, with every attribute (the zone's had only the rows' ones)
+    lex = vocab[vocab.strings["Zorblat"]]
+    assert lex.is_title and lex.shape_ == "Xxxxx" and lex.norm_ == "zorblat" and lex.suffix_ == "lat"
+    assert vocab.lex_attr_getters == getters  # all of them again after the zone
 
 
 def test_empty_and_whitespace_only_texts():

@@ -245,6 +245,10 @@ class PieceTokenizer:
         for sp in self._replaced:
             self._by_end.setdefault(sp[-2:], []).append(sp)
             self._by_start.setdefault(sp[:2], []).append(sp)
+        # the lexical attributes a row reads (the others' getters are skipped for the lexemes made in _add)
+        from spacy.attrs import IS_ALPHA, LOWER
+
+        self._row_getters = {a: f for a, f in (self.vocab.lex_attr_getters or {}).items() if a in (LOWER, IS_ALPHA)}
         self._generation = -1
         self._reset()
 
@@ -329,23 +333,36 @@ class PieceTokenizer:
         edges = [self._edge_specials(p) for p in pieces]
         together = [k for k, (p, e) in enumerate(zip(pieces, edges)) if e is None and not p[0].isspace()]
         alone = [k for k, (p, e) in enumerate(zip(pieces, edges)) if e is not None or p[0].isspace()]
-        parts, counts = [], []
-        with self.vocab.memory_zone():  # the docs and the new words' lexemes are dropped after: only rows are kept
-            if together:
-                lengths = np.array([len(pieces[k]) for k in together], dtype=np.uint64)
-                offsets = np.cumsum(lengths + 1) - lengths - 1  # where each piece starts in the joined text
-                joined = self.tokenizer(" ".join(pieces[k] for k in together)).to_array(self._attrs)
-                owner = np.searchsorted(offsets, joined[:, 2], side="right") - 1
-                joined[:, 2] -= offsets[owner]
-                parts.append(joined)
-                counts.append(np.bincount(owner, minlength=len(together)))
-            for k in alone:
-                parts.append(self.tokenizer(pieces[k]).to_array(self._attrs))
-                counts.append(np.array([len(parts[-1])]))
+        parts: list[np.ndarray] = []
+        counts: list[np.ndarray] = []
+        vocab = self.vocab
+        with vocab.memory_zone():  # the docs and the new words' lexemes are dropped after: only rows are kept
+            # so those lexemes need only the attributes the rows hold (a third quicker to make); a word
+            # looked up later gets a new lexeme with all its attributes
+            getters, vocab.lex_attr_getters = vocab.lex_attr_getters, self._row_getters
+            try:
+                self._tokenize(pieces, together, alone, parts, counts)
+            finally:
+                vocab.lex_attr_getters = getters
         order = together + alone
         rows, count = np.concatenate(parts), np.concatenate(counts)
         self._keep_strings([pieces[k] for k in order], rows, count)
         self._append(ids[order], rows, count, [edges[k] for k in order])
+
+    def _tokenize(self, pieces: list[str], together: list[int], alone: list[int], parts: list[np.ndarray],
+                  counts: list[np.ndarray]) -> None:
+        """Rows of the pieces ``together`` (one doc) then ``alone`` (a doc each), appended to ``parts``."""
+        if together:
+            lengths = np.array([len(pieces[k]) for k in together], dtype=np.uint64)
+            offsets = np.cumsum(lengths + 1) - lengths - 1  # where each piece starts in the joined text
+            joined = self.tokenizer(" ".join(pieces[k] for k in together)).to_array(self._attrs)
+            owner = np.searchsorted(offsets, joined[:, 2], side="right") - 1
+            joined[:, 2] -= offsets[owner]
+            parts.append(joined)
+            counts.append(np.bincount(owner, minlength=len(together)))
+        for k in alone:
+            parts.append(self.tokenizer(pieces[k]).to_array(self._attrs))
+            counts.append(np.array([len(parts[-1])]))
 
     def _keep_strings(self, pieces: list[str], rows: np.ndarray, counts: np.ndarray) -> None:
         """Keep the ORTH and LOWER strings of new tokens, so their hashes stay readable.
