@@ -40,12 +40,14 @@ class CSR:
         small = _VALUE_BITS + max(1, n * m).bit_length() < 63
         if small and values.min() >= 0 and values.max() < 1 << _VALUE_BITS and np.all(values == np.floor(values)):
             # small whole counts (what featurizing makes): sort (key, value) packed in one int64,
-            # which is quicker than np.unique's argsort, then sum each run of equal keys
+            # which is quicker than np.unique's argsort, then sum each run of equal keys (exactly, in
+            # integers: differences of a running total, quicker than np.add.reduceat)
             packed = np.sort((keys << _VALUE_BITS) | values.astype(np.int64))
             keys = packed >> _VALUE_BITS
-            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-            uniq = keys[starts]
-            data = np.add.reduceat((packed & ((1 << _VALUE_BITS) - 1)).astype(np.float64), starts)
+            last = np.flatnonzero(np.concatenate((keys[1:] != keys[:-1], [True])))  # each run's last entry
+            uniq = keys[last]
+            totals = np.cumsum(packed & ((1 << _VALUE_BITS) - 1))[last]
+            data = np.diff(totals, prepend=0).astype(np.float64)
         else:
             uniq, inverse = np.unique(keys, return_inverse=True)
             data = np.bincount(inverse.ravel(), weights=values, minlength=len(uniq)).astype(np.float64)
