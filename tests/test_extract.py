@@ -277,3 +277,20 @@ def test_skill_match_init_sets_every_field_and_stays_frozen():
     assert pickle.loads(pickle.dumps(m)) == m
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.start = 0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_token_matcher_flags_are_the_lexemes_and_make_no_lexeme(lang):
+    """The matcher's lexical flags come from the getters on the word's text: the lexeme's own values."""
+    from rolematch.pipelines import blank
+    from rolematch.tokenmatch import FLAGS, lexical_flags
+
+    words = ["Python", "python", "PYTHON", "3.5", "10", "dix", "ten", "1,000", "(", "—", "e.g.", "C++", "x2", "\n",
+             "l'équipe", "Été", "ÉTÉ", "été", "%", "$", "😀", "A/B", "MLOps", "IA", "a"]
+    vocab = blank(lang).vocab
+    hashes = [vocab.strings.add(w) for w in words]
+    known = [w in vocab for w in words]  # special cases have lexemes already
+    got = [lexical_flags(vocab, h) for h in hashes]
+    assert [w in vocab for w in words] == known and known.count(False) > 15  # no lexeme was made
+    assert got == [tuple(bool(getattr(vocab[h], f.lower())) for f in FLAGS) for h in hashes]
+    assert len({g for g in got}) >= 5  # the words differ in their flags

@@ -53,6 +53,11 @@ class Heads:
         self.heads = tuple(heads)
         self._starts = re.compile(r"\b(?=" + by_first_letter(list(heads)) + ")")
 
+    @staticmethod
+    def union(sets: Sequence["Heads"]) -> re.Pattern[str]:
+        """A regex that finds a word start of any of ``sets``' heads (a quick check before each set's own)."""
+        return re.compile(r"\b(?=" + by_first_letter(sorted({h for s in sets for h in s.heads})) + ")")
+
     def local_starts(self, piece: str) -> tuple[int, ...]:
         """Where a head starts a word in ``piece`` (lower-cased, a run of non-space characters)."""
         return tuple(m.start() for m in self._starts.finditer(piece))

@@ -95,6 +95,7 @@ class PieceIndex:
     def __init__(self, max_pieces: int = 100_000, heads: Sequence[Heads] = ()) -> None:
         self.max_pieces = max_pieces
         self.heads = tuple(heads)
+        self._any_head = Heads.union(self.heads) if self.heads else None
         self.generation = 0
         self._reset()
 
@@ -179,16 +180,19 @@ class PieceIndex:
         self._index.update(zip(pieces, range(i, i + len(pieces))))
 
     def _add_heads(self, pieces: list[str], first: int) -> None:
+        assert self._any_head is not None
+        any_head = self._any_head.search
         for k, p in enumerate(pieces, first):
             if p[0].isspace():
                 continue
             low = p.lower()
             at: tuple[tuple[int, int], ...] | None = None
             if len(low) == len(p):
+                if any_head(low) is None:  # most pieces
+                    continue
                 at = tuple((j, o) for j, heads in enumerate(self.heads) for o in heads.local_starts(low))
-            if at != ():
-                self._head_at[k] = at
-                self._has_head[k] = True
+            self._head_at[k] = at
+            self._has_head[k] = True
 
     def head_starts(self, pieces: Pieces) -> dict[Heads, list[int]] | None:
         """Per head set, where its heads start words in the lower-cased text (sorted positions).

@@ -249,13 +249,30 @@ class _DocView:
         h = self.orth[i]
         got = self.cache.get(h)
         if got is None:
-            lex = self.vocab[h]
-            got = (lex.is_alpha, lex.is_punct, lex.is_digit, lex.like_num, lex.is_space, lex.is_upper,
-                   lex.is_lower, lex.is_title)
+            got = lexical_flags(self.vocab, h)
             if len(self.cache) > 100_000:
                 self.cache.clear()
             self.cache[h] = got
         return got
+
+
+def lexical_flags(vocab: Any, orth: int) -> tuple[bool, ...]:
+    """The :data:`FLAGS` of the word ``orth``, as its lexeme has them.
+
+    They are what the vocabulary's attribute getters say of the word's text,
+    so they are computed from the text: making the lexeme (23 getters, kept
+    for good) would cost more and grow the vocabulary. A vocabulary without
+    those getters is asked for the lexeme.
+    """
+    from spacy import attrs
+
+    getters = vocab.lex_attr_getters or {}
+    ids = [getattr(attrs, name) for name in FLAGS]
+    if all(a in getters for a in ids):
+        text = vocab.strings[orth]
+        return tuple(bool(getters[a](text)) for a in ids)
+    lex = vocab[orth]
+    return tuple(bool(getattr(lex, name.lower())) for name in FLAGS)
 
 
 def _sat(tok: _Tok, view: _DocView, i: int) -> bool:
