@@ -147,7 +147,8 @@ def test_failed_run_keeps_existing_output(tmp_path):
 
 
 def test_interrupted_run_leaves_no_output(tmp_path):
-    src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(4000)])
+    # far more rows than it can score before the signal comes: a run that finished would prove nothing
+    src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(40_000)])
     dst = tmp_path / "out.csv"
     # the child gets Ctrl-C's default handling even when this test runs where SIGINT is ignored
     # (a background job of a non-interactive shell): an ignored SIGINT would let the run finish
@@ -157,7 +158,7 @@ def test_interrupted_run_leaves_no_output(tmp_path):
     deadline = time.time() + 60
     while time.time() < deadline and not any("rolematch-tmp" in p.name for p in tmp_path.iterdir()):
         time.sleep(0.05)
-    time.sleep(0.5)
+    time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=60)
     assert proc.returncode != 0
