@@ -140,21 +140,45 @@ def test_shared_index_serves_both_languages():
     assert not np.array_equal(ours["en"](text).rows, ours["fr"](text).rows)  # each language its own tokens
 
 
-def test_new_words_keep_their_strings_but_not_their_lexemes():
+def test_new_words_leave_the_vocabulary_as_it_was_and_their_text_is_read_off_the_posting():
+    from spacy.strings import get_string_id
+
     tokenizer = blank("en").tokenizer.tokenizer
     pieces = PieceTokenizer(tokenizer)
     text = "A Zorblat engineer for quuxification of (Frobnicator) pipelines, and MORE."
     vocab = tokenizer.vocab
     getters = dict(vocab.lex_attr_getters)
+    n_strings = len(vocab.strings)
     got = pieces(text)
     words = ["Zorblat", "quuxification", "Frobnicator", "MORE"]
     assert not any(w in vocab for w in words)  # their lexemes lived in a memory zone
-    assert all(w in vocab.strings and w.lower() in vocab.strings for w in [*words, "(", ")", ","])
-    assert [vocab.strings[h] for h in got.to_array([ORTH])[:, 0].tolist()] == [t.text for t in tokenizer(text)]
-    # a lexeme is made again from its kept string, with every attribute (the zone's had only the rows' ones)
-    lex = vocab[vocab.strings["Zorblat"]]
+    assert not any(w in vocab.strings or w.lower() in vocab.strings for w in words)  # and their strings
+    assert len(vocab.strings) == n_strings
+    assert vocab.lex_attr_getters == getters  # all the getters again after the zone
+    doc = tokenizer(text)
+    assert [got.token_text(i) for i in range(len(got))] == [t.text for t in doc]
+    assert got.to_array([ORTH])[:, 0].tolist() == [get_string_id(t.text) for t in doc]
+    # a lexeme made from the text has every attribute (the zone's had only the rows' ones)
+    lex = vocab["Zorblat"]
     assert lex.is_title and lex.shape_ == "Xxxxx" and lex.norm_ == "zorblat" and lex.suffix_ == "lat"
-    assert vocab.lex_attr_getters == getters  # all of them again after the zone
+
+
+def test_a_tokens_text_and_lower_case_give_its_hashes(lang_tok, training_rows):
+    """What reads a batch word's string (n-grams, flags, explanations) reads it off the text: the same words."""
+    from spacy.strings import get_string_id
+
+    tokenizer, pieces = lang_tok
+    checked = 0
+    for row in training_rows[::25]:
+        got = pieces(row["text"])
+        if got is None:
+            continue
+        lower, orth = got.to_array([LOWER, ORTH]).T.tolist()
+        texts = [got.token_text(i) for i in range(len(got))]
+        assert [get_string_id(t) for t in texts] == orth
+        assert [get_string_id(t.lower()) for t in texts] == lower
+        checked += len(texts)
+    assert checked > 10_000
 
 
 def test_empty_and_whitespace_only_texts():

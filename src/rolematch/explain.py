@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rolematch.features import _BIGRAM_MUL, _TITLE_SALT, Analysed, _token_arrays, in_spans, rule_feature_names
+from rolematch.features import (_BIGRAM_MUL, _TITLE_SALT, Analysed, _token_arrays, in_spans, lower_words,
+                                rule_feature_names)
 from rolematch.mentions import mention_keys
 from rolematch.results import Contribution
 
@@ -30,14 +31,14 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
     space = fz.space
     sp_word, _, sp_title, _, _ = space.sizes
     off_word, _, off_title, _, _ = space.offsets
-    strings = item.doc.vocab.strings
     # (name, kind) -> {column: share}
     owners: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
     spans_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
 
     skipped = fz.skipped_spans(item)
-    lowers = fz.text_tokens(item.doc, skipped)
+    lowers, starts, lengths = fz.kept_tokens(item.doc, skipped)
     if len(lowers):
+        strings = lower_words(item.text, lowers, starts, lengths)
         uniq, freq = np.unique(lowers, return_counts=True)
         mass: dict[int, float] = defaultdict(float)
         per_word: list[tuple[str, np.ndarray, int]] = []
@@ -56,7 +57,8 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
             for a, b, p in zip(lowers[:-1].tolist(), lowers[1:].tolist(), pairs.tolist()):
                 owners[(f"{strings[a]} {strings[b]}", "term")][off_word + p % sp_word] = 1.0
     if item.title_doc is not None:
-        tl, _ = _token_arrays(item.title_doc)
+        tl, t_starts, t_lengths = _token_arrays(item.title_doc)
+        strings = lower_words(item.title_doc.text, tl, t_starts, t_lengths)
         for h in tl.tolist():
             owners[(strings[h], "title")][off_title + int((np.uint64(h) ^ _TITLE_SALT) % np.uint64(sp_title))] = 1.0
         if len(tl) > 1:

@@ -111,7 +111,8 @@ class RuleMatcher:
         from spacy.attrs import IDX, LENGTH, LOWER, ORTH
 
         words = doc.to_array([LOWER, ORTH])  # read once for both rolematch matchers
-        spans = self.phrases.match_array(words) + self.tokens.match_array(words, doc.vocab)
+        texts = doc.token_text if isinstance(doc, TokenArrays) else None
+        spans = self.phrases.match_array(words) + self.tokens.match_array(words, doc.vocab, texts)
         if len(self.matcher):  # patterns only spaCy's Matcher supports need a real Doc
             real = self._make_doc(doc.text) if isinstance(doc, TokenArrays) else doc
             spans += [(key, s, e) for key, s, e in self.matcher(real)]
@@ -155,10 +156,11 @@ class _Lang:
 
 
 #: Rebuild a language's pipeline once its vocabulary holds this many more strings:
-#: spaCy's vocabulary keeps every new word it sees (batches keep a new token's text
-#: and lower case; single postings a whole lexeme), so a long run over ever new
-#: postings would otherwise grow in memory. Postings whose words it already knows
-#: add nothing, and a rebuilt pipeline starts cold.
+#: spaCy's vocabulary keeps every new word of a ``Doc`` (single postings, titles), so
+#: a long run over ever new postings would otherwise grow in memory. Batches' token
+#: arrays add nothing (their new words live in a memory zone, and what needs a
+#: word's string reads it from the text), nor do words it already knows; a rebuilt
+#: pipeline starts cold.
 REFRESH_STRINGS = 100_000
 
 

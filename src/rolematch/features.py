@@ -70,14 +70,29 @@ class Analysed:
     mentions: Sequence["Mention"] = ()
 
 
-def _token_arrays(doc: "Tokens") -> tuple[np.ndarray, np.ndarray]:
-    from spacy.attrs import IDX, IS_ALPHA, LOWER
+def _token_arrays(doc: "Tokens") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``LOWER`` hashes, character offsets and lengths of the alphabetic tokens."""
+    from spacy.attrs import IDX, IS_ALPHA, LENGTH, LOWER
 
     if len(doc) == 0:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    arr = doc.to_array([LOWER, IDX, IS_ALPHA])
-    keep = arr[:, 2].astype(bool)
-    return arr[keep, 0].astype(np.uint64), arr[keep, 1].astype(np.int64)
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    arr = doc.to_array([LOWER, IDX, LENGTH, IS_ALPHA])
+    keep = arr[:, 3].astype(bool)
+    return arr[keep, 0].astype(np.uint64), arr[keep, 1].astype(np.int64), arr[keep, 2].astype(np.int64)
+
+
+def lower_words(text: str, lowers: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> dict[int, str]:
+    """Each ``LOWER`` hash's string, read off its first token in ``text``.
+
+    A token's text is its slice of the text (spaCy never lets a special case
+    change it) and its ``LOWER`` is that text lower-cased, so no vocabulary
+    has to keep the strings of the words a batch has seen.
+    """
+    out: dict[int, str] = {}
+    for h, a, n in zip(lowers.tolist(), starts.tolist(), lengths.tolist()):
+        if h not in out:
+            out[h] = text[a:a + n].lower()
+    return out
 
 
 def _outside(positions: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
@@ -165,10 +180,15 @@ class Featurizer:
 
     def text_tokens(self, doc: "Tokens", spans: list[tuple[int, int]]) -> np.ndarray:
         """LOWER hashes of the alphabetic tokens outside ``spans`` (boilerplate)."""
-        lowers, idx = _token_arrays(doc)
+        return self.kept_tokens(doc, spans)[0]
+
+    def kept_tokens(self, doc: "Tokens", spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """LOWER hashes, offsets and lengths of the alphabetic tokens outside ``spans`` (boilerplate)."""
+        lowers, idx, lengths = _token_arrays(doc)
         if spans and len(lowers):
-            lowers = lowers[_outside(idx, spans)]
-        return lowers
+            keep = _outside(idx, spans)
+            lowers, idx, lengths = lowers[keep], idx[keep], lengths[keep]
+        return lowers, idx, lengths
 
     def skipped_spans(self, item: Analysed) -> list[tuple[int, int]]:
         """Boilerplate spans of the posting (empty when boilerplate filtering is off)."""
@@ -180,7 +200,7 @@ class Featurizer:
         """Hashes of title unigrams and bigrams (salted apart from the body's)."""
         if item.title_doc is None:
             return np.zeros(0, dtype=np.uint64)
-        tl, _ = _token_arrays(item.title_doc)
+        tl = _token_arrays(item.title_doc)[0]
         if len(tl) > 1:
             tl = np.concatenate([tl, tl[:-1] * _BIGRAM_MUL + tl[1:]])
         return tl ^ _TITLE_SALT
@@ -239,17 +259,22 @@ class Featurizer:
         sp_word = np.uint64(self.space.sizes[0])
         off_word, off_char = self.space.offsets[0], self.space.offsets[1]
         lowers: list[np.ndarray] = []
+        starts: list[np.ndarray] = []
+        lengths_: list[np.ndarray] = []
         small_rows: list[int] = []
         small_cols: list[int] = []
-        stores = []  # each posting's StringStore (a batch may mix languages)
+        texts = []  # where a new word's string is read (see lower_words)
         n = 0
         for n, item in enumerate(items, 1):
             spans = self.skipped_spans(item)
-            lowers.append(self.text_tokens(item.doc, spans))
+            lw, ix, ln = self.kept_tokens(item.doc, spans)
+            lowers.append(lw)
+            starts.append(ix)
+            lengths_.append(ln)
             cols = self._small_row(item, spans)
             small_cols.extend(cols)
             small_rows.extend([n - 1] * len(cols))
-            stores.append(item.doc.vocab.strings)
+            texts.append(item.text)
         shape = (n, self.space.n_features)
         if n == 0:
             return CSR.empty(shape)
@@ -270,8 +295,10 @@ class Featurizer:
 
             def unknown(missing: np.ndarray) -> list[np.ndarray]:
                 first = np.empty(len(uniq), dtype=np.int64)
-                first[inv[::-1]] = doc[::-1]  # a posting where each word type occurs (its strings have it)
-                return [self._char_ids(stores[d][h]) for h, d in zip(uniq[missing].tolist(), first[missing].tolist())]
+                first[inv[::-1]] = np.arange(len(L))[::-1]  # each word type's first token (see lower_words)
+                at = first[missing]
+                S, N = np.concatenate(starts)[at].tolist(), np.concatenate(lengths_)[at].tolist()
+                return [self._char_ids(texts[d][a:a + k].lower()) for d, a, k in zip(doc[at].tolist(), S, N)]
 
             table = self._grams
             slots = table.slots(uniq, unknown)

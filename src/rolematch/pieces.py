@@ -50,15 +50,25 @@ class TokenArrays:
     ``Doc.to_array``; ``vocab`` is the pipeline's vocabulary.
     """
 
-    __slots__ = ("rows", "vocab", "text", "_columns", "starts")
+    __slots__ = ("rows", "vocab", "text", "_columns", "starts", "_offsets")
 
     def __init__(self, rows: np.ndarray, vocab: "Vocab", text: str, columns: dict[int, int]) -> None:
         self.rows, self.vocab, self.text, self._columns = rows, vocab, text, columns
         #: where head sets start words in ``text`` (:meth:`PieceIndex.head_starts`), when known
         self.starts: dict[Heads, list[int]] | None = None
+        self._offsets: list[list[int]] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def token_text(self, i: int) -> str:
+        """Token ``i``'s text (its ``ORTH`` string: the vocabulary does not keep a batch's new words)."""
+        if self._offsets is None:
+            from spacy.attrs import IDX, LENGTH
+
+            self._offsets = self.to_array([IDX, LENGTH]).tolist()
+        start, length = self._offsets[i]
+        return self.text[start:start + length]
 
     def to_array(self, attrs: Sequence[int]) -> np.ndarray:
         return self.rows[:, [self._columns[a] for a in attrs]]
@@ -340,18 +350,17 @@ class PieceTokenizer:
         parts: list[np.ndarray] = []
         counts: list[np.ndarray] = []
         vocab = self.vocab
-        with vocab.memory_zone():  # the docs and the new words' lexemes are dropped after: only rows are kept
-            # so those lexemes need only the attributes the rows hold (a third quicker to make); a word
-            # looked up later gets a new lexeme with all its attributes
+        # the docs and the new words' lexemes and strings are dropped after: only rows are kept (what reads a
+        # word's string takes it from the text, see TokenArrays.token_text), so the vocabulary does not grow;
+        # and those lexemes need only the attributes the rows hold (a third quicker to make)
+        with vocab.memory_zone():
             getters, vocab.lex_attr_getters = vocab.lex_attr_getters, self._row_getters
             try:
                 self._tokenize(pieces, together, alone, parts, counts)
             finally:
                 vocab.lex_attr_getters = getters
         order = together + alone
-        rows, count = np.concatenate(parts), np.concatenate(counts)
-        self._keep_strings([pieces[k] for k in order], rows, count)
-        self._append(ids[order], rows, count, [edges[k] for k in order])
+        self._append(ids[order], np.concatenate(parts), np.concatenate(counts), [edges[k] for k in order])
 
     def _tokenize(self, pieces: list[str], together: list[int], alone: list[int], parts: list[np.ndarray],
                   counts: list[np.ndarray]) -> None:
@@ -367,23 +376,6 @@ class PieceTokenizer:
         for k in alone:
             parts.append(self.tokenizer(pieces[k]).to_array(self._attrs))
             counts.append(np.array([len(parts[-1])]))
-
-    def _keep_strings(self, pieces: list[str], rows: np.ndarray, counts: np.ndarray) -> None:
-        """Keep the ORTH and LOWER strings of new tokens, so their hashes stay readable.
-
-        Lexemes are made for every new word (spaCy's lexical attributes, about
-        400 bytes each) but only a few are ever read again, so they live in a
-        memory zone; the token's text and its lower case (spaCy's ``LOWER``) are
-        what the featurizer and explanations look up by hash, and what a lexeme
-        is made again from when the token matcher asks for one.
-        """
-        add = self.vocab.strings.add
-        owner = np.repeat(np.arange(len(pieces)), counts).tolist()
-        starts, lengths = rows[:, 2].tolist(), rows[:, 3].tolist()  # IDX (within the piece), LENGTH
-        for o, i, n in zip(owner, starts, lengths):
-            word = pieces[o][i:i + n]
-            add(word)
-            add(word.lower())
 
     def _edge_specials(self, piece: str) -> tuple[set[int], set[int]] | None:
         """For the replacing special cases ``piece`` ends with, their patterns' last tokens; for those it

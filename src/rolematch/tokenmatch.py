@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -152,8 +152,13 @@ class TokenMatcher:
 
         return self.match_array(doc.to_array([LOWER, ORTH]), doc.vocab)
 
-    def match_array(self, arr: np.ndarray, vocab: Any) -> list[tuple[int, int, int]]:
-        """:meth:`__call__` on a doc's ``[LOWER, ORTH]`` array (``doc.to_array``) and its vocab."""
+    def match_array(self, arr: np.ndarray, vocab: Any, texts: Callable[[int], str] | None = None
+                    ) -> list[tuple[int, int, int]]:
+        """:meth:`__call__` on a doc's ``[LOWER, ORTH]`` array (``doc.to_array``) and its vocab.
+
+        ``texts(i)``: token ``i``'s text, when the vocabulary may not know it
+        (token arrays: see :meth:`rolematch.pieces.TokenArrays.token_text`).
+        """
         if not self._patterns or not len(arr):
             return []
         starts = np.flatnonzero(self._first_filter("lower").mask(arr[:, 0]) | self._first_filter("orth").mask(arr[:, 1]))
@@ -165,7 +170,7 @@ class TokenMatcher:
         seconds, spans, required, patterns = self._second, self._span, self._required, self._patterns
         n = len(lower)
         out = []
-        view = _DocView(lower, orth, vocab, self._flags)
+        view = _DocView(lower, orth, vocab, self._flags, texts)
         present_lower: set[int] | None = None
         present_orth: set[int] | None = None
         possible: dict[int, bool] = {}
@@ -240,24 +245,26 @@ class KeyFilter:
 class _DocView:
     """Token attributes of one doc for the matcher (flags looked up per word type, cached)."""
 
-    __slots__ = ("lower", "orth", "vocab", "cache", "n")
+    __slots__ = ("lower", "orth", "vocab", "cache", "n", "texts")
 
-    def __init__(self, lower: list[int], orth: list[int], vocab: Any, cache: dict[int, tuple[bool, ...]]) -> None:
+    def __init__(self, lower: list[int], orth: list[int], vocab: Any, cache: dict[int, tuple[bool, ...]],
+                 texts: Callable[[int], str] | None = None) -> None:
         self.lower, self.orth, self.vocab, self.cache, self.n = lower, orth, vocab, cache, len(lower)
+        self.texts = texts
 
     def flags(self, i: int) -> tuple[bool, ...]:
         h = self.orth[i]
         got = self.cache.get(h)
         if got is None:
-            got = lexical_flags(self.vocab, h)
+            got = lexical_flags(self.vocab, h, self.texts(i) if self.texts is not None else None)
             if len(self.cache) > 100_000:
                 self.cache.clear()
             self.cache[h] = got
         return got
 
 
-def lexical_flags(vocab: Any, orth: int) -> tuple[bool, ...]:
-    """The :data:`FLAGS` of the word ``orth``, as its lexeme has them.
+def lexical_flags(vocab: Any, orth: int, text: str | None = None) -> tuple[bool, ...]:
+    """The :data:`FLAGS` of the word ``orth`` (whose text is ``text``, else looked up), as its lexeme has them.
 
     They are what the vocabulary's attribute getters say of the word's text,
     so they are computed from the text: making the lexeme (23 getters, kept
@@ -269,8 +276,10 @@ def lexical_flags(vocab: Any, orth: int) -> tuple[bool, ...]:
     getters = vocab.lex_attr_getters or {}
     ids = [getattr(attrs, name) for name in FLAGS]
     if all(a in getters for a in ids):
-        text = vocab.strings[orth]
-        return tuple(bool(getters[a](text)) for a in ids)
+        word = text if text is not None else vocab.strings[orth]
+        return tuple(bool(getters[a](word)) for a in ids)
+    if text is not None:
+        orth = vocab.strings.add(text)
     lex = vocab[orth]
     return tuple(bool(getattr(lex, name.lower())) for name in FLAGS)
 
