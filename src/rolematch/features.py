@@ -263,7 +263,7 @@ class Featurizer:
         lengths_: list[np.ndarray] = []
         small_rows: list[int] = []
         small_cols: list[int] = []
-        texts = []  # where a new word's string is read (see lower_words)
+        texts = []  # the tokenized texts, where a new word's string is read (see lower_words)
         n = 0
         for n, item in enumerate(items, 1):
             spans = self.skipped_spans(item)
@@ -274,7 +274,7 @@ class Featurizer:
             cols = self._small_row(item, spans)
             small_cols.extend(cols)
             small_rows.extend([n - 1] * len(cols))
-            texts.append(item.text)
+            texts.append(item.doc.text)
         shape = (n, self.space.n_features)
         if n == 0:
             return CSR.empty(shape)

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from rolematch.lang import LANGUAGES, NO_HITS, function_word_hits
 from rolematch.heads import Heads
+from rolematch.lang import LANGUAGES, NO_HITS, function_word_hits
 from rolematch.pipelines import _LONGEST_CACHED  # a longer piece (a URL, a pasted blob) is not worth keeping
 
 if TYPE_CHECKING:
