@@ -92,6 +92,16 @@ def test_a_dotted_capital_i_falls_back_to_searching_the_text():
     assert [m.role for m in find_mentions(text)] == ["data_scientist"]
 
 
+def test_heads_compare_by_value_so_a_copy_finds_the_same_starts():
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(MENTION_HEADS))
+    assert copy is not MENTION_HEADS and copy == MENTION_HEADS and hash(copy) == hash(MENTION_HEADS)
+    assert copy != CUE_HEADS
+    starts = _INDEX.head_starts(_INDEX.cut("As a Data Scientist you will..."))
+    assert starts is not None and starts[copy] == starts[MENTION_HEADS] == [5, 10]
+
+
 def test_batched_token_arrays_carry_the_head_starts():
     ex = Extractor()
     text = "As a Data Scientist you will build models.\nBenefits\nDental and vision insurance, 401(k)."

@@ -52,6 +52,16 @@ class Heads:
                                  "character")
         self.heads = tuple(heads)
         self._starts = re.compile(r"\b(?=" + by_first_letter(list(heads)) + ")")
+        self._hash = hash(self.heads)
+
+    def __eq__(self, other: object) -> bool:  # by value: a copy (pickled, say) finds the same candidates
+        return isinstance(other, Heads) and other.heads == self.heads
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, ...]]]:  # rebuilt, not copied: str hashes vary by process
+        return Heads, (self.heads,)
 
     @staticmethod
     def union(sets: Sequence["Heads"]) -> re.Pattern[str]:
