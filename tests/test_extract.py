@@ -296,5 +296,11 @@ def test_token_matcher_flags_are_the_lexemes_and_make_no_lexeme(lang):
     known = [w in vocab for w in words]  # special cases have lexemes already
     got = [lexical_flags(vocab, h) for h in hashes]
     assert [w in vocab for w in words] == known and known.count(False) > 15  # no lexeme was made
+    assert [lexical_flags(vocab, h, w) for h, w in zip(hashes, words)] == got  # the text given, not looked up
     assert got == [tuple(bool(getattr(vocab[h], f.lower())) for f in FLAGS) for h in hashes]
     assert len({g for g in got}) >= 5  # the words differ in their flags
+    from spacy.vocab import Vocab
+
+    bare = Vocab(lex_attr_getters={})  # no getters: the lexeme is asked
+    assert lexical_flags(bare, bare.strings.add("Python")) == tuple(bool(getattr(bare["Python"], f.lower()))
+                                                                   for f in FLAGS)
