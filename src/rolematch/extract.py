@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
 from rolematch.boilerplate import CUE_HEADS
 from rolematch.errors import InputError, UnsupportedLanguageError
-from rolematch.heads import Heads
 from rolematch.lang import SUPPORTED, best_language, detect_language
 from rolematch.lemmas import LemmaForms, compile_token_pattern
 from rolematch.mentions import MENTION_HEADS
@@ -257,7 +256,6 @@ class Extractor:
                        ) -> list[tuple[Tokens, PreparedText, str] | InputError]:
         out: list[Any] = [None] * len(texts)
         ok: list[tuple[int, PreparedText, str, Pieces]] = []
-        starts: list[dict[Heads, list[int]] | None] = []
         for pos, text in enumerate(texts):
             source = f"row {first + pos}"
             try:
@@ -272,12 +270,9 @@ class Extractor:
                 else:
                     language = resolve_language(prepared.text, lang, source)
                 ok.append((pos, prepared, language, pieces))
-                starts.append(self._pieces.head_starts(pieces))  # now: the next texts may reset the index
             except InputError as exc:
                 out[pos] = exc
-        for (pos, *_), at, triple in zip(ok, starts, self._tokenize([item[1:] for item in ok])):
-            if isinstance(triple[0], TokenArrays):
-                triple[0].starts = at
+        for (pos, *_), triple in zip(ok, self._tokenize([item[1:] for item in ok])):
             out[pos] = triple
         return out
 

@@ -52,10 +52,11 @@ class TokenArrays:
 
     __slots__ = ("rows", "vocab", "text", "_columns", "starts", "_offsets")
 
-    def __init__(self, rows: np.ndarray, vocab: "Vocab", text: str, columns: dict[int, int]) -> None:
+    def __init__(self, rows: np.ndarray, vocab: "Vocab", text: str, columns: dict[int, int],
+                 starts: dict[Heads, list[int]] | None = None) -> None:
         self.rows, self.vocab, self.text, self._columns = rows, vocab, text, columns
         #: where head sets start words in ``text`` (:meth:`PieceIndex.head_starts`), when known
-        self.starts: dict[Heads, list[int]] | None = None
+        self.starts = starts
         self._offsets: list[list[int]] | None = None
 
     def __len__(self) -> int:
@@ -298,7 +299,8 @@ class PieceTokenizer:
         row_of = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(total)
         rows = self._rows[row_of]
         rows[:, 2] += np.repeat(pieces.starts.astype(np.uint64), count)  # IDX: within the piece -> in the text
-        return TokenArrays(rows, self.vocab, pieces.text, self._columns)
+        starts = self.index.head_starts(pieces) if self.index.heads else None
+        return TokenArrays(rows, self.vocab, pieces.text, self._columns, starts)
 
     def _grow(self, n: int) -> None:
         while n > len(self._start):
