@@ -73,6 +73,24 @@ def test_french_excel_export_semicolon_cp1252_bom(tmp_path):
     assert list(out2["rolematch_language"]) == ["fr", "en"]
 
 
+@pytest.mark.parametrize("encoding,sep", [("utf-16", "\t"), ("utf-16-be", ","), ("utf-32", ";")])
+def test_utf16_and_utf32_exports_with_bom(tmp_path, encoding, sep):
+    """Excel's "Unicode text" export is UTF-16 with a BOM and tabs; every row comes out decoded."""
+    from rolematch.table import read_table
+
+    data = [{"Intitulé": "Data scientist (H/F)", "Descriptif": FR}, {"Intitulé": "ML", "Descriptif": EN}]
+    src = tmp_path / "export.csv"
+    body = write_csv(tmp_path / "plain.csv", data, sep=sep).read_text(encoding="utf-8")
+    bom = {"utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    src.write_bytes(bom + body.encode(encoding))
+    score_file(str(src), str(tmp_path / "out.csv"), text_column="Descriptif", jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert list(out["Intitulé"]) == ["Data scientist (H/F)", "ML"]
+    assert list(out["Descriptif"]) == [FR, EN]
+    assert list(out["rolematch_language"]) == ["fr", "en"]
+    assert list(read_table(src)["Descriptif"]) == [FR, EN]
+
+
 def test_broken_quoting_and_field_counts_are_error_rows(tmp_path):
     src = tmp_path / "broken.csv"
     src.write_text(

@@ -22,6 +22,7 @@ from typing import IO, Any, Iterator, Sequence
 
 from rolematch.errors import InputError
 from rolematch.table import OUTPUT_COLUMNS, format_of
+from rolematch.text import bom_encoding
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _MAX_RECORD_CHARS = 4_000_000  # a quoted field longer than this is taken as broken quoting
@@ -50,15 +51,18 @@ class Source:
 # -- CSV ------------------------------------------------------------------------------
 def sniff_csv(path: Path | None, sep: str | None = None, encoding: str | None = None,
               head: bytes | None = None) -> tuple[str, str]:
-    """Separator and encoding of a CSV export (UTF-8 with/without BOM, cp1252; ``,`` ``;`` tab or ``|``)."""
+    """Separator and encoding of a CSV export (``,`` ``;`` tab or ``|``).
+
+    Encodings: UTF-8 with or without BOM, UTF-16 / UTF-32 with BOM (Excel's
+    "Unicode text" exports), else cp1252.
+    """
     if head is None:
         assert path is not None
         with open(path, "rb") as fh:
             head = fh.read(65536)
     if encoding is None:
-        if head.startswith(b"\xef\xbb\xbf"):
-            encoding = "utf-8-sig"
-        else:
+        encoding = bom_encoding(head)
+        if encoding is None:
             try:
                 head.decode("utf-8")
                 encoding = "utf-8"

@@ -339,7 +339,7 @@ def evaluate(data: str, model_dir: str | None, text_column: str, label_column: s
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
 @click.option("--chunk-size", type=click.IntRange(1, 100000), default=256, show_default=True, help="Rows per task.")
 @click.option("--sep", help="CSV separator (default: detected).")
-@click.option("--encoding", help="Input encoding (default: detected: UTF-8, UTF-8 with BOM, cp1252).")
+@click.option("--encoding", help="Input encoding (default: detected: UTF-8, UTF-8/16/32 with BOM, cp1252).")
 @click.option("--lang", type=LANG, help="Force the language of every row.")
 @click.option("--model", "model_dir", type=click.Path(), help="Model directory (default: the shipped model).")
 @click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")

@@ -150,6 +150,7 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
     return PreparedText(source=text, text=cleaned, is_html=False, _index=index)
 
 
+# longest first: a UTF-32 LE BOM starts with the UTF-16 LE one
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -157,6 +158,13 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The codec named by a byte-order mark at the start of ``data`` (UTF-8, UTF-16, UTF-32), else ``None``."""
+    return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+
+
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
@@ -180,12 +188,12 @@ def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = 
             raise InputError(f"cannot decode as {encoding}: {exc}", source) from None
     if not data.strip():
         raise InputError("empty file", source)
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"undecodable bytes after {codec} BOM at byte {exc.start}", source) from None
+    codec = bom_encoding(data)
+    if codec is not None:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"undecodable bytes after {codec} BOM at byte {exc.start}", source) from None
     if _is_binary(data):
         raise InputError("binary file (not text)", source)
     try:
