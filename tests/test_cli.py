@@ -157,6 +157,19 @@ def test_bad_files_give_one_line_errors(tmp_path, monkeypatch, kind, message, co
     assert "Traceback" not in res.output
 
 
+@pytest.mark.parametrize("command", ["classify", "skills"])
+def test_a_table_is_pointed_to_score_not_read_as_one_posting(tmp_path, command):
+    """A CSV export given to classify would be one long "posting": refused, naming the score command."""
+    table = tmp_path / "export.csv"
+    table.write_bytes((EXAMPLES / "postings.csv").read_bytes())
+    res = run(command, str(table), str(EN))
+    assert res.exit_code == 1
+    assert f"Error: {table}: a CSV table of postings" in res.output
+    assert f"rolematch score {table} -o scored.csv" in res.output
+    assert "Traceback" not in res.output
+    assert str(EN) in res.output  # the good file is still reported
+
+
 def test_bad_file_among_good_ones_still_reports_the_good(tmp_path):
     res = run("classify", str(EN), str(tmp_path / "nope.txt"))
     assert res.exit_code == 1

@@ -40,11 +40,18 @@ class _Group(click.Group):
 
 
 def _read(path: str, encoding: str | None = None) -> str:
+    """One posting's text; a table of postings (CSV, TSV, JSONL, Parquet) is refused with a pointer to ``score``."""
+    from rolematch.table import format_of
     from rolematch.text import read_posting
 
     if path == "-":
         return read_posting(sys.stdin.buffer, encoding)
-    return read_posting(path, encoding)
+    try:
+        fmt = format_of(path)
+    except InputError:
+        return read_posting(path, encoding)
+    raise InputError(f"a {fmt.upper()} table of postings, not one posting: score its rows with "
+                     f"`rolematch score {path} -o scored.csv` (add --text-column NAME if needed)", path)
 
 
 def _each_file(files: Sequence[str], fn: Callable[[str, str], None]) -> None:
@@ -98,7 +105,8 @@ def _print_skills(report: Any) -> None:
 def skills(files: tuple[str, ...], lang: str | None, rules: tuple[str, ...], as_json: bool) -> None:
     """List the skills, responsibilities and tools a posting asks for.
 
-    FILES are text or HTML postings; - reads standard input.
+    FILES are text or HTML postings, one per file; - reads standard input.
+    For a table of postings (CSV, TSV, JSONL, Parquet) use `rolematch score`.
 
     Example:
 
@@ -149,7 +157,8 @@ def classify(files: tuple[str, ...], title: str | None, lang: str | None, model_
              rules: tuple[str, ...], as_json: bool) -> None:
     """Say which role each posting describes, with confidence and evidence.
 
-    FILES are text or HTML postings; - reads standard input.
+    FILES are text or HTML postings, one per file; - reads standard input.
+    For a table of postings (CSV, TSV, JSONL, Parquet) use `rolematch score`.
 
     Example:
 
