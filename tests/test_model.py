@@ -238,3 +238,12 @@ def test_read_labelled_errors(tmp_path):
         read_labelled(f)
     with pytest.raises(TrainingError, match="no column 'description'"):
         read_labelled(f, text_column="description")
+    with pytest.raises(TrainingError, match="both the text column and the label column"):
+        read_labelled(f, label_column="text")
+    g = tmp_path / "e.csv"  # the text column is found as in score; empty labels are named by row
+    g.write_text("id,job_description,role\n1,hello,data_scientist\n2,world,\n3,again,other\n")
+    with pytest.raises(TrainingError, match=r"1 row\(s\) with an empty 'role' \(data row 2\)"):
+        read_labelled(g, label_column="role")
+    g.write_text("id,job_description,role\n1,hello,data_scientist\n2,,other\n3,again,other\n")
+    got = read_labelled(g, label_column="role")
+    assert list(got["text"]) == ["hello", "again"] and list(got["label"]) == ["data_scientist", "other"]

@@ -18,25 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from rolematch.batch_io import Record, Source, Writer, open_source
 from rolematch.errors import InputError
-from rolematch.table import OUTPUT_COLUMNS, result_row
-
-TEXT_COLUMN_NAMES = ("description", "text", "job_description", "jobdescription", "job description", "body",
-                     "content", "posting", "description_text", "descriptif")
-
-
-def find_text_column(columns: Sequence[str], requested: str | None, source: str) -> str:
-    """The text column: ``requested``, else ``description``, else one named like text/description."""
-    if requested is not None:
-        if requested not in columns:
-            raise InputError(f"no column {requested!r}; columns are: {', '.join(map(str, columns))}", source)
-        return requested
-    lower = {str(c).strip().lower(): c for c in columns}
-    for name in TEXT_COLUMN_NAMES:
-        if name in lower:
-            return lower[name]
-    raise InputError(f"no text column found (looked for {', '.join(TEXT_COLUMN_NAMES[:4])}); "
-                     f"pass --text-column; columns are: {', '.join(map(str, columns))}", source)
-
+from rolematch.table import OUTPUT_COLUMNS, find_text_column, result_row
 
 def default_jobs() -> int:
     try:

@@ -268,7 +268,7 @@ def _print_report(rep: dict[str, Any]) -> None:
 @cli.command()
 @click.argument("data", type=click.Path())
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(), help="Model directory to write.")
-@click.option("--text-column", default="text", show_default=True)
+@click.option("--text-column", help="Column with the posting text (default: description, text, job_description...).")
 @click.option("--label-column", default="label", show_default=True)
 @click.option("--title-column", default=None, help="Column with titles (optional).")
 @click.option("--eval", "eval_files", multiple=True, type=click.Path(), help="Labelled file(s) to evaluate on and record in the manifest (columns text/description, label).")
@@ -276,7 +276,7 @@ def _print_report(rep: dict[str, Any]) -> None:
 @click.option("--market-prior/--training-prior", default=True, show_default=True,
               help="Re-weight probabilities to rolematch's market prior (few ML scientists, most postings in scope), "
                    "or keep the training data's class balance.")
-def train(data: str, out_dir: str, text_column: str, label_column: str, title_column: str | None,
+def train(data: str, out_dir: str, text_column: str | None, label_column: str, title_column: str | None,
           eval_files: tuple[str, ...], c: float | None, market_prior: bool) -> None:
     """Train a model on labelled postings (CSV, TSV, JSONL, Parquet, or a folder of them).
 
@@ -291,10 +291,7 @@ def train(data: str, out_dir: str, text_column: str, label_column: str, title_co
     df = read_labelled(data, text_column, label_column, title_column)
     evals = {}
     for f in eval_files:
-        from rolematch.batch import find_text_column
-        from rolematch.table import read_table
-
-        evals[Path(f).name] = read_labelled(f, find_text_column(list(read_table(f).columns), None, f), "label")
+        evals[Path(f).name] = read_labelled(f)
     from rolematch.model import MARKET_PRIOR
 
     params: dict[str, Any] = {"C": c} if c is not None else {}
@@ -313,11 +310,11 @@ def train(data: str, out_dir: str, text_column: str, label_column: str, title_co
 @cli.command()
 @click.argument("data", type=click.Path())
 @click.option("--model", "model_dir", type=click.Path(), help="Model directory (default: the shipped model).")
-@click.option("--text-column", default="description", show_default=True)
+@click.option("--text-column", help="Column with the posting text (default: description, text, job_description...).")
 @click.option("--label-column", default="label", show_default=True)
 @click.option("--title-column", default=None, help="Use this title column as a feature (off by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def evaluate(data: str, model_dir: str | None, text_column: str, label_column: str, title_column: str | None,
+def evaluate(data: str, model_dir: str | None, text_column: str | None, label_column: str, title_column: str | None,
              as_json: bool) -> None:
     """Measure a model on labelled postings: per-class P/R/F1, macro-F1, calibration, per language.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Union
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
 from rolematch.errors import InputError
 from rolematch.results import RoleResult
@@ -29,6 +29,24 @@ def format_of(path: PathLike) -> str:
     if name == "-":
         return "csv"
     raise InputError("unknown file type (use .csv, .tsv, .jsonl or .parquet)", str(path))
+
+
+TEXT_COLUMN_NAMES = ("description", "text", "job_description", "jobdescription", "job description", "body",
+                     "content", "posting", "description_text", "descriptif")
+
+
+def find_text_column(columns: Sequence[str], requested: str | None, source: str) -> str:
+    """The text column: ``requested``, else ``description``, else one named like text/description."""
+    if requested is not None:
+        if requested not in columns:
+            raise InputError(f"no column {requested!r}; columns are: {', '.join(map(str, columns))}", source)
+        return requested
+    lower = {str(c).strip().lower(): c for c in columns}
+    for name in TEXT_COLUMN_NAMES:
+        if name in lower:
+            return lower[name]
+    raise InputError(f"no text column found (looked for {', '.join(TEXT_COLUMN_NAMES[:4])}); "
+                     f"pass --text-column; columns are: {', '.join(map(str, columns))}", source)
 
 
 def read_table(path: PathLike) -> "pd.DataFrame":

@@ -44,23 +44,43 @@ def _read_table(path: Path) -> "pd.DataFrame":
         raise TrainingError(str(exc)) from None
 
 
-def read_labelled(path: PathLike, text_column: str = "text", label_column: str = "label",
+def read_labelled(path: PathLike, text_column: str | None = None, label_column: str = "label",
                   title_column: str | None = None) -> "pd.DataFrame":
-    """Labelled postings as a DataFrame with ``text``, ``label`` and (optional) ``title``, ``lang``."""
+    """Labelled postings as a DataFrame with ``text``, ``label`` and (optional) ``title``, ``lang``.
+
+    ``text_column`` defaults to the first column named like a posting text
+    (``description``, ``text``, ``job_description``...), as in ``score``. Rows
+    with an empty text are left out; an empty or unknown label is an error that
+    names the rows.
+    """
+    from rolematch.table import find_text_column
+
     p = Path(path)
     df = _read_table(p)
-    for col in (text_column, label_column, title_column):
+    try:
+        text_column = find_text_column(list(df.columns), text_column, str(p))
+    except InputError as exc:
+        raise TrainingError(str(exc)) from None
+    for col in (label_column, title_column):
         if col is not None and col not in df.columns:
             raise TrainingError(f"{p}: no column {col!r}; columns are: {', '.join(map(str, df.columns))}")
+    if label_column == text_column:
+        raise TrainingError(f"{p}: {label_column!r} cannot be both the text column and the label column")
     out = df[[text_column, label_column]].rename(columns={text_column: "text", label_column: "label"}).copy()
     if title_column:
         out["title"] = df[title_column]
     if "lang" in df.columns:
         out["lang"] = df["lang"]
+    missing = out["label"].isna() | (out["label"].astype(str).str.strip() == "")
+    if missing.any():
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(missing.to_numpy())[:5])
+        raise TrainingError(f"{p}: {int(missing.sum())} row(s) with an empty {label_column!r} (data row {rows}"
+                            f"{', ...' if missing.sum() > 5 else ''}); label them or leave them out")
     out["label"] = out["label"].astype(str).str.strip()
     bad = sorted(set(out["label"]) - set(LABELS))
     if bad:
-        raise TrainingError(f"{p}: unknown label(s) {', '.join(map(repr, bad[:5]))}; expected one of {', '.join(LABELS)}")
+        raise TrainingError(f"{p}: unknown label(s) {', '.join(map(repr, bad[:5]))} in column {label_column!r}; "
+                            f"expected one of {', '.join(LABELS)}")
     empty = out["text"].isna() | (out["text"].astype(str).str.strip() == "")
     if empty.all():
         raise TrainingError(f"{p}: every {text_column!r} cell is empty")
