@@ -18,6 +18,13 @@ from rolematch.regexes import by_first_letter
     ("4+ years in a role such as Data Scientist or analyst.", "data_scientist", False, "Data Scientist"),
     ("des profils comme data scientist", "data_scientist", False, "data scientist"),
     ("Senior Machine Learning Engineer\nAbout the team", "ml_engineer", True, "Machine Learning Engineer"),
+    ("Rejoignez-nous en tant que Data Scientist.", "data_scientist", True, "Data Scientist"),
+    ("Le poste d'ingénieur machine learning est basé à Lyon.", "ml_engineer", True, "ingénieur machine learning"),
+    ("Ils recherchent leur premier Data Scientist.", "data_scientist", True, "Data Scientist"),
+    # a word that merely starts like "a", "un" or "la" introduces nothing
+    ("You'll apply data science methods to fraud.", "data_scientist", False, "data science"),
+    ("An excellent understanding of data science techniques.", "data_scientist", False, "data science"),
+    ("Hands-on work on large-scale data science projects.", "data_scientist", False, "data science"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     found = [m for m in find_mentions(text) if m.role == role]

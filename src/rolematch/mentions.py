@@ -41,10 +41,12 @@ _ALTERNATION = "(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + ")
 _PATTERN = re.compile(r"\b(?=" + by_first_letter(_PREFIXES) + ")" + _ALTERNATION + r"\b")
 #: where a mention can start: its match begins with one of the prefixes (the lookahead above)
 MENTION_HEADS = Heads(_PREFIXES)
+# a word that introduces the posting's own role, then up to two words ("a senior", "notre futur(e)");
+# a whole word: "apply", "understanding" or "large-scale" must not count as "a", "un" or "la"
 _SELF_BEFORE = re.compile(
-    r"(?:\b(?:a|an|our|the|as|as an?|seeking|hiring|hire|for|looking for|join|become|new|senior|junior|lead|staff"
-    r"|principal|un|une|un\(e\)|une?\(e\)|notre|le|la|l'|l’|en tant que|poste de|poste d'|recherchons|recrute|recrutons"
-    r"|cherchons|futur|future|futur\(e\)|qu'|que)\s*(?:[\w()'’-]+\s+){0,2})$"
+    r"(?:\b(?:(?:a|an|our|the|as|as an?|seeking|hiring|hire|for|looking for|join|become|new|senior|junior|lead|staff"
+    r"|principal|un|une|notre|leur|le|la|en tant que|poste de|recherchons|recherchent|recrute|recrutons|cherchons|futur|future|que)\s+"
+    r"|(?:un\(e\)|une?\(e\)|futur\(e\))\s*|(?:l|qu|poste d)['’])(?:[\w()'’-]+\s+){0,2})$"
 )
 _OTHER_BEFORE = re.compile(
     r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|avec|aux côtés d[eu']s?|des|les|nos"
