@@ -91,6 +91,19 @@ def test_utf16_and_utf32_exports_with_bom(tmp_path, encoding, sep):
     assert list(read_table(src)["Descriptif"]) == [FR, EN]
 
 
+def test_repeated_column_names_keep_every_value(tmp_path):
+    """A header naming a column twice (or leaving two names empty) loses no value: repeats get ".1", ".2" as in pandas."""
+    src = tmp_path / "dup.csv"
+    src.write_text("id,description,description,,\n1,%s,second,x,y\n" % EN.replace("\n", " ").replace(",", ";"),
+                   encoding="utf-8")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
+        header, row = list(csv.reader(fh))
+    assert header[:5] == ["id", "description", "description.1", "", ".1"]
+    assert row[2:5] == ["second", "x", "y"]
+    assert row[header.index("rolematch_label")] == "ml_engineer"
+
+
 def test_broken_quoting_and_field_counts_are_error_rows(tmp_path):
     src = tmp_path / "broken.csv"
     src.write_text(

@@ -133,6 +133,7 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
     header = parse("".join(t for _, t in head[1]))
     if not header or all(not h.strip() for h in header):
         raise InputError("empty header row", source)
+    header = unique_names(header)
     n = len(header)
 
     def records() -> Iterator[Record]:
@@ -173,6 +174,21 @@ def _closes_field(line: str, sep: str) -> bool:
     body = line.rstrip("\r\n")
     i = body.rfind('"')
     return i >= 0 and (i == len(body) - 1 or body[i + 1] == sep)
+
+
+def unique_names(header: list[str]) -> list[str]:
+    """Column names made unique as pandas does ("description", "description.1"), so no column's values are lost."""
+    seen = set(header)
+    out: list[str] = []
+    for name in header:
+        if name in out:
+            k = 1
+            while f"{name}.{k}" in seen:
+                k += 1
+            name = f"{name}.{k}"
+            seen.add(name)
+        out.append(name)
+    return out
 
 
 def _fit(fields: list[str], header: list[str]) -> dict[str, Any]:
