@@ -208,3 +208,19 @@ def test_readme_starts_with_two_commands():
     ci = (REPO / ".ci/run").read_text()
     test_cmd = [ln for ln in blocks[1].splitlines() if ln.strip()][-1].strip()
     assert test_cmd in ci
+
+
+@pytest.mark.parametrize("index", [0, 2])
+def test_readme_python_examples_run(index):
+    """The README's Python API and spaCy examples run as written, from the repository root.
+
+    (The GridSearchCV example, block 1, fits 5 models: test_model.py covers it with a smaller grid.)
+    """
+    import subprocess
+    import sys
+
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert len(blocks) == 3 and "GridSearchCV" in blocks[1]
+    res = subprocess.run([sys.executable, "-c", blocks[index]], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.strip()

@@ -68,7 +68,12 @@ class RoleModel:
     def classify_many(self, texts: Iterable[str], titles: Iterable[str | None] | None = None,
                       lang: str | None = None, batch_size: int = 128, explain: bool = False
                       ) -> Iterator[RoleResult | InputError]:
-        """Classify a stream of postings lazily, in order; unusable ones yield their :class:`InputError`."""
+        """Classify a stream of postings lazily, in order; unusable ones yield their :class:`InputError`.
+
+        Results carry label, probabilities and skills; their ``evidence`` is
+        empty unless ``explain=True`` (explaining costs about as much as
+        classifying, and batch users rarely read it).
+        """
         pairs = zip(texts, titles) if titles is not None else ((t, None) for t in texts)
         first = 0
         while chunk := list(islice(pairs, batch_size)):
