@@ -20,6 +20,7 @@ from rolematch.batch_io import Record, Source, Writer, open_source
 from rolematch.errors import InputError
 from rolematch.table import OUTPUT_COLUMNS, find_text_column, result_row
 
+
 def default_jobs() -> int:
     try:
         return len(os.sched_getaffinity(0))

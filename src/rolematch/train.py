@@ -50,8 +50,8 @@ def read_labelled(path: PathLike, text_column: str | None = None, label_column: 
 
     ``text_column`` defaults to the first column named like a posting text
     (``description``, ``text``, ``job_description``...), as in ``score``. Rows
-    with an empty text are left out; an empty or unknown label is an error that
-    names the rows.
+    with an empty text are left out. An empty label is an error naming the data
+    rows; an unknown label is an error naming the label.
     """
     from rolematch.table import find_text_column
 
