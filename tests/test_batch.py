@@ -157,6 +157,49 @@ def test_jsonl_bad_lines_are_kept(tmp_path):
     assert "expected a JSON object" in out.loc[2, "rolematch_error"]
 
 
+def test_json_array_export_every_item_kept(tmp_path):
+    """A .json export holding one array of objects is scored item by item; a non-object item keeps its place."""
+    from rolematch.table import read_table
+
+    src = tmp_path / "export.json"
+    items = [{"id": 1, "description": EN}, 7, {"id": 3, "description": FR, "extra": True}]
+    src.write_bytes(b"\xef\xbb\xbf" + json.dumps(items, indent=2, ensure_ascii=False).encode("utf-8"))
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert list(out.columns[:3]) == ["id", "description", "extra"]
+    assert list(out["rolematch_label"]) == ["ml_engineer", "", "data_scientist"]
+    assert out.loc[1, "rolematch_error"].startswith("line 6: item 2 is not a JSON object")
+    src.write_text(json.dumps([items[0], items[2]], indent=2), encoding="utf-8")  # train/evaluate read it whole
+    assert list(read_table(src)["description"]) == [EN, FR]
+
+
+def test_broken_json_array_is_refused_with_its_line(tmp_path):
+    src = tmp_path / "broken.json"
+    src.write_text('[{"description": "a"},\n {"description": ]\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 2: invalid JSON array"):
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    assert not (tmp_path / "out.csv").exists()
+    src.write_text('[{"description": "a"}]\n[{"description": "b"}]\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"text after the closing"):
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+
+
+@pytest.mark.parametrize("block", [1, 2, 5, 64])
+def test_json_array_stream_equals_json_load(block):
+    """Items are the same as json.loads gives, whatever the read size (items and numbers cut between reads)."""
+    import io
+
+    from rolematch.batch_io import _json_array
+
+    items = [{"text": "a]\n,{\"b\"", "n": [1, {"x": "]"}]}, 123456, -1.5e10, "s", None, True, [], {"k": [2]}]
+    parts = [json.dumps(x, indent=2) for x in items]
+    text = "\n [ " + ",\n".join(parts) + " ]\n"
+    starts = [2 + sum(p.count("\n") + 1 for p in parts[:i]) for i in range(len(parts))]
+    got = list(_json_array(io.StringIO(text), "t", block))
+    assert [x for _, x in got] == json.loads(text) == items
+    assert [line for line, _ in got] == starts
+
+
 def test_text_column_detection_and_errors(tmp_path):
     src = write_csv(tmp_path / "in.csv", [{"ref": "1", "Job_Description": EN}])
     score_file(str(src), str(tmp_path / "o.csv"), jobs=1, progress=False)

@@ -225,6 +225,9 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
             sep = "\t"
         if fmt != "jsonl":
             sep, encoding = sniff_csv(Path(path), sep, encoding)
+        elif encoding is None:
+            with open(path, "rb") as raw_head:
+                encoding = bom_encoding(raw_head.read(4))
         fh = open(path, encoding=encoding or "utf-8", newline="", errors="strict")
         size = Path(path).stat().st_size
     if fmt == "jsonl":
@@ -241,7 +244,74 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
     return Source(header, recs, size, position)
 
 
+def _json_array(fh: IO[str], source: str, block: int = 1 << 16) -> Iterator[tuple[int, Any]]:
+    """The items of a JSON array (``[{...}, {...}]``), streamed: ``(line the item starts on, item)``.
+
+    A syntax error stops the run with its line: past it, where the next item
+    starts cannot be known, so no row could be trusted.
+    """
+    decoder = json.JSONDecoder()
+    buf, pos, line, eof = "", 0, 1, False
+
+    def more() -> bool:  # read on; the buffer then starts at ``pos`` (0)
+        nonlocal buf, pos, line, eof
+        got = "" if eof else fh.read(max(block, len(buf)))  # doubling: a long item is decoded O(log n) times
+        if not got:
+            eof = True
+            return False
+        line += buf.count("\n", 0, pos)
+        buf, pos = buf[pos:] + got, 0
+        return True
+
+    def skip_space() -> str:
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or not more():
+                return buf[pos] if pos < len(buf) else ""
+
+    def fail(what: str) -> InputError:
+        return InputError(f"line {line + buf.count(chr(10), 0, pos)}: invalid JSON array ({what})", source)
+
+    def close() -> None:  # after the closing "]": nothing but space (a second array would be lost)
+        nonlocal pos
+        pos += 1
+        if skip_space():
+            raise fail("text after the closing ']'")
+
+    if skip_space() != "[":
+        raise fail("expected '['")
+    pos += 1
+    if skip_space() == "]":
+        return close()
+    while True:
+        skip_space()
+        while True:
+            try:
+                item, end = decoder.raw_decode(buf, pos)
+            except ValueError as exc:
+                if not more():
+                    raise fail(str(exc).split(":")[0]) from None
+                continue
+            if end < len(buf) or not more():  # a number at the end of the buffer may go on
+                break
+        yield line + buf.count("\n", 0, pos), item
+        pos = end
+        sep = skip_space()
+        if sep == "]":
+            return close()
+        if sep != ",":
+            raise fail("expected ',' or ']' after an item" if sep else "unexpected end of file")
+        pos += 1
+
+
 def _open_jsonl(fh: IO[str], path: str, size: int | None) -> Source:
+    """JSON Lines, or a JSON array of objects (a ``.json`` export whose text starts with ``[``)."""
+    start = fh.read(1 << 12)
+    fh.seek(0)
+    if start.lstrip().startswith("["):
+        return _open_json_array(fh, path, size)
     # first pass: the union of keys, in first-seen order (so CSV output has every column)
     columns: dict[str, None] = {}
     for line in fh:
@@ -270,6 +340,26 @@ def _open_jsonl(fh: IO[str], path: str, size: int | None) -> Source:
 
     if not cols:
         cols = ["_raw"]
+    return Source(cols, records(), size, lambda: fh.buffer.tell() if hasattr(fh, "buffer") else 0)
+
+
+def _open_json_array(fh: IO[str], path: str, size: int | None) -> Source:
+    # first pass: the union of keys, in first-seen order, and any syntax error before a row is scored
+    columns: dict[str, None] = {}
+    for _, item in _json_array(fh, path):
+        if isinstance(item, dict):
+            columns.update(dict.fromkeys(item))
+    fh.seek(0)
+
+    def records() -> Iterator[Record]:
+        for n, (line, item) in enumerate(_json_array(fh, path), 1):
+            if isinstance(item, dict):
+                yield Record(line, item)
+            else:
+                yield Record(line, {"_raw": json.dumps(item, ensure_ascii=False)},
+                             f"line {line}: item {n} is not a JSON object")
+
+    cols = list(columns) or ["_raw"]
     return Source(cols, records(), size, lambda: fh.buffer.tell() if hasattr(fh, "buffer") else 0)
 
 

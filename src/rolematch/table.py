@@ -61,7 +61,9 @@ def read_table(path: PathLike) -> "pd.DataFrame":
         if fmt == "parquet":
             return pd.read_parquet(p)
         if fmt == "jsonl":
-            return pd.read_json(p, lines=True, dtype=False)
+            with open(p, "rb") as fh:
+                array = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+            return pd.read_json(p, lines=not array, dtype=False)
         from rolematch.batch_io import sniff_csv
 
         sep, encoding = sniff_csv(p, "\t" if fmt == "tsv" else None)
@@ -69,7 +71,8 @@ def read_table(path: PathLike) -> "pd.DataFrame":
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"cannot read {fmt.upper()}: {' '.join(str(exc).split())[:300]}", str(p)) from None
+        kind = "JSON" if p.suffix.lower() == ".json" else fmt.upper()
+        raise InputError(f"cannot read {kind}: {' '.join(str(exc).split())[:300]}", str(p)) from None
 
 
 def result_row(res: RoleResult | InputError) -> dict[str, Any]:
