@@ -169,8 +169,13 @@ def test_json_array_export_every_item_kept(tmp_path):
     assert list(out.columns[:3]) == ["id", "description", "extra"]
     assert list(out["rolematch_label"]) == ["ml_engineer", "", "data_scientist"]
     assert out.loc[1, "rolematch_error"].startswith("line 6: item 2 is not a JSON object")
-    src.write_text(json.dumps([items[0], items[2]], indent=2), encoding="utf-8")  # train/evaluate read it whole
+    src.write_text("\ufeff" + json.dumps([items[0], items[2]], indent=2), encoding="utf-8")  # train/evaluate read it whole
     assert list(read_table(src)["description"]) == [EN, FR]
+    lines = tmp_path / "export.jsonl"
+    lines.write_text("\ufeff" + "".join(json.dumps(x) + "\n" for x in (items[0], items[2])), encoding="utf-8")
+    assert list(read_table(lines)["description"]) == [EN, FR]
+    score_file(str(lines), str(tmp_path / "out2.csv"), jobs=1, progress=False)
+    assert list(read_out(tmp_path / "out2.csv")["rolematch_label"]) == ["ml_engineer", "data_scientist"]
 
 
 def test_broken_json_array_is_refused_with_its_line(tmp_path):

@@ -61,9 +61,13 @@ def read_table(path: PathLike) -> "pd.DataFrame":
         if fmt == "parquet":
             return pd.read_parquet(p)
         if fmt == "jsonl":
+            from rolematch.text import bom_encoding
+
             with open(p, "rb") as fh:
-                array = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
-            return pd.read_json(p, lines=not array, dtype=False)
+                head = fh.read(4096)
+            encoding = bom_encoding(head) or "utf-8"
+            array = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").startswith("[")
+            return pd.read_json(p, lines=not array, dtype=False, encoding=encoding)
         from rolematch.batch_io import sniff_csv
 
         sep, encoding = sniff_csv(p, "\t" if fmt == "tsv" else None)
