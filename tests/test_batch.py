@@ -246,6 +246,51 @@ def test_interrupted_run_leaves_no_output(tmp_path):
     assert b"Traceback" not in proc.stderr.read()
 
 
+def test_a_swallowed_ctrl_c_still_stops_the_run(capsys):
+    """spaCy's Cython callbacks can drop a KeyboardInterrupt ("Exception ignored"): the latch raises it again."""
+    from rolematch.batch import sigint_latch
+
+    outer = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even where it is ignored
+    before = signal.getsignal(signal.SIGINT), sys.unraisablehook
+    try:
+        _swallow_one_ctrl_c(sigint_latch)
+    finally:
+        assert (signal.getsignal(signal.SIGINT), sys.unraisablehook) == before
+        signal.signal(signal.SIGINT, outer)
+    assert "KeyboardInterrupt" not in capsys.readouterr().err
+
+
+def _swallow_one_ctrl_c(sigint_latch) -> None:
+    import os
+
+    with sigint_latch() as check:
+        check()  # nothing yet
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:  # what a C extension does with it: report, drop, go on
+            sys.unraisablehook(type("Info", (), {"exc_type": KeyboardInterrupt, "exc_value": KeyboardInterrupt(),
+                                                  "exc_traceback": None, "err_msg": None, "object": "x"})())
+        with pytest.raises(KeyboardInterrupt):
+            check()
+
+
+def _sigint_disposition() -> str:
+    return str(signal.getsignal(signal.SIGINT))
+
+
+def test_workers_leave_ctrl_c_to_the_parent():
+    """A worker interrupted while it loads the model printed "Exception in initializer" and a traceback."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rolematch.batch import _init_worker
+
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("forkserver"), initializer=_init_worker,
+                             initargs=(None, ())) as pool:
+        assert pool.submit(_sigint_disposition).result(timeout=120) == str(signal.SIG_IGN)
+
+
 def test_open_source_streams(tmp_path):
     src = write_csv(tmp_path / "in.csv", rows(5))
     s = open_source(str(src))

@@ -8,10 +8,13 @@ keep their place with ``rolematch_error`` filled and an empty label.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Callable, Iterator, Sequence
@@ -33,7 +36,12 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(model_dir: str | None, rules: tuple[str, ...]) -> None:
-    """Process-pool initializer: load (and verify) the model once per worker."""
+    """Process-pool initializer: load (and verify) the model once per worker.
+
+    Workers ignore Ctrl-C: the parent stops the run (and a worker interrupted
+    while it starts would print a traceback).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from rolematch.startup import defer_spacy_cli
 
     defer_spacy_cli()  # workers never run spaCy's CLI: smaller and quicker to start
@@ -134,10 +142,53 @@ def _merge(chunk: list[Record], scored: list[dict[str, Any]], todo: list[int]) -
     return rows
 
 
+@contextmanager
+def sigint_latch() -> Iterator[Callable[[], None]]:
+    """Remember Ctrl-C even where it is swallowed; the yielded ``check()`` raises it again.
+
+    A KeyboardInterrupt raised while Cython code runs a Python callback (spaCy's
+    lexeme attribute getters, for one) is printed as "Exception ignored" and
+    dropped, and the run would go on to the end. Only installed over Python's
+    default handler, in the main thread; the old handler is put back after.
+    Meanwhile such a dropped interrupt is not printed (it is not lost: the
+    next ``check()`` raises it).
+    """
+    hit = False
+
+    def check() -> None:
+        if hit:
+            raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield check
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        nonlocal hit
+        hit = True
+        raise KeyboardInterrupt
+
+    def unraisable(info: Any) -> None:
+        if not (hit and isinstance(info.exc_value, KeyboardInterrupt)):
+            old_hook(info)
+
+    old, old_hook = signal.signal(signal.SIGINT, handler), sys.unraisablehook
+    sys.unraisablehook = unraisable
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, old)
+        sys.unraisablehook = old_hook
+
+
 def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_col: str | None,
          chunk_size: int, window: int, progress: Any, id_col: str | None = None,
-         examples: list[str] | None = None) -> tuple[int, int]:
-    """Feed chunks to ``submit`` (at most ``window`` in flight), write results in order."""
+         examples: list[str] | None = None, check: Callable[[], None] = lambda: None) -> tuple[int, int]:
+    """Feed chunks to ``submit`` (at most ``window`` in flight), write results in order.
+
+    ``check()`` runs after every chunk and may raise (see :func:`sigint_latch`).
+    """
     pending: deque[tuple[list[Record], list[int], Any]] = deque()
     rows = errors = 0
 
@@ -164,10 +215,13 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
         texts = [chunk[i].values.get(text_col) for i in todo]
         titles = [chunk[i].values.get(title_col) for i in todo] if title_col else None
         pending.append((chunk, todo, submit(texts, titles) if todo else []))
+        check()
         while len(pending) >= window:
             drain_one()
+            check()
     while pending:
         drain_one()
+        check()
     return rows, errors
 
 
@@ -253,9 +307,10 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
 
             window = 3 * jobs
         examples: list[str] = []
-        rows, errors = _run(source, writer, submit, text_col, title_column, chunk_size, window, bar,
-                            id_column, examples)
-        writer.commit()
+        with sigint_latch() as check:
+            rows, errors = _run(source, writer, submit, text_col, title_column, chunk_size, window, bar,
+                                id_column, examples, check)
+            writer.commit()
     except BaseException:
         writer.abort()
         raise
