@@ -257,70 +257,75 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
                sep: str | None = None, encoding: str | None = None, lang: str | None = None,
                model_dir: str | None = None, rules: Sequence[str] = (), engine: str = "local",
                scheduler: str | None = None, progress: bool = True) -> Summary:
-    """Score ``input_path`` into ``output_path`` (CSV/TSV/JSONL/Parquet by extension, ``-`` = CSV on stdio)."""
-    start = time.perf_counter()
-    source = open_source(input_path, sep=sep, encoding=encoding, chunk_size=chunk_size)
-    text_col = find_text_column(source.columns, text_column, input_path)
-    for name, col in (("--title-column", title_column), ("--id-column", id_column)):
-        if col is not None and col not in source.columns:
-            raise InputError(f"{name}: no column {col!r}; columns are: {', '.join(map(str, source.columns))}",
-                             input_path)
-    clash = [c for c in OUTPUT_COLUMNS if c in source.columns]
-    if clash:
-        raise InputError(f"input already has column(s) {', '.join(clash)} (already scored?)", input_path)
-    jobs = max(1, jobs or default_jobs())
-    rules_t = tuple(map(str, rules))
-    if model_dir is None and not rules_t:
-        from rolematch.persist import verify_model
-        from rolematch.resources import default_model_dir
+    """Score ``input_path`` into ``output_path`` (CSV/TSV/JSONL/Parquet by extension, ``-`` = CSV on stdio).
 
-        verify_model(default_model_dir())  # fail fast, before any worker starts
-    writer = Writer(output_path, source.columns, source.schema)
-    bar = _Progress(source, progress)
-    executor: Any = None
-    client: Any = None
-    try:
-        if engine == "dask":
-            client = _dask_client(scheduler, jobs)
+    Ctrl-C stops the run (see :func:`sigint_latch`); the output is then left as it was.
+    """
+    with sigint_latch() as check:
+        start = time.perf_counter()
+        source = open_source(input_path, sep=sep, encoding=encoding, chunk_size=chunk_size)
+        text_col = find_text_column(source.columns, text_column, input_path)
+        for name, col in (("--title-column", title_column), ("--id-column", id_column)):
+            if col is not None and col not in source.columns:
+                raise InputError(f"{name}: no column {col!r}; columns are: {', '.join(map(str, source.columns))}",
+                                 input_path)
+        clash = [c for c in OUTPUT_COLUMNS if c in source.columns]
+        if clash:
+            raise InputError(f"input already has column(s) {', '.join(clash)} (already scored?)", input_path)
+        jobs = max(1, jobs or default_jobs())
+        rules_t = tuple(map(str, rules))
+        if model_dir is None and not rules_t:
+            from rolematch.persist import verify_model
+            from rolematch.resources import default_model_dir
 
-            def submit(texts: list[Any], titles: list[Any] | None) -> Any:
-                return client.submit(dask_score_rows, texts, titles, lang, model_dir, rules_t, pure=False)
+            verify_model(default_model_dir())  # fail fast, before any worker starts
+        writer = Writer(output_path, source.columns, source.schema)
+        bar = _Progress(source, progress)
+        executor: Any = None
+        client: Any = None
+        try:
+            if engine == "dask":
+                client = _dask_client(scheduler, jobs)
 
-            window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or jobs)
-        elif jobs == 1:
-            from rolematch.api import RoleModel
+                def submit(texts: list[Any], titles: list[Any] | None) -> Any:
+                    return client.submit(dask_score_rows, texts, titles, lang, model_dir, rules_t, pure=False)
 
-            model = RoleModel.load(model_dir, rules_t)
+                window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or jobs)
+            elif jobs == 1:
+                from rolematch.api import RoleModel
 
-            def submit(texts: list[Any], titles: list[Any] | None) -> Any:
-                return score_rows(texts, titles, lang, model=model)
+                model = RoleModel.load(model_dir, rules_t)
 
-            window = 1
-        else:
-            import multiprocessing as mp
+                def submit(texts: list[Any], titles: list[Any] | None) -> Any:
+                    return score_rows(texts, titles, lang, model=model)
 
-            ctx = mp.get_context("forkserver" if sys.platform != "win32" else "spawn")
-            executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(model_dir, rules_t))
+                window = 1
+            else:
+                import multiprocessing as mp
 
-            def submit(texts: list[Any], titles: list[Any] | None) -> Any:
-                return executor.submit(score_rows, texts, titles, lang)
+                ctx = mp.get_context("forkserver" if sys.platform != "win32" else "spawn")
+                executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                                               initargs=(model_dir, rules_t))
 
-            window = 3 * jobs
-        examples: list[str] = []
-        with sigint_latch() as check:
+                def submit(texts: list[Any], titles: list[Any] | None) -> Any:
+                    return executor.submit(score_rows, texts, titles, lang)
+
+                window = 3 * jobs
+            examples: list[str] = []
+            check()  # an interrupt swallowed while the model or the workers started
             rows, errors = _run(source, writer, submit, text_col, title_column, chunk_size, window, bar,
                                 id_column, examples, check)
             writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    finally:
-        bar.close()
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
-        if client is not None:
-            _close_dask(client)
-    return Summary(rows, errors, time.perf_counter() - start, output_path, tuple(examples))
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            bar.close()
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
+            if client is not None:
+                _close_dask(client)
+        return Summary(rows, errors, time.perf_counter() - start, output_path, tuple(examples))
 
 
 def _dask_client(scheduler: str | None, jobs: int) -> Any:
