@@ -214,8 +214,9 @@ def rules_check(dirs: tuple[str, ...]) -> None:
         raise RulesError(problems)
     ids = {r.id for r in loaded}
     langs = {lg: sum(1 for r in loaded if r.applies_to(lg)) for lg in ("en", "fr")}
-    click.echo(f"OK: {len(loaded)} patterns, {len(ids)} ids (en: {langs['en']} patterns, fr: {langs['fr']}) "
-               f"in {', '.join(map(str, paths))}")
+    both = sum(1 for r in loaded if r.applies_to("en") and r.applies_to("fr"))
+    click.echo(f"OK: {len(loaded)} patterns, {len(ids)} ids (en: {langs['en']} patterns, fr: {langs['fr']}; "
+               f"{both} apply to both, such as tool names) in {', '.join(map(str, paths))}")
 
 
 @rules.command("compile")
