@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -135,7 +136,10 @@ def test_format_round_trips(tmp_path, ext):
     else:
         df.to_csv(src, sep="\t", index=False)
     dst = tmp_path / f"out.{ext}"
-    score_file(str(src), str(dst), jobs=1, progress=False)
+    summary = score_file(str(src), str(dst), jobs=1, progress=False)
+    # the summary names the first bad record (the second): row 2 of a Parquet file, the line it starts on in text
+    assert re.match(r"row 2: " if ext == "parquet" else r"line \d+: empty posting", summary.examples[0])
+    assert ext != "jsonl" or summary.examples[0].startswith("line 2: ")
     if ext == "jsonl":
         out = pd.read_json(dst, lines=True, dtype=False)
     elif ext == "parquet":

@@ -204,7 +204,7 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
                 errors += 1
                 if examples is not None and len(examples) < 5:
                     msg = str(r["rolematch_error"])
-                    who = "" if msg.startswith("line ") else f"line {rec.line}: "
+                    who = "" if msg.startswith("line ") else f"{source.unit} {rec.line}: "
                     ident = f"{id_col}={rec.values.get(id_col)}: " if id_col else ""
                     examples.append(f"{ident}{who}{msg}")
         if progress is not None:

@@ -46,6 +46,7 @@ class Source:
     size: int | None = None
     position: Any = field(default=lambda: 0)
     schema: Any = None
+    unit: str = "line"  #: what a record's number counts: a line of text, or a row (Parquet)
 
 
 # -- CSV ------------------------------------------------------------------------------
@@ -384,7 +385,7 @@ def _open_parquet(path: str, chunk_size: int) -> Source:
                 yield Record(line, row)
 
     total = pf.metadata.num_rows
-    return Source(cols, records(), total, lambda: done[0], schema=pf.schema_arrow)
+    return Source(cols, records(), total, lambda: done[0], schema=pf.schema_arrow, unit="row")
 
 
 # -- writers --------------------------------------------------------------------------
