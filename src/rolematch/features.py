@@ -178,10 +178,6 @@ class Featurizer:
         mask = (1 << self.space.char_bits) - 1
         return np.fromiter((_mhash(g) & mask for g in grams), dtype=np.int64, count=len(grams))
 
-    def text_tokens(self, doc: "Tokens", spans: list[tuple[int, int]]) -> np.ndarray:
-        """LOWER hashes of the alphabetic tokens outside ``spans`` (boilerplate)."""
-        return self.kept_tokens(doc, spans)[0]
-
     def kept_tokens(self, doc: "Tokens", spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """LOWER hashes, offsets and lengths of the alphabetic tokens outside ``spans`` (boilerplate)."""
         lowers, idx, lengths = _token_arrays(doc)
