@@ -187,7 +187,8 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
          examples: list[str] | None = None, check: Callable[[], None] = lambda: None) -> tuple[int, int]:
     """Feed chunks to ``submit`` (at most ``window`` in flight), write results in order.
 
-    ``check()`` runs after every chunk and may raise (see :func:`sigint_latch`).
+    ``check()`` runs after each chunk is submitted and after each is written; it may raise
+    (see :func:`sigint_latch`).
     """
     pending: deque[tuple[list[Record], list[int], Any]] = deque()
     rows = errors = 0
@@ -209,6 +210,7 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
                     examples.append(f"{ident}{who}{msg}")
         if progress is not None:
             progress(rows, errors)
+        check()
 
     for chunk in _chunks(source.records, chunk_size):
         todo = [i for i, r in enumerate(chunk) if r.error is None]
@@ -218,10 +220,8 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
         check()
         while len(pending) >= window:
             drain_one()
-            check()
     while pending:
         drain_one()
-        check()
     return rows, errors
 
 
