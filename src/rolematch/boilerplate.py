@@ -115,23 +115,63 @@ def _add(spans: list[tuple[int, int]], start: int, end: int) -> None:
 
 
 _JOB_NOUN = re.compile(
-    r"\b(?:engineer|scientist|analyst|developer|researcher|manager|architect|consultant|specialist|lead|intern"
+    r"\b(?:engineer|scientist|analyst|developer|researcher|manager|architect|consultant|specialist|lead|intern(?:s|e|es|ship)?\b"
     r"|director|designer|administrator|technician|nurse|associate|representative|executive|officer|assistant"
     r"|ing[ée]nieur|d[ée]veloppeur|chercheur|chercheuse|scientifique|analyste|chef|responsable|consultant|stagiaire"
     r"|alternant|technicien|infirmier|commercial|data)\w*",
     re.IGNORECASE,
 )
 _GENERIC_FIRST = re.compile(r"^\W*(?:job description|description|about|overview|summary|descriptif|le poste)\b", re.I)
+# "Job Title: Data Scientist", "Role : ML Engineer", "POSTE : Data Scientist H/F"
+_LABELLED_TITLE = re.compile(r"^\W*(?:job title|position title|title|job role|role|position|poste|intitul[ée] du poste)"
+                             r"\s*:\s*(?P<title>.+)$", re.IGNORECASE)
+# a heading the title follows on its own line ("Job Description" / "Sr. Data Scientist")
+_TITLE_HEADING = re.compile(r"^\W*(?:job description|description|job title|position title|position summary|job summary"
+                            r"|title|position|role|poste|intitul[ée] du poste|le poste|descriptif du poste"
+                            r"|we are looking for|we're hiring for|.*\brecherche un\(e\)|.*\brecrute un\(e\))\W*$",
+                            re.IGNORECASE)
+_KEY_VALUE = re.compile(r"^[\w /&().'-]{2,30}:\s*\S")          # "Job ID: JR0142650", "Location: Paris"
+_BULLET = re.compile(r"^\s*(?:[-•·*▪◦–—]|\d+[.)])")
+_NOT_TITLE = re.compile(r"\b(?:experience|years?|degree|ph\.?d|bachelor|master|education|group|category|department"
+                        r"|directorate|location)\b", re.IGNORECASE)
+_HEADER_LINES = 4
 
 
-def first_line_title(text: str) -> str | None:
-    """The first line when it reads like a job title ("Senior Data Scientist (H/F)"), else ``None``."""
-    for line in text.splitlines():
-        s = line.strip()
-        if not s:
+def _title_like(line: str) -> bool:
+    return (len(line.split()) <= 12 and len(line) <= 100 and not line.endswith((".", "!", "?", ":", ","))
+            and _JOB_NOUN.search(line) is not None and not _GENERIC_FIRST.match(line)
+            and not _BULLET.match(line) and not _NOT_TITLE.search(line))
+
+
+def header_title(text: str) -> str | None:
+    """The job title a posting's header gives, else ``None``.
+
+    Looks at the first few non-empty lines only: a labelled title ("Job Title: Data Scientist"), a
+    title-like line right after a heading ("Job Description" / "Sr. Data Scientist"), or a title-like
+    first or second line ("Senior Data Scientist (H/F)"; the second after a company or location line).
+    Other "key: value" lines ("Job ID: 123", "Location: Paris") are skipped.
+    """
+    seen = 0
+    after_heading = False
+    for raw in text[:2000].splitlines():  # the header is a few short lines
+        line = raw.strip()
+        if not line:
             continue
-        if (len(s.split()) <= 12 and len(s) <= 100 and not s.endswith((".", "!", "?", ":"))
-                and _JOB_NOUN.search(s) and not _GENERIC_FIRST.match(s)):
-            return s
-        return None
+        seen += 1
+        if len(line) > 150:  # a paragraph: the header is over
+            return None
+        labelled = _LABELLED_TITLE.match(line)
+        if labelled:
+            value = labelled.group("title").strip(" _*")
+            if _title_like(value):
+                return value
+        elif _TITLE_HEADING.match(line):
+            after_heading = True
+            continue
+        elif not _KEY_VALUE.match(line):
+            if (seen <= 2 or after_heading) and _title_like(line):
+                return line
+            after_heading = False
+        if seen >= _HEADER_LINES:
+            return None
     return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from rolematch.boilerplate import first_line_title
+from rolematch.boilerplate import header_title
 from rolematch.csr import CSR
 from rolematch.errors import InputError, ModelError
 from rolematch.features import Analysed, Featurizer, FeatureSpace
@@ -48,8 +48,8 @@ def iter_postings(X: Any) -> Iterator[tuple[str, str | None]]:
 
 
 def posting_title(title: str | None, text: str) -> str | None:
-    """The title used as a feature: the one given, else a title-like first line of the text."""
-    return title if title and title.strip() else first_line_title(text)
+    """The title used as a feature: the one given, else the title in the text's header (:func:`header_title`)."""
+    return title if title and title.strip() else header_title(text)
 
 
 def _as_text(value: Any) -> str:

@@ -1,0 +1,37 @@
+"""The title read from a posting's header when none is given."""
+from __future__ import annotations
+
+import pytest
+
+from rolematch.boilerplate import header_title
+from rolematch.scoring import posting_title
+
+
+@pytest.mark.parametrize("text, title", [
+    ("Senior Data Scientist (H/F)\n\nWe are a retailer...", "Senior Data Scientist (H/F)"),
+    ("Job Title: Machine Learning Engineer\nLocation: Austin", "Machine Learning Engineer"),
+    ("POSTE : Data Scientist H/F\n\nNotre client...", "Data Scientist H/F"),
+    ("Job ID: JR01\nLocation: Folsom, CA\nJob Description\nSr. Data Scientist\n\nRequirements", "Sr. Data Scientist"),
+    ("Acme Robotics\nMachine Learning Engineer\n\nAbout us", "Machine Learning Engineer"),
+    ("La Direction Data recherche un(e) :\n\nLead Data Scientist (F/H)\n\nContexte", "Lead Data Scientist (F/H)"),
+])
+def test_header_titles_are_found(text, title):
+    assert header_title(text) == title
+
+
+@pytest.mark.parametrize("text", [
+    "Grand Groupe international\n\nNous accompagnons nos clients depuis 1950.",  # "international" is no intern
+    "Work experience as a Python Developer\n",
+    "- Data Scientist\n- Data Engineer\n",                                         # a list, not a header
+    "Department: Data & Analytics\nTeam: Search\nLocation: Remote\nJob ID: 4\nData Scientist",  # past the header
+    "We build retail software used by thousands of stores across Europe, and we are growing fast: " * 3
+    + "\nMachine Learning Engineer",                                              # after a paragraph
+    "Job Description\n\nWe are looking for someone who loves data and will help our teams grow.",
+])
+def test_no_title_is_made_up(text):
+    assert header_title(text) is None
+
+
+def test_a_given_title_wins_over_the_header():
+    assert posting_title("Data Analyst", "Job Title: Data Scientist\n...") == "Data Analyst"
+    assert posting_title("  ", "Job Title: Data Scientist\n...") == "Data Scientist"
