@@ -125,6 +125,55 @@ def test_broken_quoting_and_field_counts_are_error_rows(tmp_path):
     assert summary.errors == 3
 
 
+def test_a_quote_inside_an_unquoted_field_is_a_character(tmp_path):
+    """`27" monitor` does not open a quoted field (as csv and pandas read it): no row is swallowed."""
+    src = tmp_path / "inches.csv"
+    lines = ["id,title,description"] + [f'{i},Analyst {20 + i}" screen,{EN.splitlines()[0]}' for i in range(1, 6)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert list(out["id"]) == ["1", "2", "3", "4", "5"] and summary.rows == 5
+    assert list(out["title"]) == [f'Analyst {20 + i}" screen' for i in range(1, 6)]
+    assert list(out) == list(pd.read_csv(src, dtype=str)) + list(OUTPUT_COLUMNS)
+
+
+def test_a_long_quoted_cell_with_line_breaks_stays_one_row(tmp_path):
+    big = ("We deploy models.\n" * 300_000)  # 5.4 MB: beyond any posting, still one cell
+    src = write_csv(tmp_path / "big.csv", [{"id": "1", "description": EN}, {"id": "2", "description": big},
+                                          {"id": "3", "description": FR}])
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert list(out["id"]) == ["1", "2", "3"]
+    assert out.loc[1, "description"] == big and "too large" in out.loc[1, "rolematch_error"]
+
+
+def test_blank_lines_of_a_one_column_file_are_empty_rows(tmp_path):
+    src = tmp_path / "one.csv"
+    src.write_text(f"description\n{EN.splitlines()[0]}\n\n{EN.splitlines()[0]}\n\n\n", encoding="utf-8")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    # the blank line between two postings is an empty cell; the blank lines that end the file are not rows
+    assert list(out["description"] != "") == [True, False, True]
+    assert out.loc[1, "rolematch_error"].startswith("empty posting")
+
+
+def test_separator_inside_quoted_header_names_is_not_counted(tmp_path):
+    src = tmp_path / "quoted.csv"
+    src.write_text('"Réf, interne";"Intitulé, poste";description\n"A, 1";"Data, Scientist";%s\n'
+                   % EN.splitlines()[0], encoding="utf-8")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert list(out.columns[:3]) == ["Réf, interne", "Intitulé, poste", "description"]
+    assert out.loc[0, "Intitulé, poste"] == "Data, Scientist"
+
+
+def test_extra_fields_are_joined_with_the_files_separator(tmp_path):
+    src = tmp_path / "semi.csv"
+    src.write_text("id;description\n1;part one;part two;part three\n", encoding="utf-8")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    assert read_out(tmp_path / "out.csv").loc[0, "description"] == "part one;part two;part three"
+
+
 @pytest.mark.parametrize("ext", ["jsonl", "parquet", "tsv"])
 def test_format_round_trips(tmp_path, ext):
     df = pd.DataFrame(rows(7))

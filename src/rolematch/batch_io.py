@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from rolematch.table import OUTPUT_COLUMNS, format_of
 from rolematch.text import bom_encoding
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-_MAX_RECORD_CHARS = 4_000_000  # a quoted field longer than this is taken as broken quoting
+_MAX_RECORD_CHARS = 32_000_000  # a quoted field longer than this is taken as broken quoting
 
 
 @dataclass
@@ -72,6 +73,7 @@ def sniff_csv(path: Path | None, sep: str | None = None, encoding: str | None = 
     if sep is None:
         text = head.decode(encoding, errors="replace")
         first = next((ln for ln in text.splitlines() if ln.strip()), "")
+        first = re.sub(r'"[^"]*"', "", first)  # a separator inside a quoted name does not count
         counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
         sep = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     return sep, encoding
@@ -106,23 +108,27 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
             flat = text.rstrip("\r\n").replace("\r", " ").replace("\n", " ")
             return next(csv.reader([flat], delimiter=sep, strict=False), [])
 
+    blank: list[int] = []  # blank lines skipped before the record read last
+
     def read_record() -> tuple[int, list[tuple[int, str]]] | None:
+        blank.clear()
         first = next_line()
         while first is not None and not first[1].strip("\r\n"):
+            blank.append(first[0])
             first = next_line()
         if first is None:
             return None
         parts = [first]
-        quotes = first[1].count('"')
+        open_quote = _ends_in_quotes(first[1], sep, False)
         size = len(first[1])
-        while quotes % 2 == 1:
+        while open_quote:
             nxt = next_line()
             if nxt is None or size > _MAX_RECORD_CHARS:
                 if nxt is not None:
                     pushback.append(nxt)
                 return -1, parts  # unbalanced quote: broken record
             parts.append(nxt)
-            quotes += nxt[1].count('"')
+            open_quote = _ends_in_quotes(nxt[1], sep, True)
             size += len(nxt[1])
         return first[0], parts
 
@@ -143,17 +149,20 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
             if got is None:
                 return
             start, parts = got
+            if n == 1:  # in a one-column file a blank line is an empty cell: its row is kept
+                for line in blank:
+                    yield Record(line, {header[0]: ""})
             if start == -1:  # unbalanced quote: keep the first physical line as an error row, re-read the rest
                 first_line, text = parts[0]
                 for p in reversed(parts[1:]):
                     pushback.append(p)
                 fields = parse(text.rstrip("\r\n"))
-                yield Record(first_line, _fit(fields, header), f"line {first_line}: broken quoting (unclosed quote)")
+                yield Record(first_line, _fit(fields, header, sep), f"line {first_line}: broken quoting (unclosed quote)")
                 continue
             bad.clear()
             fields = parse("".join(t for _, t in parts))
             if bad:
-                yield Record(start, _fit(fields, header), f"line {start}: malformed CSV ({bad[0]})")
+                yield Record(start, _fit(fields, header, sep), f"line {start}: malformed CSV ({bad[0]})")
             elif len(fields) == n:
                 yield Record(start, dict(zip(header, fields)))
             elif len(parts) > 1 and not _closes_field(parts[-1][1], sep) and all(
@@ -163,11 +172,31 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
                 for p in reversed(parts[1:]):
                     pushback.append(p)
                 first_fields = parse(parts[0][1].rstrip("\r\n"))
-                yield Record(start, _fit(first_fields, header), f"line {start}: broken quoting")
+                yield Record(start, _fit(first_fields, header, sep), f"line {start}: broken quoting")
             else:
-                yield Record(start, _fit(fields, header), f"line {start}: expected {n} fields, got {len(fields)}")
+                yield Record(start, _fit(fields, header, sep), f"line {start}: expected {n} fields, got {len(fields)}")
 
     return header, records()
+
+
+def _ends_in_quotes(line: str, sep: str, in_quotes: bool) -> bool:
+    """Whether a CSV record is still inside a quoted field at the end of ``line``.
+
+    Follows :mod:`csv`'s reading: a quote opens a field only at its start (a
+    quote inside an unquoted field, as in ``27" monitor``, is a character), and
+    ``""`` inside a quoted field is a quote. Only the quotes are visited.
+    """
+    i = line.find('"')
+    while i >= 0:
+        if in_quotes:
+            if line.startswith('"', i + 1):  # an escaped quote
+                i = line.find('"', i + 2)
+                continue
+            in_quotes = False
+        elif i == 0 or line[i - 1] == sep:
+            in_quotes = True
+        i = line.find('"', i + 1)
+    return in_quotes
 
 
 def _closes_field(line: str, sep: str) -> bool:
@@ -192,11 +221,11 @@ def unique_names(header: list[str]) -> list[str]:
     return out
 
 
-def _fit(fields: list[str], header: list[str]) -> dict[str, Any]:
+def _fit(fields: list[str], header: list[str], sep: str) -> dict[str, Any]:
     """Place the fields of a malformed row under the header without losing any (extras join the last column)."""
     n = len(header)
     if len(fields) > n:
-        fields = fields[: n - 1] + [",".join(fields[n - 1:])]
+        fields = fields[: n - 1] + [sep.join(fields[n - 1:])]
     fields = fields + [""] * (n - len(fields))
     return dict(zip(header, fields))
 
