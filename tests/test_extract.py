@@ -62,6 +62,25 @@ def test_inflections_and_passive_voice(extractor):
         assert "model_deployment" in extractor.extract(text, lang=lang).counts, text
 
 
+@pytest.mark.parametrize("gap", ["  ", "\t", "\n", " \n  ", "\u00a0 "])
+def test_extra_whitespace_between_words_does_not_break_a_phrase(extractor, gap):
+    """Double spaces, tabs and hard-wrapped lines match like one space, alone and in batches, with offsets."""
+    one = "We will deploy models to production and build data pipelines in Python for the team."
+    text = one.replace("deploy ", "deploy" + gap).replace("data ", "data" + gap)
+    expected = extractor.extract(one, lang="en")
+    assert {"model_deployment", "data_pipelines", "python"} <= set(expected.counts)
+    for report in (extractor.extract(text, lang="en"), next(iter(extractor.extract_many([text] * 3, lang="en")))):
+        assert report.counts == expected.counts
+        spans = {m.id: text[m.start:m.end] for m in report.matches}
+        assert spans["data_pipelines"] == "data" + gap + "pipelines"
+        assert spans["model_deployment"].startswith("deploy" + gap)
+
+
+def test_a_blank_line_still_parts_a_phrase(extractor):
+    report = extractor.extract("We will build data\n\npipelines in Python, and deploy models to production.", lang="en")
+    assert "data_pipelines" not in report.counts and "model_deployment" in report.counts
+
+
 def test_overlapping_matches_of_one_id_are_merged(extractor):
     report = extractor.extract("Deploy trained models into production environments and deploy models weekly.", lang="en")
     spans = [(m.start, m.end) for m in report.matches if m.id == "model_deployment"]

@@ -43,6 +43,12 @@ def test_html_is_stripped_with_blocks_and_entities():
     assert "- Python" in lines and "- Docker" in lines
 
 
+def test_html_table_cells_stay_apart():
+    html = "<table><tr><th>Skills</th><td>Python</td><td>SQL</td></tr><tr><td>Tools</td> <td>Tableau</td></tr></table>"
+    lines = [ln for ln in html_to_text(html).splitlines() if ln.strip()]
+    assert lines == ["Skills | Python | SQL", "Tools | Tableau"]
+
+
 def test_plain_text_offsets_refer_to_the_input_after_nfc():
     decomposed = "Cafe\u0301 et mode\u0300le de donne\u0301es"  # combining accents
     p = prepare(decomposed)

@@ -13,6 +13,8 @@ from itertools import islice, product
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
+import numpy as np
+
 from rolematch.boilerplate import CUE_HEADS
 from rolematch.errors import InputError, UnsupportedLanguageError
 from rolematch.lang import SUPPORTED, best_language, detect_language
@@ -110,19 +112,50 @@ class RuleMatcher:
         from spacy.attrs import IDX, LENGTH, LOWER, ORTH
 
         words = doc.to_array([LOWER, ORTH])  # read once for both rolematch matchers
+        offsets = doc.to_array([IDX, LENGTH])
+        # extra whitespace ("deploy  models", a tab, a line break in hard-wrapped text) is a token of its
+        # own: the rolematch matchers see the words without it, as if one space separated them (a blank
+        # line still parts them: it ends a paragraph or a list item)
+        words_at = np.flatnonzero(_joins_words(doc.text, offsets))
+        spaced = len(words_at) < len(words)
+        words_only = words[words_at] if spaced else words
         texts = doc.token_text if isinstance(doc, TokenArrays) else None
-        spans = self.phrases.match_array(words) + self.tokens.match_array(words, doc.vocab, texts)
+        if texts is not None and spaced:
+            at, token_text = words_at.tolist(), texts
+            texts = lambda i: token_text(at[i])  # noqa: E731
+        spans = self.phrases.match_array(words_only) + self.tokens.match_array(words_only, doc.vocab, texts)
+        if spaced:
+            at = words_at.tolist()
+            spans = [(key, at[s], at[e - 1] + 1) for key, s, e in spans]
         if len(self.matcher):  # patterns only spaCy's Matcher supports need a real Doc
             real = self._make_doc(doc.text) if isinstance(doc, TokenArrays) else doc
             spans += [(key, s, e) for key, s, e in self.matcher(real)]
         if not spans:
             return []
 
-        offsets = doc.to_array([IDX, LENGTH])  # one call instead of a Token object per match end
         starts = offsets[:, 0].tolist()
         ends = (offsets[:, 0] + offsets[:, 1]).tolist()
         rule_of = self._rule_of
         return [(rule_of[key], starts[s], ends[e - 1]) for key, s, e in spans]
+
+
+_SPACES = np.array([9, 10, 11, 12, 13, 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F,
+                    0x3000], dtype=np.uint32)
+
+
+def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
+    """Per token (``[IDX, LENGTH]`` rows): False for whitespace that only separates words, True otherwise.
+
+    Whitespace is what ``str.isspace`` says; whitespace holding two line breaks or more (a blank line) is
+    kept (True), so that a phrase does not match across paragraphs.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    space = np.isin(codes, _SPACES)[offsets[:, 0]]
+    if space.any():
+        breaks = np.concatenate([[0], np.cumsum(codes == 10)])
+        starts = offsets[:, 0]
+        space &= breaks[starts + offsets[:, 1]] - breaks[starts] < 2
+    return ~space
 
 
 def merge_matches(raw: Iterable[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:

@@ -68,12 +68,18 @@ class _HTMLToText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skip = 0
+        self._in_row = False  # a table cell came before in this row
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n- " if tag == "li" else "\n")
+            self._in_row = False
+        elif tag in ("td", "th"):
+            if self._in_row:
+                self.parts.append(" | ")  # table cells stay apart: "Python | SQL", not "PythonSQL"
+            self._in_row = True
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
