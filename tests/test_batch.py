@@ -278,7 +278,9 @@ def test_failed_run_keeps_existing_output(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if "rolematch-tmp" in p.name] == []
 
 
-def test_interrupted_run_leaves_no_output(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_interrupted_run_leaves_no_output(tmp_path, signum):
+    """Ctrl-C, and kill / timeout / a closed terminal, stop the run without leaving a temporary file."""
     # far more rows than it can score before the signal comes: a run that finished would prove nothing
     src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(40_000)])
     dst = tmp_path / "out.csv"
@@ -291,9 +293,9 @@ def test_interrupted_run_leaves_no_output(tmp_path):
     while time.time() < deadline and not any("rolematch-tmp" in p.name for p in tmp_path.iterdir()):
         time.sleep(0.05)
     time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     proc.wait(timeout=60)
-    assert proc.returncode != 0
+    assert proc.returncode == (130 if signum == signal.SIGINT else 128 + signum)
     assert not dst.exists()
     assert [p.name for p in tmp_path.iterdir() if "rolematch-tmp" in p.name] == []
     assert b"Traceback" not in proc.stderr.read()
@@ -364,3 +366,116 @@ def test_dask_engine_output_equals_local(tmp_path):
             score_file(str(src), str(tmp_path / "dask.csv"), engine="dask", scheduler=cluster.scheduler_address,
                        chunk_size=7, progress=False)
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
+
+
+def _late_cp1252(path: Path, rows: int = 50) -> Path:
+    """A cp1252 export that is plain ASCII for its first ~100 KB, then has a ’ (byte 0x92) on line 52."""
+    line = " ".join(EN.split()).replace(",", ";")
+    assert line.isascii()
+    body = "".join(f"{i},{line}\n" for i in range(rows)) + f"{rows},{line} l\u2019\u00e9quipe\n"
+    path.write_bytes(("id,description\n" + body).encode("cp1252"))
+    return path
+
+
+def test_encoding_detected_past_the_sniffed_head(tmp_path):
+    src = _late_cp1252(tmp_path / "late.csv")
+    assert src.stat().st_size > 65536
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert len(out) == 51 and out["description"].iloc[-1].endswith("l\u2019\u00e9quipe")
+
+
+def test_a_wrong_given_encoding_names_the_exact_line(tmp_path):
+    src = _late_cp1252(tmp_path / "late.csv")
+    with pytest.raises(InputError, match=r"line 52: undecodable bytes in utf-8.*--encoding"):
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, encoding="utf-8", progress=False)
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("encoding, bom, given", [
+    ("utf-8", "\ufeff", "utf-8"),       # Excel's UTF-8 (with a byte-order mark), the encoding given
+    ("utf-16-le", "", None),            # UTF-16 without a byte-order mark
+    ("utf-16-be", "", None),
+])
+def test_bom_and_utf16_without_bom(tmp_path, encoding, bom, given):
+    src = tmp_path / "in.csv"
+    src.write_bytes((bom + "id,description\n1," + " ".join(EN.split()).replace(",", ";") + "\n").encode(encoding))
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, id_column="id", encoding=given, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert list(out.columns[:2]) == ["id", "description"] and out.loc[0, "rolematch_label"] == "ml_engineer"
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("encoding", "utf8x", "--encoding: unknown encoding 'utf8x'"),
+    ("sep", ";;", "--sep: ';;' is not one character"),
+])
+def test_bad_sep_or_encoding_is_a_clear_error(tmp_path, option, value, message):
+    src = write_csv(tmp_path / "in.csv", rows(2))
+    with pytest.raises(InputError, match=re.escape(message)):
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False, **{option: value})
+
+
+@pytest.mark.parametrize("sep", ["\\t", "tab", "\t"])
+def test_tab_separator_spellings(tmp_path, sep):
+    src = write_csv(tmp_path / "in.txt.csv", rows(3), sep="\t")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, sep=sep, progress=False)
+    assert list(read_out(tmp_path / "out.csv")["id"]) == ["0", "1", "2"]
+
+
+def test_gzip_input_and_output(tmp_path):
+    import gzip
+
+    src = tmp_path / "in.csv.gz"
+    plain = write_csv(tmp_path / "in.csv", rows(6))
+    src.write_bytes(gzip.compress(plain.read_bytes()))
+    score_file(str(src), str(tmp_path / "out.csv.gz"), jobs=1, progress=False)
+    score_file(str(plain), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    assert gzip.decompress((tmp_path / "out.csv.gz").read_bytes()) == (tmp_path / "out.csv").read_bytes()
+
+
+def test_output_gets_a_normal_files_mode_or_keeps_the_replaced_ones(tmp_path):
+    import os
+
+    src = write_csv(tmp_path / "in.csv", rows(2))
+    old = os.umask(0o022)
+    try:
+        score_file(str(src), str(tmp_path / "new.csv"), jobs=1, progress=False)
+        shared = tmp_path / "shared.csv"
+        shared.write_text("old")
+        shared.chmod(0o664)
+        score_file(str(src), str(shared), jobs=1, progress=False)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o644
+    assert shared.stat().st_mode & 0o777 == 0o664 and shared.read_text() != "old"
+
+
+@pytest.mark.parametrize("output, message", [
+    ("folder.csv", "output is a directory"), ("in.csv/out.csv", "is a file"), ("nowhere/out.csv", "does not exist"),
+])
+def test_unwritable_outputs_are_refused_up_front(tmp_path, output, message):
+    src = write_csv(tmp_path / "in.csv", rows(2))
+    (tmp_path / "folder.csv").mkdir()
+    with pytest.raises(InputError, match=message):
+        score_file(str(src), str(tmp_path / output), jobs=1, progress=False)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "no postings"), ("[]", "no postings"),
+    ('{\n  "postings": [\n    {"id": "1", "description": "x"}\n  ]\n}\n', "not JSON Lines"),
+])
+def test_json_inputs_without_rows_are_named(tmp_path, content, message):
+    src = tmp_path / "in.json"
+    src.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+
+
+def test_json_lines_keep_bad_lines_and_json_values_in_csv_output(tmp_path):
+    src = tmp_path / "in.jsonl"
+    good = {"id": "1", "description": EN, "tags": ["python", "sql"], "meta": {"k": 1}}
+    src.write_text(json.dumps(good) + "\n{broken\n", encoding="utf-8")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert json.loads(out.loc[0, "tags"]) == ["python", "sql"] and json.loads(out.loc[0, "meta"]) == {"k": 1}
+    assert out.loc[1, "_raw"] == "{broken" and "invalid JSON" in out.loc[1, "rolematch_error"]

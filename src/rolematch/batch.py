@@ -20,7 +20,7 @@ from itertools import islice
 from typing import Any, Callable, Iterator, Sequence
 
 from rolematch.batch_io import Record, Source, Writer, open_source
-from rolematch.errors import InputError
+from rolematch.errors import InputError, Terminated
 from rolematch.table import OUTPUT_COLUMNS, find_text_column, result_row
 
 
@@ -151,13 +151,16 @@ def sigint_latch() -> Iterator[Callable[[], None]]:
     dropped, and the run would go on to the end. Only installed over Python's
     default handler, in the main thread; the old handler is put back after.
     Meanwhile such a dropped interrupt is not printed (it is not lost: the
-    next ``check()`` raises it).
+    next ``check()`` raises it). SIGTERM and SIGHUP (``kill``, ``timeout``, a
+    closed terminal), when they would kill the process outright, raise
+    :class:`~rolematch.errors.Terminated` instead, so the run cleans up as for
+    Ctrl-C (no temporary file is left behind).
     """
-    hit = False
+    hit: KeyboardInterrupt | None = None
 
     def check() -> None:
-        if hit:
-            raise KeyboardInterrupt
+        if hit is not None:
+            raise hit
 
     if threading.current_thread() is not threading.main_thread() \
             or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
@@ -166,19 +169,28 @@ def sigint_latch() -> Iterator[Callable[[], None]]:
 
     def handler(signum: int, frame: Any) -> None:
         nonlocal hit
-        hit = True
-        raise KeyboardInterrupt
+        hit = KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
+        raise hit
 
     def unraisable(info: Any) -> None:
-        if not (hit and isinstance(info.exc_value, KeyboardInterrupt)):
+        if not (hit is not None and isinstance(info.exc_value, KeyboardInterrupt)):
             old_hook(info)
 
+    others = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
+              if s is not None and signal.getsignal(s) is signal.SIG_DFL]
     old, old_hook = signal.signal(signal.SIGINT, handler), sys.unraisablehook
+    old_others = [(s, signal.signal(s, handler)) for s in others]
     sys.unraisablehook = unraisable
     try:
         yield check
+    except Exception:
+        if hit is not None:  # the signal broke something on its way (a worker pool): report the signal
+            raise hit from None
+        raise
     finally:
         signal.signal(signal.SIGINT, old)
+        for s, h in old_others:
+            signal.signal(s, h)
         sys.unraisablehook = old_hook
 
 

@@ -10,7 +10,9 @@ leaves a half-written output.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import gzip
 import io
 import json
 import os
@@ -19,7 +21,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator, Sequence
+from typing import IO, Any, Callable, Iterator, Sequence, cast
 
 from rolematch.errors import InputError
 from rolematch.table import OUTPUT_COLUMNS, format_of
@@ -56,20 +58,13 @@ def sniff_csv(path: Path | None, sep: str | None = None, encoding: str | None = 
     """Separator and encoding of a CSV export (``,`` ``;`` tab or ``|``).
 
     Encodings: UTF-8 with or without BOM, UTF-16 / UTF-32 with BOM (Excel's
-    "Unicode text" exports), else cp1252.
+    "Unicode text" exports), UTF-16 without BOM (told by its zero bytes), else cp1252.
     """
     if head is None:
         assert path is not None
         with open(path, "rb") as fh:
             head = fh.read(65536)
-    if encoding is None:
-        encoding = bom_encoding(head)
-        if encoding is None:
-            try:
-                head.decode("utf-8")
-                encoding = "utf-8"
-            except UnicodeDecodeError as exc:
-                encoding = "utf-8" if exc.start >= len(head) - 3 else "cp1252"
+    encoding = encoding_of(head, encoding)
     if sep is None:
         text = head.decode(encoding, errors="replace")
         first = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -79,8 +74,53 @@ def sniff_csv(path: Path | None, sep: str | None = None, encoding: str | None = 
     return sep, encoding
 
 
-def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterator[Record]]:
-    """Header and records of a CSV stream, recovering from broken quoting line by line."""
+#: decoding errors handler for detected encodings: bytes that are not valid in the detected encoding are
+#: read as cp1252 (latin-1 for its five undefined bytes): a UTF-8-looking export whose first accented
+#: letter comes after the sniffed head (cp1252 after all), or a mostly UTF-8 file with a few cp1252 bytes
+FALLBACK_ERRORS = "rolematch-cp1252"
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), exc.end
+
+
+codecs.register_error(FALLBACK_ERRORS, _cp1252_fallback)
+
+
+def encoding_of(head: bytes, given: str | None = None) -> str:
+    """The encoding to read a file starting with ``head``: ``given`` (checked), else detected."""
+    if given is not None:
+        try:
+            name = codecs.lookup(given).name
+        except LookupError:
+            raise InputError(f"--encoding: unknown encoding {given!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+        return "utf-8-sig" if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else given
+    found = bom_encoding(head)
+    if found is not None:
+        return found
+    pairs = len(head) // 2
+    if pairs >= 8:
+        zeros_odd, zeros_even = head[1:2 * pairs:2].count(0), head[0:2 * pairs:2].count(0)
+        if zeros_odd > pairs * 0.4 and zeros_even < pairs * 0.05:
+            return "utf-16-le"
+        if zeros_even > pairs * 0.4 and zeros_odd < pairs * 0.05:
+            return "utf-16-be"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        return "utf-8" if exc.start >= len(head) - 3 else "cp1252"
+
+
+def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int | None] = lambda: None
+                 ) -> tuple[list[str], Iterator[Record]]:
+    """Header and records of a CSV stream, recovering from broken quoting line by line.
+
+    ``bad_line()`` finds the line of an undecodable byte (the stream decodes ahead of the lines read).
+    """
     lines = iter(fh)
     pushback: list[tuple[int, str]] = []
     lineno = 0
@@ -94,7 +134,9 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
         except StopIteration:
             return None
         except UnicodeDecodeError as exc:
-            raise InputError(f"line {lineno + 1}: undecodable bytes ({exc.reason}); pass --encoding", source) from None
+            where = bad_line() or lineno + 1
+            raise InputError(f"line {where}: undecodable bytes in {exc.encoding} ({exc.reason}); pass the file's "
+                             "--encoding", source) from None
         lineno += 1
         return lineno, text
 
@@ -138,6 +180,8 @@ def _csv_records(fh: IO[str], sep: str, source: str) -> tuple[list[str], Iterato
     if head[0] == -1:
         raise InputError("line 1: broken quoting in the header row", source)
     header = parse("".join(t for _, t in head[1]))
+    if header:  # a byte-order mark the given --encoding kept ("utf-16-le" for a file with a BOM)
+        header[0] = header[0].lstrip("\ufeff")
     if not header or all(not h.strip() for h in header):
         raise InputError("empty header row", source)
     header = unique_names(header)
@@ -244,34 +288,78 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
             raise InputError("permission denied", path)
     if fmt == "parquet":
         return _open_parquet(path, chunk_size)
+    sep = separator(sep)
+    if fmt == "tsv" and sep is None:
+        sep = "\t"
+    given = encoding
     if path == "-":
-        raw = sys.stdin.buffer
+        raw: IO[bytes] = sys.stdin.buffer
         head = raw.peek(65536)[:65536] if hasattr(raw, "peek") else b""
-        sep, encoding = sniff_csv(None, sep, encoding, head=head)
-        fh: IO[str] = io.TextIOWrapper(raw, encoding=encoding, newline="")
-        size = None
+        size: int | None = None
+        compressed: IO[bytes] | None = None
     else:
-        if fmt == "tsv" and sep is None:
-            sep = "\t"
-        if fmt != "jsonl":
-            sep, encoding = sniff_csv(Path(path), sep, encoding)
-        elif encoding is None:
-            with open(path, "rb") as raw_head:
-                encoding = bom_encoding(raw_head.read(4))
-        fh = open(path, encoding=encoding or "utf-8", newline="", errors="strict")
+        compressed = open(path, "rb")
+        raw = cast(IO[bytes], gzip.GzipFile(fileobj=compressed)) if path.lower().endswith(".gz") else compressed
         size = Path(path).stat().st_size
+        try:
+            head = _read_head(path)
+        except (OSError, EOFError) as exc:
+            compressed.close()
+            raise InputError(f"not a readable gzip file ({exc})", path) from None
+    encoding = encoding_of(head, given)
+    errors = FALLBACK_ERRORS if given is None and encoding in ("utf-8", "cp1252") else "strict"
+    fh: IO[str] = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
     if fmt == "jsonl":
-        return _open_jsonl(fh, path, size)
-    header, recs = _csv_records(fh, sep or ",", path)
-    raw_fh = getattr(fh, "buffer", None)
+        return _open_jsonl(fh, path, size, compressed)
+    if sep is None:
+        sep, _ = sniff_csv(None, None, encoding, head=head)
 
+    def bad_line() -> int | None:
+        return None if path == "-" else _undecodable_line(path, encoding)
+
+    header, recs = _csv_records(fh, sep, path, bad_line)
+    return Source(header, recs, size, _position(compressed))
+
+
+def separator(sep: str | None) -> str | None:
+    """``--sep`` as one character: ``\\t`` and ``tab`` are a tab; anything longer is refused."""
+    if sep is None:
+        return None
+    sep = {"\\t": "\t", "tab": "\t", "TAB": "\t", "\\|": "|"}.get(sep, sep)
+    if len(sep) != 1 or sep in "\"\r\n":
+        raise InputError(f"--sep: {sep!r} is not one character (use ',', ';', '|' or '\\t' for a tab)")
+    return sep
+
+
+def _read_head(path: str, size: int = 65536) -> bytes:
+    """The first ``size`` bytes of the file's content (decompressed for ``.gz``)."""
+    opener: Any = gzip.open if path.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        return bytes(fh.read(size))
+
+
+def _position(raw: IO[bytes] | None) -> Callable[[], int]:
+    """How far into the file (on disk: compressed for ``.gz``) reading has come, for the progress bar."""
     def position() -> int:
         try:
-            return raw_fh.tell() if raw_fh is not None and raw_fh.seekable() else 0
+            return raw.tell() if raw is not None and raw.seekable() else 0
         except (OSError, ValueError):
             return 0
+    return position
 
-    return Source(header, recs, size, position)
+
+def _undecodable_line(path: str, encoding: str) -> int | None:
+    """The line of ``path`` holding its first byte that ``encoding`` cannot decode (``None`` if none)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    opener: Any = gzip.open if path.lower().endswith(".gz") else open
+    line = 1
+    with opener(path, "rb") as fh:
+        while block := fh.read(1 << 16):
+            try:
+                line += decoder.decode(block).count("\n")
+            except UnicodeDecodeError as exc:
+                return line + exc.object[:exc.start].decode(encoding, errors="replace").count("\n")
+    return None
 
 
 def _json_array(fh: IO[str], source: str, block: int = 1 << 16) -> Iterator[tuple[int, Any]]:
@@ -336,23 +424,40 @@ def _json_array(fh: IO[str], source: str, block: int = 1 << 16) -> Iterator[tupl
         pos += 1
 
 
-def _open_jsonl(fh: IO[str], path: str, size: int | None) -> Source:
+def _open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None = None) -> Source:
     """JSON Lines, or a JSON array of objects (a ``.json`` export whose text starts with ``[``)."""
-    start = fh.read(1 << 12)
-    fh.seek(0)
-    if start.lstrip().startswith("["):
-        return _open_json_array(fh, path, size)
-    # first pass: the union of keys, in first-seen order (so CSV output has every column)
-    columns: dict[str, None] = {}
-    for line in fh:
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(obj, dict):
-            columns.update(dict.fromkeys(obj))
-    fh.seek(0)
-    cols = list(columns)
+    try:
+        start = fh.read(1 << 12).lstrip()
+        fh.seek(0)
+        if start.startswith("["):
+            return _open_json_array(fh, path, size, raw)
+        # first pass: the union of keys, in first-seen order (so CSV output has every column), and whether
+        # a line is not an object (its text is then kept in a "_raw" column)
+        columns: dict[str, None] = {}
+        rows = raw_lines = 0
+        for line in fh:
+            if not line.strip():
+                continue
+            rows += 1
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                obj = None
+            if isinstance(obj, dict):
+                columns.update(dict.fromkeys(obj))
+            elif rows == 1 and start.startswith("{"):  # one object spread over lines, not JSON Lines
+                raise InputError("not JSON Lines: a .json/.jsonl input holds one JSON object per line, or one "
+                                 "array of objects", path)
+            else:
+                raw_lines += 1
+        fh.seek(0)
+    except UnicodeDecodeError as exc:
+        where = _undecodable_line(path, exc.encoding) if path != "-" else None
+        raise InputError(f"line {where or '?'}: undecodable bytes in {exc.encoding} ({exc.reason}); pass the file's "
+                         "--encoding", path) from None
+    if not rows:
+        raise InputError("no postings: the file holds no JSON objects", path)
+    cols = list(columns) + (["_raw"] if raw_lines and "_raw" not in columns else [])
 
     def records() -> Iterator[Record]:
         for i, line in enumerate(fh, 1):
@@ -361,25 +466,29 @@ def _open_jsonl(fh: IO[str], path: str, size: int | None) -> Source:
             try:
                 obj = json.loads(line)
             except ValueError as exc:
-                yield Record(i, {"_raw": line.rstrip("\n")}, f"line {i}: invalid JSON ({exc})")
+                yield Record(i, {"_raw": line.rstrip("\r\n")}, f"line {i}: invalid JSON ({exc})")
                 continue
             if not isinstance(obj, dict):
-                yield Record(i, {"_raw": line.rstrip("\n")}, f"line {i}: expected a JSON object")
+                yield Record(i, {"_raw": line.rstrip("\r\n")}, f"line {i}: expected a JSON object")
                 continue
             yield Record(i, obj)
 
-    if not cols:
-        cols = ["_raw"]
-    return Source(cols, records(), size, lambda: fh.buffer.tell() if hasattr(fh, "buffer") else 0)
+    return Source(cols, records(), size, _position(raw))
 
 
-def _open_json_array(fh: IO[str], path: str, size: int | None) -> Source:
+def _open_json_array(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None = None) -> Source:
     # first pass: the union of keys, in first-seen order, and any syntax error before a row is scored
     columns: dict[str, None] = {}
+    items = others = 0
     for _, item in _json_array(fh, path):
+        items += 1
         if isinstance(item, dict):
             columns.update(dict.fromkeys(item))
+        else:
+            others += 1
     fh.seek(0)
+    if not items:
+        raise InputError("no postings: the JSON array is empty", path)
 
     def records() -> Iterator[Record]:
         for n, (line, item) in enumerate(_json_array(fh, path), 1):
@@ -389,8 +498,8 @@ def _open_json_array(fh: IO[str], path: str, size: int | None) -> Source:
                 yield Record(line, {"_raw": json.dumps(item, ensure_ascii=False)},
                              f"line {line}: item {n} is not a JSON object")
 
-    cols = list(columns) or ["_raw"]
-    return Source(cols, records(), size, lambda: fh.buffer.tell() if hasattr(fh, "buffer") else 0)
+    cols = list(columns) + (["_raw"] if others and "_raw" not in columns else [])
+    return Source(cols, records(), size, _position(raw))
 
 
 def _open_parquet(path: str, chunk_size: int) -> Source:
@@ -418,6 +527,40 @@ def _open_parquet(path: str, chunk_size: int) -> Source:
 
 
 # -- writers --------------------------------------------------------------------------
+def check_output(dest: Path) -> None:
+    """Refuse an output path that cannot be written, before any work is done."""
+    name = str(dest)
+    if not dest.parent.exists():
+        raise InputError("output folder does not exist", name)
+    if not dest.parent.is_dir():
+        raise InputError(f"output folder {str(dest.parent)!r} is a file", name)
+    if dest.is_dir():
+        raise InputError("output is a directory; name a file", name)
+    if not os.access(dest.parent, os.W_OK | os.X_OK):
+        raise InputError("cannot write in the output folder (permission denied)", name)
+    if dest.exists() and not os.access(dest, os.W_OK):
+        raise InputError("output exists and is read-only", name)
+
+
+def _cell(value: Any) -> Any:
+    """A value as a CSV cell: lists and objects (from JSON input) as JSON text, not Python's repr."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def _mode_for(dest: Path) -> int:
+    """The permission bits of the output: those of the file it replaces, else a new file's (umask applied)."""
+    try:
+        return dest.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 class Writer:
     """Writes rows to a temporary file and renames it onto the destination on :meth:`commit`."""
 
@@ -428,16 +571,24 @@ class Writer:
         self.input_columns = list(columns)
         self._schema = schema
         self._tmp: str | None = None
+        self._gz_file: IO[bytes] | None = None
         if path == "-":
             self._fh: Any = sys.stdout
         else:
             dest = Path(path)
-            if not dest.parent.exists():
-                raise InputError("output folder does not exist", path)
-            fd, self._tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".rolematch-tmp")
+            check_output(dest)
+            try:
+                fd, self._tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".rolematch-tmp")
+            except OSError as exc:
+                raise InputError(f"cannot write in the output folder ({exc.strerror})", path) from None
+            os.chmod(self._tmp, _mode_for(dest))  # mkstemp's 0600 would make the output private
             if self.fmt == "parquet":
                 os.close(fd)
                 self._fh = None
+            elif path.lower().endswith(".gz"):
+                self._gz_file = os.fdopen(fd, "wb")  # GzipFile leaves its file open: closed in commit/abort
+                self._fh = io.TextIOWrapper(cast(IO[bytes], gzip.GzipFile(fileobj=self._gz_file, mode="wb")),
+                                            encoding="utf-8", newline="")
             else:
                 self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self._pq: Any = None
@@ -448,7 +599,7 @@ class Writer:
     def write(self, rows: list[dict[str, Any]]) -> None:
         """Write finished rows (input values + rolematch values)."""
         if self.fmt in ("csv", "tsv"):
-            self._csv.writerows([["" if r.get(c) is None else r.get(c) for c in self.columns] for r in rows])
+            self._csv.writerows([[_cell(r.get(c)) for c in self.columns] for r in rows])
         elif self.fmt == "jsonl":
             self._fh.write("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows))
         else:
@@ -471,7 +622,7 @@ class Writer:
         cols = {c: [r.get(c) for r in rows] for c in self.columns}
         if self._schema is None:
             for c in self.input_columns:
-                cols[c] = [None if v is None else str(v) for v in cols[c]]
+                cols[c] = [None if v is None else str(_cell(v)) for v in cols[c]]
         self._pq.write_table(pa.table(cols, schema=self._arrow_schema))
 
     def commit(self) -> None:
@@ -483,8 +634,11 @@ class Writer:
         elif self._fh is not None:
             self._fh.flush()
             if self._fh is not sys.stdout:
-                os.fsync(self._fh.fileno())
-                self._fh.close()
+                if self._gz_file is not None:
+                    self._fh.close()  # writes the gzip trailer
+                    self._gz_file.flush()
+                os.fsync(self._fh.fileno() if self._gz_file is None else self._gz_file.fileno())
+                (self._fh if self._gz_file is None else self._gz_file).close()
         if self._tmp is not None:
             os.replace(self._tmp, self.path)
             self._tmp = None
@@ -496,6 +650,8 @@ class Writer:
                 self._pq.close()
             if self._fh is not None and self._fh is not sys.stdout:
                 self._fh.close()
+            if self._gz_file is not None:
+                self._gz_file.close()
         finally:
             if self._tmp is not None:
                 Path(self._tmp).unlink(missing_ok=True)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 import click
 
 from rolematch import __version__
-from rolematch.errors import InputError, RolematchError
+from rolematch.errors import InputError, RolematchError, Terminated
 
 LANG = click.Choice(["en", "fr"])
 
@@ -28,6 +28,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except RolematchError as exc:
             raise click.ClickException(str(exc)) from None
+        except Terminated as exc:
+            click.echo(f"Terminated (signal {exc.signum}).", err=True)
+            ctx.exit(128 + exc.signum)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)

@@ -7,6 +7,14 @@ exit code. Nothing in the library prints or exits.
 from __future__ import annotations
 
 
+class Terminated(KeyboardInterrupt):
+    """A run stopped by a signal (SIGTERM from ``kill``/``timeout``, SIGHUP): cleaned up like Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"terminated by signal {signum}")
+
+
 class RolematchError(Exception):
     """Base class of every error rolematch raises on purpose."""
 
