@@ -169,7 +169,7 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str], confiden
         rep["other_recall"] = float(np.mean(yp[~in_scope] == "other"))
     rep["ece_all"] = expected_calibration_error(conf, yt == yp)
     if langs is not None:
-        la = np.asarray(langs, dtype=object)
+        la = np.asarray([_given_lang(v) or "unknown" for v in langs], dtype=object)
         rep["by_language"] = {}
         for lang in sorted(set(la.tolist())):
             m = la == lang
@@ -186,6 +186,33 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str], confiden
     return rep
 
 
+def _given_lang(value: Any) -> str | None:
+    """A ``lang`` cell as a stripped string, or None when it is empty or missing (NaN, None, "")."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def row_languages(df: "pd.DataFrame", detected: Sequence[str] | None = None) -> list[str] | None:
+    """Each row's language for the per-language breakdown, or None when ``df`` has no ``lang`` column.
+
+    A row whose ``lang`` cell is empty (or a JSON record without one) gets the
+    detected language: ``detected[i]`` when given, else one told from its text.
+    """
+    if "lang" not in df.columns:
+        return None
+    from rolematch.lang import detect_language
+
+    out = []
+    for i, (value, text) in enumerate(zip(df["lang"].tolist(), df["text"].tolist())):
+        given = _given_lang(value)
+        if given is None:
+            given = detected[i] if detected is not None else detect_language(str(text))
+        out.append(given)
+    return out
+
+
 def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) -> dict[str, Any]:
     """Classify ``df`` (columns text, label, optional title/lang) and report."""
     titles = df["title"].tolist() if use_title and "title" in df.columns else None
@@ -200,7 +227,7 @@ def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) ->
             preds.append(res.label)
             confs.append(res.confidence)
             langs.append(res.lang)
-    lang_col = df["lang"].tolist() if "lang" in df.columns else langs
+    lang_col = row_languages(df, langs) or langs
     rep = classification_report(df["label"].tolist(), preds, confs, lang_col)
     rep["errors"] = errors
     return rep
@@ -223,7 +250,7 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
         pred = est.classes_[proba.argmax(1)]
         info["cross_validation"] = classification_report(
             est.classes_[est.cv_labels_].tolist(), pred.tolist(), proba.max(1).tolist(),
-            df["lang"].tolist() if "lang" in df.columns else None)
+            row_languages(df))
         info["cross_validation"]["folds"] = est.cv
         info["temperature"] = est.temperature_
     manifest: dict[str, Any] = dict(info)
