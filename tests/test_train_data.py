@@ -39,3 +39,35 @@ def test_blank_lang_cells_get_the_detected_language(tiny, tmp_path, small_model_
     assert manifest["cross_validation"]["by_language"]["en"]["n"] == 8
     rep = classification_report(["ml_engineer", "other"], ["ml_engineer", "other"], [0.9, 0.9], ["en", float("nan")])
     assert set(rep["by_language"]) == {"en", "unknown"}
+
+
+def test_a_folder_reads_every_table_type_and_finds_the_text_column_per_file(tiny, tmp_path):
+    d = tmp_path / "mixed"
+    d.mkdir()
+    tiny.iloc[:2].to_csv(d / "a.csv", index=False)                                   # 'description'
+    tiny.iloc[2:4].rename(columns={"description": "text"}).to_json(d / "b.jsonl", orient="records", lines=True)
+    tiny.iloc[4:5].to_csv(d / "c.TSV", sep="\t", index=False)
+    tiny.iloc[5:6].rename(columns={"description": "job_description"}).to_json(d / "d.json", orient="records")
+    tiny.iloc[6:8].to_parquet(d / "e.parquet")
+    (d / "notes.txt").write_text("not data\n")
+    (d / ".hidden.csv").write_text("garbage\n")
+    got = read_labelled(d, title_column="title")
+    assert list(got["text"]) == list(tiny["description"]) and list(got["label"]) == list(tiny["label"])
+    assert list(got["title"]) == list(tiny["title"])
+    empty = tmp_path / "none"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("x\n")
+    with pytest.raises(TrainingError, match=r"none: no \.csv, \.tsv, \.jsonl, \.json or \.parquet files"):
+        read_labelled(empty)
+
+
+def test_an_empty_label_in_a_folder_names_the_file_and_its_own_row(tiny, tmp_path):
+    d = tmp_path / "emptylab"
+    d.mkdir()
+    tiny.iloc[:4].to_csv(d / "a.csv", index=False)
+    b = tiny.iloc[4:].copy()
+    b.iloc[2, b.columns.get_loc("label")] = ""
+    b.to_csv(d / "b.csv", index=False)
+    with pytest.raises(TrainingError) as err:
+        read_labelled(d)
+    assert str(err.value).startswith(f"{d / 'b.csv'}: 1 row(s) with an empty 'label' (data row 3)")

@@ -31,6 +31,23 @@ def format_of(path: PathLike) -> str:
     raise InputError("unknown file type (use .csv, .tsv, .jsonl or .parquet)", str(path))
 
 
+def table_files(folder: PathLike) -> list[Path]:
+    """The tables in ``folder`` (any file :func:`format_of` knows, any case), by name.
+
+    Sub-folders and hidden files (``.name``) are skipped; so are files of other types.
+    """
+    out = []
+    for f in sorted(Path(folder).iterdir()):
+        if f.name.startswith(".") or not f.is_file():
+            continue
+        try:
+            format_of(f)
+        except InputError:
+            continue
+        out.append(f)
+    return out
+
+
 TEXT_COLUMN_NAMES = ("description", "text", "job_description", "jobdescription", "job description", "body",
                      "content", "posting", "description_text", "descriptif")
 

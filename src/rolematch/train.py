@@ -28,36 +28,37 @@ if TYPE_CHECKING:
 PathLike = Union[str, Path]
 
 
-def _read_table(path: Path) -> "pd.DataFrame":
-    import pandas as pd
-
-    from rolematch.table import read_table
-
-    if path.is_dir():
-        files = sorted([*path.glob("*.jsonl"), *path.glob("*.csv")])
-        if not files:
-            raise TrainingError(f"{path}: no .jsonl or .csv files in this directory")
-        return pd.concat([_read_table(f) for f in files], ignore_index=True)
-    try:
-        return read_table(path)
-    except InputError as exc:
-        raise TrainingError(str(exc)) from None
-
-
 def read_labelled(path: PathLike, text_column: str | None = None, label_column: str = "label",
                   title_column: str | None = None) -> "pd.DataFrame":
     """Labelled postings as a DataFrame with ``text``, ``label`` and (optional) ``title``, ``lang``.
 
-    ``text_column`` defaults to the first column named like a posting text
-    (``description``, ``text``, ``job_description``...), as in ``score``. Rows
-    with an empty text are left out. An empty label is an error naming the data
-    rows; an unknown label is an error naming the label.
+    ``path`` is a CSV/TSV/JSONL/JSON/Parquet file or a folder of them (read
+    file by file, in name order). ``text_column`` defaults to the first column
+    named like a posting text (``description``, ``text``, ``job_description``...),
+    as in ``score``, found in each file. Rows with an empty text are left out.
+    An empty label is an error naming the file and its data rows; an unknown
+    label is an error naming the label.
     """
-    from rolematch.table import find_text_column
+    import pandas as pd
+
+    from rolematch.table import table_files
 
     p = Path(path)
-    df = _read_table(p)
+    if not p.is_dir():
+        return _labelled_file(p, text_column, label_column, title_column)
+    files = table_files(p)
+    if not files:
+        raise TrainingError(f"{p}: no .csv, .tsv, .jsonl, .json or .parquet files in this folder")
+    return pd.concat([_labelled_file(f, text_column, label_column, title_column) for f in files],
+                     ignore_index=True)
+
+
+def _labelled_file(p: Path, text_column: str | None, label_column: str, title_column: str | None) -> "pd.DataFrame":
+    """:func:`read_labelled` for one file."""
+    from rolematch.table import find_text_column, read_table
+
     try:
+        df = read_table(p)
         text_column = find_text_column(list(df.columns), text_column, str(p))
     except InputError as exc:
         raise TrainingError(str(exc)) from None
