@@ -71,3 +71,16 @@ def test_an_empty_label_in_a_folder_names_the_file_and_its_own_row(tiny, tmp_pat
     with pytest.raises(TrainingError) as err:
         read_labelled(d)
     assert str(err.value).startswith(f"{d / 'b.csv'}: 1 row(s) with an empty 'label' (data row 3)")
+
+
+def test_rows_with_neither_text_nor_label_are_left_out(tiny, tmp_path):
+    f = tmp_path / "excel.csv"
+    tiny.to_csv(f, index=False)
+    with open(f, "a") as fh:
+        fh.write(",,,,\n,,,,\n")  # the empty rows Excel leaves at the end
+    got = read_labelled(f)
+    assert list(got["label"]) == list(tiny["label"])
+    with open(f, "a") as fh:
+        fh.write("9,en,,,a posting without a label\n")
+    with pytest.raises(TrainingError, match=r"1 row\(s\) with an empty 'label' \(data row 11\)"):
+        read_labelled(f)

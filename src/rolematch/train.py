@@ -72,20 +72,22 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
         out["title"] = df[title_column]
     if "lang" in df.columns:
         out["lang"] = df["lang"]
-    missing = out["label"].isna() | (out["label"].astype(str).str.strip() == "")
+    empty = out["text"].isna() | (out["text"].astype(str).str.strip() == "")
+    if empty.all():
+        raise TrainingError(f"{p}: every {text_column!r} cell is empty")
+    # rows without a text are left out whatever their label (such as the empty rows Excel leaves at the end)
+    missing = (out["label"].isna() | (out["label"].astype(str).str.strip() == "")) & ~empty
     if missing.any():
         rows = ", ".join(str(i + 1) for i in np.flatnonzero(missing.to_numpy())[:5])
         raise TrainingError(f"{p}: {int(missing.sum())} row(s) with an empty {label_column!r} (data row {rows}"
                             f"{', ...' if missing.sum() > 5 else ''}); label them or leave them out")
+    out = out[~empty].reset_index(drop=True)
     out["label"] = out["label"].astype(str).str.strip()
     bad = sorted(set(out["label"]) - set(LABELS))
     if bad:
         raise TrainingError(f"{p}: unknown label(s) {', '.join(map(repr, bad[:5]))} in column {label_column!r}; "
                             f"expected one of {', '.join(LABELS)}")
-    empty = out["text"].isna() | (out["text"].astype(str).str.strip() == "")
-    if empty.all():
-        raise TrainingError(f"{p}: every {text_column!r} cell is empty")
-    return out[~empty].reset_index(drop=True)
+    return out
 
 
 def data_hash(df: "pd.DataFrame") -> str:
