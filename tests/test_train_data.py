@@ -84,3 +84,30 @@ def test_rows_with_neither_text_nor_label_are_left_out(tiny, tmp_path):
         fh.write("9,en,,,a posting without a label\n")
     with pytest.raises(TrainingError, match=r"1 row\(s\) with an empty 'label' \(data row 11\)"):
         read_labelled(f)
+
+
+def test_a_bad_output_path_is_refused_before_reading_or_training(tmp_path):
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+
+    existing = tmp_path / "existing.txt"
+    existing.write_text("x\n")
+    data = tmp_path / "missing.csv"  # never read: the output is checked first
+    for out, message in ((existing, "exists and is not a directory"),
+                         (existing / "sub", f"cannot create it: {existing} is a file, not a directory")):
+        res = CliRunner().invoke(cli, ["train", str(data), "-o", str(out)])
+        assert res.exit_code == 1 and res.output.strip() == f"Error: {out}: {message}; choose another model directory"
+    with pytest.raises(Exception, match="exists and is not a directory"):
+        train(pd.DataFrame({"text": ["a", "b"], "label": ["other", "ml_engineer"]}), existing)
+
+
+def test_model_files_get_the_mode_of_a_normal_file(small_model_dir):
+    import os
+
+    from rolematch.persist import MANIFEST_FILE, MODEL_FILE
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for name in (MODEL_FILE, MANIFEST_FILE):
+        assert (small_model_dir / name).stat().st_mode & 0o777 == 0o666 & ~umask

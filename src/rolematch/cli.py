@@ -290,8 +290,10 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
 
         rolematch train training_data -o my_model --title-column title
     """
+    from rolematch.persist import check_model_dir
     from rolematch.train import read_labelled, train as train_model
 
+    check_model_dir(out_dir)
     df = read_labelled(data, text_column, label_column, title_column)
     evals = {}
     for f in eval_files:

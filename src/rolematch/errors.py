@@ -41,7 +41,7 @@ class RulesError(RolematchError):
 
 
 class ModelError(RolematchError):
-    """A model that cannot be loaded or trusted (missing manifest, sha256 or version mismatch)."""
+    """A model that cannot be loaded, trusted or written (missing manifest, sha256 or version mismatch, bad output path)."""
 
 
 class TrainingError(RolematchError):

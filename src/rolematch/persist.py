@@ -41,15 +41,45 @@ def _versions() -> dict[str, str]:
             "scipy": _version("scipy"), "spacy": _version("spacy")}
 
 
+def _file_mode() -> int:
+    """The mode ``open()`` gives a new file: ``0o666`` less the process umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, _file_mode())  # mkstemp makes it 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_model_dir(directory: PathLike) -> None:
+    """Raise :class:`ModelError` unless a model can be written to ``directory`` (an existing folder or a new one).
+
+    Cheap: call it before training, so that a bad output path is found in a
+    second rather than after the fit.
+    """
+    d = Path(directory)
+    if d.exists() and not d.is_dir():
+        raise ModelError(f"{d}: exists and is not a directory; choose another model directory")
+    for name in (MODEL_FILE, MANIFEST_FILE):
+        if (d / name).is_dir():
+            raise ModelError(f"{d / name}: is a directory; move it away or choose another model directory")
+    existing = d
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ModelError(f"{d}: cannot create it: {existing} is a file, not a directory; "
+                         "choose another model directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ModelError(f"{d}: cannot write there ({existing} is not writable); choose another model directory")
 
 
 def save_model(estimator: Any, directory: PathLike, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -57,10 +87,14 @@ def save_model(estimator: Any, directory: PathLike, extra: dict[str, Any] | None
     import pickle
 
     d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
+    check_model_dir(d)
     scorer = estimator.to_scorer() if hasattr(estimator, "to_scorer") else estimator
     data = pickle.dumps(scorer, protocol=pickle.HIGHEST_PROTOCOL)
-    _atomic_write(d / MODEL_FILE, data)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        _atomic_write(d / MODEL_FILE, data)
+    except OSError as exc:
+        raise ModelError(f"{d}: cannot write the model: {exc.strerror or exc}") from None
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "file": MODEL_FILE,
@@ -72,7 +106,10 @@ def save_model(estimator: Any, directory: PathLike, extra: dict[str, Any] | None
         "class": f"{type(scorer).__module__}.{type(scorer).__name__}",
     }
     manifest.update(extra or {})
-    _atomic_write(d / MANIFEST_FILE, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    try:
+        _atomic_write(d / MANIFEST_FILE, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    except OSError as exc:
+        raise ModelError(f"{d}: cannot write the manifest: {exc.strerror or exc}") from None
     return manifest
 
 

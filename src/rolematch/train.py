@@ -241,6 +241,10 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
     """Fit a :class:`RoleClassifier` on ``df``; save it (with its manifest) when ``out_dir`` is given."""
     from rolematch.model import RoleClassifier
 
+    if out_dir is not None:
+        from rolematch.persist import check_model_dir
+
+        check_model_dir(out_dir)  # before the fit, not after it
     if df["label"].nunique() < 2:
         raise TrainingError("need postings of at least two labels to train")
     est = RoleClassifier(**(params or {}))
