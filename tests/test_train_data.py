@@ -111,3 +111,22 @@ def test_model_files_get_the_mode_of_a_normal_file(small_model_dir):
     os.umask(umask)
     for name in (MODEL_FILE, MANIFEST_FILE):
         assert (small_model_dir / name).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_eval_files_with_the_same_name_are_both_kept(tiny, tmp_path):
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    tiny.to_csv(tmp_path / "train.csv", index=False)
+    tiny[tiny.label != "other"].to_csv(tmp_path / "a" / "dev.csv", index=False)
+    tiny[tiny.label == "other"].to_csv(tmp_path / "b" / "dev.csv", index=False)
+    a, b = str(tmp_path / "a" / "dev.csv"), str(tmp_path / "b" / "dev.csv")
+    res = CliRunner().invoke(cli, ["train", str(tmp_path / "train.csv"), "-o", str(tmp_path / "m"),
+                                   "--eval", a, "--eval", b])
+    assert res.exit_code == 0, res.output
+    evaluation = json.loads((tmp_path / "m" / "manifest.json").read_text())["evaluation"]
+    assert set(evaluation) == {a, b} and evaluation[a]["n_other"] == 0 and evaluation[b]["n_other"] == 2
+    assert f"{a}: macro-F1" in res.output and f"{b}: macro-F1" in res.output

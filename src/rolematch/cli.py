@@ -275,7 +275,9 @@ def _print_report(rep: dict[str, Any]) -> None:
 @click.option("--text-column", help="Column with the posting text (default: description, text, job_description...).")
 @click.option("--label-column", default="label", show_default=True)
 @click.option("--title-column", default=None, help="Column with titles (optional).")
-@click.option("--eval", "eval_files", multiple=True, type=click.Path(), help="Labelled file(s) to evaluate on and record in the manifest (columns text/description, label).")
+@click.option("--eval", "eval_files", multiple=True, type=click.Path(),
+              help="Labelled file(s) to evaluate on and record in the manifest under the path as given "
+                   "(columns text/description, label).")
 @click.option("-C", "c", type=float, default=None, help="Inverse regularisation strength of the role model.")
 @click.option("--market-prior/--training-prior", default=True, show_default=True,
               help="Re-weight probabilities to rolematch's market prior (few ML scientists, most postings in scope), "
@@ -295,9 +297,7 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
 
     check_model_dir(out_dir)
     df = read_labelled(data, text_column, label_column, title_column)
-    evals = {}
-    for f in eval_files:
-        evals[Path(f).name] = read_labelled(f)
+    evals = {f: read_labelled(f) for f in eval_files}  # keyed by the path as given: a/dev.csv, b/dev.csv
     from rolematch.model import MARKET_PRIOR
 
     params: dict[str, Any] = {"C": c} if c is not None else {}
