@@ -130,3 +130,56 @@ def test_eval_files_with_the_same_name_are_both_kept(tiny, tmp_path):
     evaluation = json.loads((tmp_path / "m" / "manifest.json").read_text())["evaluation"]
     assert set(evaluation) == {a, b} and evaluation[a]["n_other"] == 0 and evaluation[b]["n_other"] == 2
     assert f"{a}: macro-F1" in res.output and f"{b}: macro-F1" in res.output
+
+
+@pytest.mark.parametrize("c", ["0", "-1", "nan", "inf"])
+def test_train_c_must_be_a_finite_number_above_zero(c, tmp_path):
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+
+    res = CliRunner().invoke(cli, ["train", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "m"), "-C", c])
+    assert res.exit_code == 2 and "Invalid value for '-C'" in res.output and "not a finite number above 0" in res.output
+    with pytest.raises(TrainingError, match="C must be a finite number above 0"):
+        train(pd.DataFrame({"text": ["a", "b"], "label": ["other", "ml_engineer"]}), params={"C": float(c)})
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("file", 3, "manifest's 'file' is int, expected a string"),
+    ("versions", "x", "manifest's 'versions' is str, expected an object"),
+    ("sha256", None, "manifest's 'sha256' is NoneType, expected a string"),
+])
+def test_a_manifest_with_wrong_types_is_a_clean_model_error(small_model_dir, tmp_path, key, value, message):
+    import shutil
+
+    from rolematch.api import RoleModel
+    from rolematch.errors import ModelError
+    from rolematch.persist import MANIFEST_FILE
+
+    d = tmp_path / "m"
+    shutil.copytree(small_model_dir, d)
+    manifest = json.loads((d / MANIFEST_FILE).read_text())
+    manifest[key] = value
+    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match=message):
+        RoleModel.load(d)
+
+
+def test_a_version_mismatch_warning_is_one_line_at_the_cli(small_model_dir, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from conftest import EXAMPLES
+    from rolematch.cli import cli
+    from rolematch.persist import MANIFEST_FILE
+
+    d = tmp_path / "m"
+    shutil.copytree(small_model_dir, d)
+    manifest = json.loads((d / MANIFEST_FILE).read_text())
+    manifest["versions"]["rolematch"] = "0.0.7"
+    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+    res = CliRunner().invoke(cli, ["classify", str(EXAMPLES / "posting_en.txt"), "--model", str(d), "--json"])
+    assert res.exit_code == 0, res.output
+    warning = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(warning) == 1 and warning[0].startswith(f"Warning: {d}/model.joblib: trained with rolematch 0.0.7")

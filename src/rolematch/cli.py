@@ -7,8 +7,10 @@ own exceptions into one-line errors with a non-zero exit code.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -20,12 +22,27 @@ from rolematch.errors import InputError, RolematchError, Terminated
 LANG = click.Choice(["en", "fr"])
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """A warning as one line on stderr, without Python's source location and code line."""
+    click.echo(f"Warning: {message}", err=True)
+
+
+def _positive_c(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``-C`` must be a finite number above 0."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"{value} is not a finite number above 0 (try 0.5, the default)")
+    return value
+
+
 class _Group(click.Group):
     """Turns library errors, interrupts and surprises into one-line messages (no tracebacks)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except RolematchError as exc:
             raise click.ClickException(str(exc)) from None
         except Terminated as exc:
@@ -278,7 +295,8 @@ def _print_report(rep: dict[str, Any]) -> None:
 @click.option("--eval", "eval_files", multiple=True, type=click.Path(),
               help="Labelled file(s) to evaluate on and record in the manifest under the path as given "
                    "(columns text/description, label).")
-@click.option("-C", "c", type=float, default=None, help="Inverse regularisation strength of the role model.")
+@click.option("-C", "c", type=float, default=None, callback=_positive_c,
+              help="Inverse regularisation strength of the role model (a number above 0).")
 @click.option("--market-prior/--training-prior", default=True, show_default=True,
               help="Re-weight probabilities to rolematch's market prior (few ML scientists, most postings in scope), "
                    "or keep the training data's class balance.")

@@ -127,6 +127,10 @@ def read_manifest(directory: PathLike) -> dict[str, Any]:
         raise ModelError(f"{path}: unreadable manifest ({exc})") from None
     if not isinstance(manifest, dict) or not {"sha256", "file", "versions"} <= set(manifest):
         raise ModelError(f"{path}: manifest lacks sha256/file/versions")
+    for key, kind in (("sha256", str), ("file", str), ("versions", dict)):
+        if not isinstance(manifest[key], kind):
+            raise ModelError(f"{path}: manifest's {key!r} is {type(manifest[key]).__name__}, expected "
+                             f"{'a string' if kind is str else 'an object'}; restore the manifest or retrain")
     return manifest
 
 

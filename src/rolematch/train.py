@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence, Union
 
@@ -245,6 +246,9 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
         from rolematch.persist import check_model_dir
 
         check_model_dir(out_dir)  # before the fit, not after it
+    c = (params or {}).get("C")
+    if c is not None and not (isinstance(c, (int, float)) and math.isfinite(c) and c > 0):
+        raise TrainingError(f"C must be a finite number above 0, not {c!r}")
     if df["label"].nunique() < 2:
         raise TrainingError("need postings of at least two labels to train")
     est = RoleClassifier(**(params or {}))
