@@ -48,7 +48,8 @@ def test_a_folder_reads_every_table_type_and_finds_the_text_column_per_file(tiny
     tiny.iloc[2:4].rename(columns={"description": "text"}).to_json(d / "b.jsonl", orient="records", lines=True)
     tiny.iloc[4:5].to_csv(d / "c.TSV", sep="\t", index=False)
     tiny.iloc[5:6].rename(columns={"description": "job_description"}).to_json(d / "d.json", orient="records")
-    tiny.iloc[6:8].to_parquet(d / "e.parquet")
+    tiny.iloc[6:7].to_parquet(d / "e.parquet")
+    tiny.iloc[7:8].to_csv(d / "f.csv.gz", sep=";", index=False, encoding="utf-8")     # gzip-compressed
     (d / "notes.txt").write_text("not data\n")
     (d / ".hidden.csv").write_text("garbage\n")
     got = read_labelled(d, title_column="title")

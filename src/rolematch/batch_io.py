@@ -62,8 +62,7 @@ def sniff_csv(path: Path | None, sep: str | None = None, encoding: str | None = 
     """
     if head is None:
         assert path is not None
-        with open(path, "rb") as fh:
-            head = fh.read(65536)
+        head = _read_head(str(path))
     encoding = encoding_of(head, encoding)
     if sep is None:
         text = head.decode(encoding, errors="replace")
