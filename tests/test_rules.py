@@ -103,6 +103,15 @@ def test_user_rules_merge_with_ours(tmp_path):
     assert "my_tool" in {r.id for r in rules} and len(rules) == len(load_rules()) + 1
 
 
+def test_a_rule_file_with_a_bom_crlf_and_a_line_separator_in_a_string(tmp_path):
+    d = tmp_path / "user_rules"
+    d.mkdir()
+    other = dict(GOOD, id="my_other_tool", pattern="my\u2028other tool")  # U+2028 inside a JSON string
+    (d / "mine.jsonl").write_bytes(("\ufeff" + json.dumps(GOOD) + "\r\n"
+                                    + json.dumps(other, ensure_ascii=False) + "\r\n").encode("utf-8"))
+    assert {"my_tool", "my_other_tool"} <= {r.id for r in load_rules([d])}
+
+
 def test_missing_or_empty_dirs(tmp_path):
     with pytest.raises(RulesError, match="no such file"):
         load_rule_files([tmp_path / "nope"])

@@ -13,6 +13,15 @@ def test_decodes_common_encodings(encoding):
     assert decode_bytes(FR.encode(encoding), "x.txt") == FR
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_decoded(encoding):
+    assert decode_bytes(FR.encode(encoding), "x.txt") == FR
+
+
+def test_a_stray_nul_byte_does_not_make_a_text_binary():
+    assert decode_bytes(FR.encode() + b"\x00" + FR.encode(), "x.txt") == FR + "\x00" + FR
+
+
 def test_cp1252_specific_characters():
     text = "L’équipe – « données » €"
     assert decode_bytes(text.encode("cp1252")) == text

@@ -25,7 +25,7 @@ from typing import IO, Any, Callable, Iterator, Sequence, cast
 
 from rolematch.errors import InputError
 from rolematch.table import OUTPUT_COLUMNS, format_of
-from rolematch.text import bom_encoding
+from rolematch.text import bom_encoding, utf16_without_bom
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _MAX_RECORD_CHARS = 32_000_000  # a quoted field longer than this is taken as broken quoting
@@ -100,13 +100,9 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
     found = bom_encoding(head)
     if found is not None:
         return found
-    pairs = len(head) // 2
-    if pairs >= 8:
-        zeros_odd, zeros_even = head[1:2 * pairs:2].count(0), head[0:2 * pairs:2].count(0)
-        if zeros_odd > pairs * 0.4 and zeros_even < pairs * 0.05:
-            return "utf-16-le"
-        if zeros_even > pairs * 0.4 and zeros_odd < pairs * 0.05:
-            return "utf-16-be"
+    found = utf16_without_bom(head)
+    if found is not None:
+        return found
     try:
         head.decode("utf-8")
         return "utf-8"

@@ -175,7 +175,9 @@ def load_rule_files(paths: Iterable[PathLike], taxonomy: Taxonomy | None = None)
             problems.append(f"{p}: no such file or directory")
     for f, display in files:
         try:
-            lines = f.read_text(encoding="utf-8").splitlines()
+            # utf-8-sig: a file saved with a byte-order mark; split on line feeds only, as JSON Lines are
+            # (str.splitlines would also cut at U+2028 inside a JSON string)
+            lines = f.read_text(encoding="utf-8-sig").split("\n")
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(f"{display}:0: cannot read: {exc}")
             continue

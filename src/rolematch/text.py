@@ -174,10 +174,23 @@ def bom_encoding(data: bytes) -> str | None:
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` / ``utf-16-be`` when ``data`` looks like UTF-16 text without a byte-order mark
+    (mostly ASCII: every other byte is zero), else ``None``."""
+    pairs = min(len(data), 8192) // 2
+    if pairs < 8:
+        return None
+    zeros_odd, zeros_even = data[1:2 * pairs:2].count(0), data[0:2 * pairs:2].count(0)
+    if zeros_odd > pairs * 0.4 and zeros_even < pairs * 0.05:
+        return "utf-16-le"
+    if zeros_even > pairs * 0.4 and zeros_odd < pairs * 0.05:
+        return "utf-16-be"
+    return None
+
+
 def _is_binary(data: bytes) -> bool:
+    """Many NUL or control bytes (a stray NUL in a text export is not enough)."""
     sample = data[:8192]
-    if b"\x00" in sample:
-        return True
     ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return ctrl > max(2, len(sample) // 100)
 
@@ -200,6 +213,12 @@ def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = 
             return data.decode(codec)
         except UnicodeDecodeError as exc:
             raise InputError(f"undecodable bytes after {codec} BOM at byte {exc.start}", source) from None
+    codec = utf16_without_bom(data)
+    if codec is not None:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass
     if _is_binary(data):
         raise InputError("binary file (not text)", source)
     try:
