@@ -139,8 +139,10 @@ class RuleMatcher:
         return [(rule_of[key], starts[s], ends[e - 1]) for key, s, e in spans]
 
 
-_SPACES = np.array([9, 10, 11, 12, 13, 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F,
-                    0x3000], dtype=np.uint32)
+_SPACE_CODES = [9, 10, 11, 12, 13, 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F,
+                0x3000]
+_IS_SPACE = np.zeros(0x3001, dtype=bool)  # by code point, up to the last whitespace one (str.isspace)
+_IS_SPACE[_SPACE_CODES] = True
 
 
 def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
@@ -149,12 +151,17 @@ def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
     Whitespace is what ``str.isspace`` says; whitespace holding two line breaks or more (a blank line) is
     kept (True), so that a phrase does not match across paragraphs.
     """
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    space = np.isin(codes, _SPACES)[offsets[:, 0]]
-    if space.any():
-        breaks = np.concatenate([[0], np.cumsum(codes == 10)])
-        starts = offsets[:, 0]
-        space &= breaks[starts + offsets[:, 1]] - breaks[starts] < 2
+    starts = offsets[:, 0]
+    try:
+        codes = text.encode("utf-32-le")  # an error handler would make every encoding slow (100x)
+    except UnicodeEncodeError:  # a lone surrogate
+        codes = text.encode("utf-32-le", "surrogatepass")
+    first = np.frombuffer(codes, dtype=np.uint32)[starts]
+    space = _IS_SPACE[np.minimum(first, 0x3000)] & (first <= 0x3000)
+    for i in np.flatnonzero(space).tolist():
+        start = int(starts[i])
+        if text.count("\n", start, start + int(offsets[i, 1])) >= 2:
+            space[i] = False
     return ~space
 
 
