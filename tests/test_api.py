@@ -107,3 +107,70 @@ def test_a_model_shared_between_threads_gives_the_same_results(training_rows):
     with ThreadPoolExecutor(4) as pool:
         for got in pool.map(work, range(8)):
             assert got == expected
+
+
+def test_classify_many_refuses_titles_of_another_length(model):
+    with pytest.raises(InputError, match="1 title"):
+        model.classify_many([EN, FR, EN], titles=["ML Engineer"])  # sized: refused before any work
+    with pytest.raises(InputError, match="only 1 title"):
+        list(model.classify_many(iter([EN, FR, EN]), titles=iter(["ML Engineer"]), batch_size=2))
+    with pytest.raises(InputError, match="more titles than the 1 text"):
+        list(model.classify_many(iter([EN]), titles=iter(["ML Engineer", "Data Scientist"])))
+    assert len(list(model.classify_many(iter([EN, FR]), titles=iter(["ML Engineer", None])))) == 2
+
+
+def test_a_too_long_title_is_an_error_row_not_a_failed_batch(model):
+    from rolematch.scoring import MAX_TITLE_CHARS
+
+    huge = "x " * (MAX_TITLE_CHARS // 2 + 1)
+    df = pd.DataFrame({"title": ["ML Engineer", huge, "ML Engineer"], "description": [EN, EN, EN]})
+    out = rolematch.score_frame(df, title_column="title")
+    assert out["rolematch_label"].tolist()[::2] == ["ml_engineer", "ml_engineer"]
+    assert pd.isna(out.loc[1, "rolematch_label"]) and "title too long" in out.loc[1, "rolematch_error"]
+    with pytest.raises(InputError, match="title too long"):
+        model.classify(EN, title="x " * 600_000)
+
+
+def test_score_command_reports_a_too_long_title_on_its_row(tmp_path):
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+    from rolematch.scoring import MAX_TITLE_CHARS
+
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    pd.DataFrame({"title": ["ML Engineer", "x" * (MAX_TITLE_CHARS + 1)], "description": [EN, EN]}).to_csv(src, index=False)
+    res = CliRunner().invoke(cli, ["score", str(src), "-o", str(out), "--title-column", "title", "-j", "1"])
+    assert res.exit_code == 0, res.output
+    scored = pd.read_csv(out)
+    assert scored["rolematch_label"].tolist()[0] == "ml_engineer"
+    assert "title too long" in scored["rolematch_error"][1] and "title too long" in res.output
+
+
+def test_titles_that_are_not_text(model):
+    plain = model.classify(EN).probabilities
+    for missing in (None, float("nan"), pd.NA, "  "):
+        assert model.classify(EN, title=missing).probabilities == pytest.approx(plain)
+    for bad in (5, b"Data Scientist"):
+        with pytest.raises(InputError, match=f"title must be text.*got {type(bad).__name__}"):
+            rolematch.classify(EN, title=bad)
+    out = list(model.classify_many([EN, EN, EN], titles=[float("nan"), 5, pd.NA]))
+    assert out[0].probabilities == pytest.approx(plain) and out[2].probabilities == pytest.approx(plain)
+    assert isinstance(out[1], InputError) and "got int" in str(out[1])
+
+
+def test_score_frame_refuses_unusable_frames_clearly():
+    df = pd.DataFrame({"description": [EN], "title": ["ML Engineer"]})
+    with pytest.raises(InputError, match="no column 'job_title'; columns are: description, title"):
+        rolematch.score_frame(df, title_column="job_title")
+    with pytest.raises(InputError, match=r"already has column\(s\) rolematch_label \(already scored\?\)"):
+        rolematch.score_frame(df.assign(rolematch_label=["reviewed: keep"]))
+    twice = pd.concat([df, df[["description"]]], axis=1)
+    with pytest.raises(InputError, match="column 'description' appears 2 times"):
+        rolematch.score_frame(twice)
+
+
+def test_score_frame_treats_pd_na_as_missing_text():
+    df = pd.DataFrame({"description": pd.Series([EN, None], dtype="string")})
+    out = rolematch.score_frame(df)
+    assert out.loc[0, "rolematch_label"] == "ml_engineer"
+    assert out.loc[1, "rolematch_error"] == "missing text"

@@ -17,7 +17,7 @@ import numpy as np
 
 from rolematch.errors import InputError, ModelError
 from rolematch.results import LABELS, RoleResult, SkillReport
-from rolematch.scoring import posting_title
+from rolematch.scoring import check_title, is_missing, posting_title
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +58,13 @@ class RoleModel:
     # -- one posting ---------------------------------------------------------------
     def classify(self, text: str, title: str | None = None, lang: str | None = None,
                  source: str | None = None, explain: bool = True) -> RoleResult:
-        """Classify one posting. Raises :class:`InputError` when it cannot be used."""
+        """Classify one posting. Raises :class:`InputError` when it cannot be used.
+
+        ``title``: ``None``, NaN or blank for none (the posting's header may then give one);
+        a title that is not a ``str`` or is over :data:`~rolematch.scoring.MAX_TITLE_CHARS`
+        characters raises :class:`InputError`.
+        """
+        title = check_title(title, source)
         prepared, language = self.extractor.prepare(text, lang, source)
         with self.extractor.lock:  # the pipelines and the featurizer's caches: one thread at a time
             doc = self.extractor.nlp(language).make_doc(prepared.text)
@@ -70,21 +76,37 @@ class RoleModel:
                       ) -> Iterator[RoleResult | InputError]:
         """Classify a stream of postings lazily, in order; unusable ones yield their :class:`InputError`.
 
-        Results carry label, probabilities and skills; their ``evidence`` is
-        empty unless ``explain=True`` (explaining costs about as much as
+        ``titles``, when given, holds one title (or ``None``) per text: lengths that differ raise
+        :class:`InputError` (at once for sized collections, else when the shorter one runs out).
+        A title that is not text or is too long makes its row an :class:`InputError`, as
+        :meth:`classify` would raise. Results carry label, probabilities and skills; their
+        ``evidence`` is empty unless ``explain=True`` (explaining costs about as much as
         classifying, and batch users rarely read it).
         """
-        pairs = zip(texts, titles) if titles is not None else ((t, None) for t in texts)
+        if titles is not None and hasattr(texts, "__len__") and hasattr(titles, "__len__"):
+            n_texts, n_titles = len(texts), len(titles)  # type: ignore[arg-type]
+            if n_texts != n_titles:
+                raise InputError(f"{n_titles} title(s) for {n_texts} text(s); give one title (or None) per text")
+        return self._classify_many(_pairs(texts, titles), lang, batch_size, explain)
+
+    def _classify_many(self, pairs: Iterator[tuple[Any, Any]], lang: str | None, batch_size: int, explain: bool
+                       ) -> Iterator[RoleResult | InputError]:
         first = 0
         while chunk := list(islice(pairs, batch_size)):
+            texts = [None if is_missing(t) else t for t, _ in chunk]  # pd.NA, NaN...: a missing text
             with self.extractor.lock:  # the pipelines and the featurizer's caches: one thread at a time
-                analysed = self.extractor.analyse_chunk([t for t, _ in chunk], first, lang)
+                analysed = self.extractor.analyse_chunk(texts, first, lang)
                 usable = []
                 for pos, (res, (_, title)) in enumerate(zip(analysed, chunk)):
                     if not isinstance(res, InputError):
+                        source = f"row {first + pos}"
+                        try:
+                            title = check_title(title, source)
+                        except InputError as exc:
+                            analysed[pos] = exc
+                            continue
                         doc, prepared, language = res
-                        usable.append((doc, prepared, language, title if isinstance(title, str) else None,
-                                       f"row {first + pos}"))
+                        usable.append((doc, prepared, language, title, source))
                 results = iter(self._results(usable, explain=explain))
             for res in analysed:
                 yield res if isinstance(res, InputError) else next(results)
@@ -127,11 +149,26 @@ class RoleModel:
 
     def score_frame(self, df: "pd.DataFrame", text_column: str = "description", title_column: str | None = None,
                     lang: str | None = None, batch_size: int = 256) -> "pd.DataFrame":
-        """A copy of ``df`` with the ``rolematch_*`` columns added (index preserved)."""
-        from rolematch.table import result_columns
+        """A copy of ``df`` with the ``rolematch_*`` columns added (index preserved).
 
-        if text_column not in df.columns:
-            raise InputError(f"no column {text_column!r}; columns are: {', '.join(map(str, df.columns))}")
+        Raises :class:`InputError` when a named column is missing or duplicated, or when ``df``
+        already has ``rolematch_*`` columns (already scored?). Missing texts (``None``, NaN,
+        ``pd.NA``) and unusable titles give error rows.
+        """
+        from rolematch.table import OUTPUT_COLUMNS, result_columns
+
+        columns = list(df.columns)
+        for col in (text_column, title_column):
+            if col is None:
+                continue
+            if col not in columns:
+                raise InputError(f"no column {col!r}; columns are: {', '.join(map(str, columns))}")
+            if columns.count(col) > 1:
+                raise InputError(f"column {col!r} appears {columns.count(col)} times; rename the duplicates")
+        clash = [c for c in OUTPUT_COLUMNS if c in columns]
+        if clash:
+            raise InputError(f"input already has column(s) {', '.join(clash)} (already scored?); "
+                             "drop them to score again")
         titles = df[title_column].tolist() if title_column else None
         results = self.classify_many(df[text_column].tolist(), titles, lang=lang, batch_size=batch_size)
         extra = result_columns(results, len(df))
@@ -139,6 +176,24 @@ class RoleModel:
         for col, values in extra.items():
             out[col] = values
         return out
+
+
+def _pairs(texts: Iterable[Any], titles: Iterable[Any] | None) -> Iterator[tuple[Any, Any]]:
+    """(text, title) pairs; raises :class:`InputError` as soon as one of the two runs out before the other."""
+    if titles is None:
+        for text in texts:
+            yield text, None
+        return
+    n = 0
+    try:
+        for pair in zip(texts, titles, strict=True):
+            yield pair
+            n += 1
+    except ValueError as exc:
+        if not str(exc).startswith("zip() argument 2"):  # raised by one of the iterables, not by zip
+            raise
+        got = f"only {n} title(s) for more texts" if "shorter" in str(exc) else f"more titles than the {n} text(s)"
+        raise InputError(f"{got}: give one title (or None) per text") from None
 
 
 @lru_cache(maxsize=4)

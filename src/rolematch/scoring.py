@@ -9,6 +9,7 @@ estimator) shares the same scoring code and produces it.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -47,13 +48,42 @@ def iter_postings(X: Any) -> Iterator[tuple[str, str | None]]:
             yield _as_text(x), None
 
 
+#: Longest title accepted, in characters: a title is a line, not a posting (real ones are < 200).
+MAX_TITLE_CHARS = 10_000
+
+
+def is_missing(value: Any) -> bool:
+    """True for the values tables use for "no value": ``None``, NaN, ``pd.NA``, ``pd.NaT``."""
+    if value is None:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    pd = sys.modules.get("pandas")  # only a DataFrame's values can be pandas' missing markers
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
+def check_title(title: Any, source: str | None = None) -> str | None:
+    """A given title as the text to use, ``None`` when missing (``None``, NaN, ``pd.NA``) or blank.
+
+    Raises :class:`InputError` for a title that is not text (numbers, bytes...) or longer than
+    :data:`MAX_TITLE_CHARS`.
+    """
+    if is_missing(title):
+        return None
+    if not isinstance(title, str):
+        raise InputError(f"title must be text (str) or None, got {type(title).__name__}", source)
+    if len(title) > MAX_TITLE_CHARS:
+        raise InputError(f"title too long ({len(title):,} characters; the limit is {MAX_TITLE_CHARS:,})", source)
+    return title if title.strip() else None
+
+
 def posting_title(title: str | None, text: str) -> str | None:
     """The title used as a feature: the one given, else the title in the text's header (:func:`header_title`)."""
     return title if title and title.strip() else header_title(text)
 
 
 def _as_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if is_missing(value):
         return ""
     return value if isinstance(value, str) else str(value)
 
