@@ -41,3 +41,42 @@ def test_component_handles_unusable_text():
     assert doc._.rolematch_label is None and len(doc.spans["rolematch"]) == 0
     docs = list(nlp.pipe([EN, ""]))
     assert docs[0]._.rolematch_label == "ml_engineer" and docs[1]._.rolematch_label is None
+
+
+HTML = ("<html><head><title>Engineer</title><style>p {color: red}</style></head><body>"
+        "<p>We are looking for a machine learning engineer who will deploy models to production.</p>"
+        "<p>You will work with Python, Docker and Kubernetes.</p>"
+        "<ul><li>R&amp;D with  SQL and\n   Spark </li><li>Caf\u0065\u0301 &eacute;t&eacute; Airflow, CI/CD, MLflow.</li></ul>"
+        "</body></html>")
+
+
+def test_component_spans_on_html_docs_cover_the_matched_text():
+    import rolematch
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("rolematch")
+    doc = nlp(HTML)
+    assert doc._.rolematch_label == "ml_engineer"
+    matched = {(m.id, m.text) for m in rolematch.extract_skills(HTML).matches}
+    spans = doc.spans["rolematch"]
+    assert {s.label_ for s in spans} >= {"python", "docker", "sql", "airflow"}
+    for span in spans:
+        assert (span.label_, span.text) in matched  # no span on markup or on the wrong words
+        assert span.id_ in ("skill", "responsibility", "tool")
+
+
+def test_extracted_html_text_maps_back_to_the_markup():
+    import html
+    import unicodedata
+
+    from rolematch.component import _text_to_raw
+    from rolematch.text import prepare
+
+    text = prepare(HTML).text
+    index = _text_to_raw(HTML, text)
+    assert len(index) == len(text)
+    unplaced = [i for i, (ch, (a, _)) in enumerate(zip(text, index)) if a < 0 and not ch.isspace()]
+    assert [text[i - 1:i + 2] for i in unplaced] == ["\n- ", "\n- "]  # only the dashes added for list items
+    placed = [(ch, a, b) for ch, (a, b) in zip(text, index) if a >= 0]
+    for ch, a, b in placed:
+        assert unicodedata.normalize("NFC", html.unescape(HTML[a:b])) == ch
