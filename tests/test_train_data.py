@@ -130,7 +130,9 @@ def test_eval_files_with_the_same_name_are_both_kept(tiny, tmp_path):
     assert res.exit_code == 0, res.output
     evaluation = json.loads((tmp_path / "m" / "manifest.json").read_text())["evaluation"]
     assert set(evaluation) == {a, b} and evaluation[a]["n_other"] == 0 and evaluation[b]["n_other"] == 2
-    assert f"{a}: macro-F1" in res.output and f"{b}: macro-F1" in res.output
+    assert f"{a}: macro-F1" in res.output
+    assert f"{b}: " in res.output and "of 2 'other' rows flagged other" in res.output  # no NaN macro-F1
+    assert "nan" not in res.output
 
 
 @pytest.mark.parametrize("c", ["0", "-1", "nan", "inf"])

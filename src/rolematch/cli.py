@@ -328,7 +328,10 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
         click.echo(f"cross-validation: macro-F1 {cv.get('macro_f1', float('nan')):.3f}, accuracy "
                    f"{cv.get('accuracy', float('nan')):.3f}, ECE {cv.get('ece', float('nan')):.3f}")
     for name, rep in manifest.get("evaluation", {}).items():
-        click.echo(f"{name}: macro-F1 {rep.get('macro_f1', float('nan')):.3f}, accuracy {rep.get('accuracy', float('nan')):.3f}")
+        parts = [f"macro-F1 {rep['macro_f1']:.3f}, accuracy {rep['accuracy']:.3f}"] if rep.get("n_in_scope") else []
+        if "other_recall" in rep:
+            parts.append(f"{rep['other_recall']:.3f} of {rep['n_other']} 'other' rows flagged other")
+        click.echo(f"{name}: {'; '.join(parts) or 'no labelled rows'}")
 
 
 @cli.command()
