@@ -64,3 +64,21 @@ def small_model_dir(small_training, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("models") / "small"
     train(read_labelled(small_training, title_column="title"), out, params={"cv": 2})
     return out
+
+
+def model_copy(src: Path, dst: Path, **manifest_changes) -> Path:
+    """A copy of the model directory ``src`` at ``dst``, with ``manifest_changes`` applied to its manifest
+    (a dict value updates the manifest's dict of that name)."""
+    import shutil
+
+    from rolematch.persist import MANIFEST_FILE
+
+    shutil.copytree(src, dst)
+    manifest = json.loads((dst / MANIFEST_FILE).read_text())
+    for key, value in manifest_changes.items():
+        if isinstance(value, dict) and isinstance(manifest.get(key), dict):
+            manifest[key].update(value)
+        else:
+            manifest[key] = value
+    (dst / MANIFEST_FILE).write_text(json.dumps(manifest))
+    return dst

@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
+from conftest import model_copy
 from rolematch.api import RoleModel
 from rolematch.errors import ModelError
 from rolematch.model import RoleClassifier
@@ -174,11 +175,8 @@ def test_random_pickle_without_manifest_is_refused_before_unpickling(tmp_path):
 
 
 def test_version_mismatch_is_refused_or_warned(small_model_dir, tmp_path):
-    d = tmp_path / "m"
-    shutil.copytree(small_model_dir, d)
+    d = model_copy(small_model_dir, tmp_path / "m", versions={"rolematch": "0.0.1"})
     manifest = json.loads((d / MANIFEST_FILE).read_text())
-    manifest["versions"]["rolematch"] = "0.0.1"
-    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
     with pytest.warns(UserWarning, match="trained with rolematch 0.0.1"):
         verify_model(d)
     manifest["versions"]["scikit-learn"] = "0.1"

@@ -153,35 +153,22 @@ def test_train_c_must_be_a_finite_number_above_zero(c, tmp_path):
     ("sha256", None, "manifest's 'sha256' is NoneType, expected a string"),
 ])
 def test_a_manifest_with_wrong_types_is_a_clean_model_error(small_model_dir, tmp_path, key, value, message):
-    import shutil
-
+    from conftest import model_copy
     from rolematch.api import RoleModel
     from rolematch.errors import ModelError
-    from rolematch.persist import MANIFEST_FILE
 
-    d = tmp_path / "m"
-    shutil.copytree(small_model_dir, d)
-    manifest = json.loads((d / MANIFEST_FILE).read_text())
-    manifest[key] = value
-    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+    d = model_copy(small_model_dir, tmp_path / "m", **{key: value})
     with pytest.raises(ModelError, match=message):
         RoleModel.load(d)
 
 
 def test_a_version_mismatch_warning_is_one_line_at_the_cli(small_model_dir, tmp_path):
-    import shutil
-
     from click.testing import CliRunner
 
-    from conftest import EXAMPLES
+    from conftest import EXAMPLES, model_copy
     from rolematch.cli import cli
-    from rolematch.persist import MANIFEST_FILE
 
-    d = tmp_path / "m"
-    shutil.copytree(small_model_dir, d)
-    manifest = json.loads((d / MANIFEST_FILE).read_text())
-    manifest["versions"]["rolematch"] = "0.0.7"
-    (d / MANIFEST_FILE).write_text(json.dumps(manifest))
+    d = model_copy(small_model_dir, tmp_path / "m", versions={"rolematch": "0.0.7"})
     res = CliRunner().invoke(cli, ["classify", str(EXAMPLES / "posting_en.txt"), "--model", str(d), "--json"])
     assert res.exit_code == 0, res.output
     warning = [line for line in res.stderr.splitlines() if line.strip()]
