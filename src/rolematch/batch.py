@@ -162,8 +162,7 @@ def sigint_latch() -> Iterator[Callable[[], None]]:
         if hit is not None:
             raise hit
 
-    if threading.current_thread() is not threading.main_thread() \
-            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+    if threading.current_thread() is not threading.main_thread():
         yield check
         return
 
@@ -176,11 +175,14 @@ def sigint_latch() -> Iterator[Callable[[], None]]:
         if not (hit is not None and isinstance(info.exc_value, KeyboardInterrupt)):
             old_hook(info)
 
-    others = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
-              if s is not None and signal.getsignal(s) is signal.SIG_DFL]
-    old, old_hook = signal.signal(signal.SIGINT, handler), sys.unraisablehook
-    old_others = [(s, signal.signal(s, handler)) for s in others]
-    sys.unraisablehook = unraisable
+    # each signal only where it has its default action (an ignored SIGINT, as in a script's background
+    # job, stays ignored; SIGTERM and SIGHUP are still caught there)
+    caught = [s for s, default in ((signal.SIGINT, signal.default_int_handler),
+                                   (getattr(signal, "SIGTERM", None), signal.SIG_DFL),
+                                   (getattr(signal, "SIGHUP", None), signal.SIG_DFL))
+              if s is not None and signal.getsignal(s) is default]
+    before = [(s, signal.signal(s, handler)) for s in caught]
+    old_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     try:
         yield check
     except Exception:
@@ -188,8 +190,7 @@ def sigint_latch() -> Iterator[Callable[[], None]]:
             raise hit from None
         raise
     finally:
-        signal.signal(signal.SIGINT, old)
-        for s, h in old_others:
+        for s, h in before:
             signal.signal(s, h)
         sys.unraisablehook = old_hook
 
