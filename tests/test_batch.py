@@ -278,17 +278,20 @@ def test_failed_run_keeps_existing_output(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if "rolematch-tmp" in p.name] == []
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
-def test_interrupted_run_leaves_no_output(tmp_path, signum):
-    """Ctrl-C, and kill / timeout / a closed terminal, stop the run without leaving a temporary file."""
+@pytest.mark.parametrize("signum, background", [(signal.SIGINT, False), (signal.SIGTERM, False),
+                                                (signal.SIGHUP, False), (signal.SIGTERM, True)])
+def test_interrupted_run_leaves_no_output(tmp_path, signum, background):
+    """Ctrl-C, and kill / timeout / a closed terminal, stop the run without leaving a temporary file
+    (also as a script's background job, where SIGINT is ignored)."""
     # far more rows than it can score before the signal comes: a run that finished would prove nothing
     src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(40_000)])
     dst = tmp_path / "out.csv"
     # the child gets Ctrl-C's default handling even when this test runs where SIGINT is ignored
     # (a background job of a non-interactive shell): an ignored SIGINT would let the run finish
-    proc = subprocess.Popen([sys.executable, "-m", "rolematch", "score", str(src), "-o", str(dst), "-j", "1", "-q"],
-                            cwd=tmp_path, stderr=subprocess.PIPE,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    sigint = signal.SIG_IGN if background else signal.SIG_DFL
+    proc = subprocess.Popen([sys.executable, "-m", "rolematch", "score", str(src), "-o", str(dst),
+                             "-j", "2" if background else "1", "-q"],
+                            cwd=tmp_path, stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
     deadline = time.time() + 60
     while time.time() < deadline and not any("rolematch-tmp" in p.name for p in tmp_path.iterdir()):
         time.sleep(0.05)
@@ -298,7 +301,8 @@ def test_interrupted_run_leaves_no_output(tmp_path, signum):
     assert proc.returncode == (130 if signum == signal.SIGINT else 128 + signum)
     assert not dst.exists()
     assert [p.name for p in tmp_path.iterdir() if "rolematch-tmp" in p.name] == []
-    assert b"Traceback" not in proc.stderr.read()
+    err = proc.stderr.read()
+    assert b"Traceback" not in err and (b"Interrupted." in err or b"Terminated (signal" in err)
 
 
 def test_a_swallowed_ctrl_c_still_stops_the_run(capsys):
@@ -407,7 +411,7 @@ def test_bom_and_utf16_without_bom(tmp_path, encoding, bom, given):
 
 @pytest.mark.parametrize("option, value, message", [
     ("encoding", "utf8x", "--encoding: unknown encoding 'utf8x'"),
-    ("sep", ";;", "--sep: ';;' is not one character"),
+    ("sep", ";;", "--sep: ;; is not one character"),
 ])
 def test_bad_sep_or_encoding_is_a_clear_error(tmp_path, option, value, message):
     src = write_csv(tmp_path / "in.csv", rows(2))
@@ -415,7 +419,7 @@ def test_bad_sep_or_encoding_is_a_clear_error(tmp_path, option, value, message):
         score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False, **{option: value})
 
 
-@pytest.mark.parametrize("sep", ["\\t", "tab", "\t"])
+@pytest.mark.parametrize("sep", ["\\t", "tab", "Tab", "\t"])
 def test_tab_separator_spellings(tmp_path, sep):
     src = write_csv(tmp_path / "in.txt.csv", rows(3), sep="\t")
     score_file(str(src), str(tmp_path / "out.csv"), jobs=1, sep=sep, progress=False)
@@ -479,3 +483,52 @@ def test_json_lines_keep_bad_lines_and_json_values_in_csv_output(tmp_path):
     out = read_out(tmp_path / "out.csv")
     assert json.loads(out.loc[0, "tags"]) == ["python", "sql"] and json.loads(out.loc[0, "meta"]) == {"k": 1}
     assert out.loc[1, "_raw"] == "{broken" and "invalid JSON" in out.loc[1, "rolematch_error"]
+
+
+def test_an_unclosed_quote_does_not_swallow_rows_up_to_a_later_inch_mark(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text('id,description\n1,%s\n2,"You will deploy models and build pipelines.\n3,%s\n4,Work on a 27" screen. %s\n'
+                   % (EN.splitlines()[0], " ".join(EN.split()).replace(",", ";"), " ".join(EN.split()).replace(",", ";")),
+                   encoding="utf-8")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert list(out["id"]) == ["1", "2", "3", "4"]
+    assert "broken quoting" in out.loc[1, "rolematch_error"] and out.loc[3, "description"].startswith('Work on a 27"')
+
+
+def test_a_damaged_gzip_input_is_named(tmp_path):
+    import gzip
+
+    plain = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(200)])
+    data = gzip.compress(plain.read_bytes())
+    src = tmp_path / "cut.csv.gz"
+    src.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match=r"cut\.csv\.gz: .*compressed data is damaged or cut short"):
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    assert [p.name for p in tmp_path.iterdir() if "rolematch-tmp" in p.name] == []
+
+
+def test_utf8_with_a_few_cp1252_bytes_keeps_its_utf8_accents(tmp_path):
+    src = tmp_path / "mixed.csv"
+    line = " ".join(FR.split()).replace(",", ";")
+    src.write_bytes(("id,description\n1," + line + "\n").encode("utf-8") + b"2," + "Caf\u00e9 ".encode("cp1252")
+                    + line.encode("utf-8") + b"\n")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert out.loc[0, "description"] == line and out.loc[1, "description"] == "Caf\u00e9 " + line
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("encoding", "rot13", "unknown encoding 'rot13'"),
+    ("sep", '"', "cannot separate fields"),
+])
+def test_more_bad_options(tmp_path, option, value, message):
+    src = write_csv(tmp_path / "in.csv", rows(2))
+    with pytest.raises(InputError, match=message):
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False, **{option: value})
+
+
+def test_parquet_gz_is_not_a_format(tmp_path):
+    src = write_csv(tmp_path / "in.csv", rows(2))
+    with pytest.raises(InputError, match="unknown file type"):
+        score_file(str(src), str(tmp_path / "out.parquet.gz"), jobs=1, progress=False)

@@ -19,13 +19,14 @@ import os
 import re
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator, Sequence, cast
 
 from rolematch.errors import InputError
 from rolematch.table import OUTPUT_COLUMNS, format_of
-from rolematch.text import bom_encoding, utf16_without_bom
+from rolematch.text import _UTF8_MULTIBYTE, bom_encoding, utf16_without_bom
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _MAX_RECORD_CHARS = 32_000_000  # a quoted field longer than this is taken as broken quoting
@@ -93,9 +94,14 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
     """The encoding to read a file starting with ``head``: ``given`` (checked), else detected."""
     if given is not None:
         try:
-            name = codecs.lookup(given).name
+            info = codecs.lookup(given)
         except LookupError:
-            raise InputError(f"--encoding: unknown encoding {given!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+            info = None
+        if info is None or not getattr(info, "_is_text_encoding", True):  # rot13, base64...: not for text files
+            raise InputError(f"--encoding: unknown encoding {given!r} (e.g. utf-8, cp1252, latin-1, utf-16)")
+        name = info.name
+        if name in ("utf-16", "utf-32") and bom_encoding(head) is None:  # their byte order without a BOM
+            return (utf16_without_bom(head) if name == "utf-16" else None) or f"{name}-le"
         return "utf-8-sig" if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else given
     found = bom_encoding(head)
     if found is not None:
@@ -107,7 +113,9 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        return "utf-8" if exc.start >= len(head) - 3 else "cp1252"
+        if exc.start >= len(head) - 3 or _UTF8_MULTIBYTE.search(head):
+            return "utf-8"  # cut inside a character, or UTF-8 with stray cp1252 bytes (read as cp1252)
+        return "cp1252"
 
 
 def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int | None] = lambda: None
@@ -128,10 +136,11 @@ def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int 
             text = next(lines)
         except StopIteration:
             return None
-        except UnicodeDecodeError as exc:
+        except UnicodeError as exc:
             where = bad_line() or lineno + 1
-            raise InputError(f"line {where}: undecodable bytes in {exc.encoding} ({exc.reason}); pass the file's "
-                             "--encoding", source) from None
+            raise InputError(f"line {where}: {_decoding_problem(exc)}; pass the file's --encoding", source) from None
+        except _STREAM_ERRORS as exc:
+            raise InputError(f"line {lineno + 1}: {_stream_problem(exc)}", source) from None
         lineno += 1
         return lineno, text
 
@@ -156,7 +165,7 @@ def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int 
         if first is None:
             return None
         parts = [first]
-        open_quote = _ends_in_quotes(first[1], sep, False)
+        open_quote, _ = _ends_in_quotes(first[1], sep, False)
         size = len(first[1])
         while open_quote:
             nxt = next_line()
@@ -165,7 +174,9 @@ def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int 
                     pushback.append(nxt)
                 return -1, parts  # unbalanced quote: broken record
             parts.append(nxt)
-            open_quote = _ends_in_quotes(nxt[1], sep, True)
+            open_quote, stray = _ends_in_quotes(nxt[1], sep, True)
+            if stray:  # the quote that "closed" the field is not followed by a separator (a `27"` in a later
+                return -1, parts  # row): the field never closed; those lines are rows of their own
             size += len(nxt[1])
         return first[0], parts
 
@@ -218,13 +229,16 @@ def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int 
     return header, records()
 
 
-def _ends_in_quotes(line: str, sep: str, in_quotes: bool) -> bool:
-    """Whether a CSV record is still inside a quoted field at the end of ``line``.
+def _ends_in_quotes(line: str, sep: str, in_quotes: bool) -> tuple[bool, bool]:
+    """Whether a CSV record is still inside a quoted field at the end of ``line``, and whether the
+    first quote that closed a field carried over from an earlier line is followed by something else
+    than a separator or the line end (then it was no closing quote).
 
     Follows :mod:`csv`'s reading: a quote opens a field only at its start (a
     quote inside an unquoted field, as in ``27" monitor``, is a character), and
     ``""`` inside a quoted field is a quote. Only the quotes are visited.
     """
+    carried = in_quotes
     i = line.find('"')
     while i >= 0:
         if in_quotes:
@@ -232,10 +246,14 @@ def _ends_in_quotes(line: str, sep: str, in_quotes: bool) -> bool:
                 i = line.find('"', i + 2)
                 continue
             in_quotes = False
+            if carried:
+                if line[i + 1:i + 2] not in (sep, "\r", "\n", ""):
+                    return False, True
+                carried = False
         elif i == 0 or line[i - 1] == sep:
             in_quotes = True
         i = line.find('"', i + 1)
-    return in_quotes
+    return in_quotes, False
 
 
 def _closes_field(line: str, sep: str) -> bool:
@@ -320,9 +338,11 @@ def separator(sep: str | None) -> str | None:
     """``--sep`` as one character: ``\\t`` and ``tab`` are a tab; anything longer is refused."""
     if sep is None:
         return None
-    sep = {"\\t": "\t", "tab": "\t", "TAB": "\t", "\\|": "|"}.get(sep, sep)
-    if len(sep) != 1 or sep in "\"\r\n":
-        raise InputError(f"--sep: {sep!r} is not one character (use ',', ';', '|' or '\\t' for a tab)")
+    sep = {"\\t": "\t", "tab": "\t", "\\|": "|"}.get(sep.lower(), sep)
+    if sep in ('"', "\r", "\n"):
+        raise InputError(f"--sep: {sep!r} cannot separate fields (use ',', ';', '|' or '\\t' for a tab)")
+    if len(sep) != 1:
+        raise InputError(f"--sep: {sep} is not one character (use ',', ';', '|' or '\\t' for a tab)")
     return sep
 
 
@@ -341,6 +361,35 @@ def _position(raw: IO[bytes] | None) -> Callable[[], int]:
         except (OSError, ValueError):
             return 0
     return position
+
+
+def _decoding_problem(exc: UnicodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"undecodable bytes in {exc.encoding} ({exc.reason})"
+    return f"cannot decode ({exc})"  # e.g. "UTF-16 stream does not start with BOM"
+
+
+#: what a damaged compressed stream raises while it is read
+_STREAM_ERRORS = (EOFError, OSError, zlib.error)
+
+
+def _stream_problem(exc: Exception) -> str:
+    if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
+        return f"the compressed data is damaged or cut short ({exc})"
+    return f"cannot read the file ({exc})"
+
+
+def _checked_lines(fh: IO[str], source: str) -> Iterator[str]:
+    """The lines of ``fh``; decoding and decompression errors become one-line :class:`InputError`."""
+    n = 0
+    try:
+        for line in fh:
+            n += 1
+            yield line
+    except UnicodeError as exc:
+        raise InputError(f"after line {n}: {_decoding_problem(exc)}; pass the file's --encoding", source) from None
+    except _STREAM_ERRORS as exc:
+        raise InputError(f"after line {n}: {_stream_problem(exc)}", source) from None
 
 
 def _undecodable_line(path: str, encoding: str) -> int | None:
@@ -446,16 +495,18 @@ def _open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None 
             else:
                 raw_lines += 1
         fh.seek(0)
-    except UnicodeDecodeError as exc:
-        where = _undecodable_line(path, exc.encoding) if path != "-" else None
-        raise InputError(f"line {where or '?'}: undecodable bytes in {exc.encoding} ({exc.reason}); pass the file's "
-                         "--encoding", path) from None
+    except UnicodeError as exc:
+        encoding = getattr(exc, "encoding", None)
+        where = _undecodable_line(path, encoding) if path != "-" and encoding else None
+        raise InputError(f"line {where or '?'}: {_decoding_problem(exc)}; pass the file's --encoding", path) from None
+    except _STREAM_ERRORS as exc:
+        raise InputError(_stream_problem(exc), path) from None
     if not rows:
         raise InputError("no postings: the file holds no JSON objects", path)
     cols = list(columns) + (["_raw"] if raw_lines and "_raw" not in columns else [])
 
     def records() -> Iterator[Record]:
-        for i, line in enumerate(fh, 1):
+        for i, line in enumerate(_checked_lines(fh, path), 1):
             if not line.strip():
                 continue
             try:
@@ -486,12 +537,17 @@ def _open_json_array(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | 
         raise InputError("no postings: the JSON array is empty", path)
 
     def records() -> Iterator[Record]:
-        for n, (line, item) in enumerate(_json_array(fh, path), 1):
-            if isinstance(item, dict):
-                yield Record(line, item)
-            else:
-                yield Record(line, {"_raw": json.dumps(item, ensure_ascii=False)},
-                             f"line {line}: item {n} is not a JSON object")
+        try:
+            for n, (line, item) in enumerate(_json_array(fh, path), 1):
+                if isinstance(item, dict):
+                    yield Record(line, item)
+                else:
+                    yield Record(line, {"_raw": json.dumps(item, ensure_ascii=False)},
+                                 f"line {line}: item {n} is not a JSON object")
+        except UnicodeError as exc:
+            raise InputError(f"{_decoding_problem(exc)}; pass the file's --encoding", path) from None
+        except _STREAM_ERRORS as exc:
+            raise InputError(_stream_problem(exc), path) from None
 
     cols = list(columns) + (["_raw"] if others and "_raw" not in columns else [])
     return Source(cols, records(), size, _position(raw))

@@ -24,11 +24,12 @@ def format_of(path: PathLike) -> str:
     name = str(path).lower()
     for ext, fmt in ((".csv", "csv"), (".tsv", "tsv"), (".tab", "tsv"), (".jsonl", "jsonl"), (".ndjson", "jsonl"),
                      (".json", "jsonl"), (".parquet", "parquet"), (".pq", "parquet")):
-        if name.endswith(ext) or name.endswith(ext + ".gz"):
+        if name.endswith(ext) or (name.endswith(ext + ".gz") and fmt != "parquet"):  # Parquet compresses itself
             return fmt
     if name == "-":
         return "csv"
-    raise InputError("unknown file type (use .csv, .tsv, .jsonl or .parquet)", str(path))
+    raise InputError("unknown file type (use .csv, .tsv, .jsonl or .parquet; .csv.gz, .tsv.gz or .jsonl.gz for "
+                     "gzip)", str(path))
 
 
 def table_files(folder: PathLike) -> list[Path]:
