@@ -27,6 +27,10 @@ def test_header_titles_are_found(text, title):
     "We build retail software used by thousands of stores across Europe, and we are growing fast: " * 3
     + "\nMachine Learning Engineer",                                              # after a paragraph
     "Job Description\n\nWe are looking for someone who loves data and will help our teams grow.",
+    "Job Description\nWe are looking for a data scientist who\nloves models.",        # a sentence
+    "Role: To help us build the data platform\n",
+    "Machine learning engineers and data scientists work together here. You\nwill deploy models.",  # wrapped
+    "Data Scientists and engineers\nwork side by side on our models.",                 # its sentence goes on
 ])
 def test_no_title_is_made_up(text):
     assert header_title(text) is None

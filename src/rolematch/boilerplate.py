@@ -137,10 +137,15 @@ _NOT_TITLE = re.compile(r"\b(?:experience|years?|degree|ph\.?d|bachelor|master|e
 _HEADER_LINES = 4
 
 
+# a sentence, not a title: it starts like one ("We are looking for...", "To help us...") or holds a full stop
+_SENTENCE = re.compile(r"^(?:to|we|you|our|the|this|join|help|in|as|if|are|is|nous|vous|notre|votre|le|la|les|pour"
+                       r"|dans|en|au|si)\b|\b\w{4,}[.!?]\s", re.IGNORECASE)  # "Sr. Data Scientist" is a title
+
+
 def _title_like(line: str) -> bool:
     return (len(line.split()) <= 12 and len(line) <= 100 and not line.endswith((".", "!", "?", ":", ","))
             and _JOB_NOUN.search(line) is not None and not _GENERIC_FIRST.match(line)
-            and not _BULLET.match(line) and not _NOT_TITLE.search(line))
+            and not _BULLET.match(line) and not _NOT_TITLE.search(line) and not _SENTENCE.search(line))
 
 
 def header_title(text: str) -> str | None:
@@ -153,7 +158,8 @@ def header_title(text: str) -> str | None:
     """
     seen = 0
     after_heading = False
-    for raw in text[:2000].splitlines():  # the header is a few short lines
+    lines = text[:2000].splitlines()  # the header is a few short lines
+    for k, raw in enumerate(lines):
         line = raw.strip()
         if not line:
             continue
@@ -169,9 +175,15 @@ def header_title(text: str) -> str | None:
             after_heading = True
             continue
         elif not _KEY_VALUE.match(line):
-            if (seen <= 2 or after_heading) and _title_like(line):
+            if (seen <= 2 or after_heading) and _title_like(line) and not _goes_on(lines, k):
                 return line
             after_heading = False
         if seen >= _HEADER_LINES:
             return None
     return None
+
+
+def _goes_on(lines: list[str], k: int) -> bool:
+    """Whether line ``k``'s sentence goes on in the next line (hard-wrapped text: it starts in lower case)."""
+    following = lines[k + 1].lstrip() if k + 1 < len(lines) else ""
+    return following[:1].islower()
