@@ -174,3 +174,22 @@ def test_score_frame_treats_pd_na_as_missing_text():
     out = rolematch.score_frame(df)
     assert out.loc[0, "rolematch_label"] == "ml_engineer"
     assert out.loc[1, "rolematch_error"] == "missing text"
+
+
+def test_numpy_strings_are_postings_and_titles(model):
+    import numpy as np
+
+    plain = model.classify(EN, title="ML Engineer")
+    assert model.classify(np.str_(EN), title=np.str_("ML Engineer")).probabilities == plain.probabilities
+    batch = list(model.classify_many(np.array([EN, FR]), titles=np.array(["ML Engineer", "Data Scientist"])))
+    assert [r.label for r in batch] == [plain.label, model.classify(FR, title="Data Scientist").label]
+    assert rolematch.extract_skills(np.str_(EN)).counts == rolematch.extract_skills(EN).counts
+
+
+def test_one_string_is_not_a_collection_of_postings(model):
+    with pytest.raises(InputError, match="not one string"):
+        model.classify_many(EN)
+    with pytest.raises(InputError, match="not one string"):
+        model.classify_many([EN], titles="ML Engineer")
+    with pytest.raises(InputError, match="not one string"):
+        next(iter(rolematch.Extractor().extract_many(EN)))

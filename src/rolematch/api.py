@@ -83,6 +83,10 @@ class RoleModel:
         ``evidence`` is empty unless ``explain=True`` (explaining costs about as much as
         classifying, and batch users rarely read it).
         """
+        for name, given in (("texts", texts), ("titles", titles)):
+            if isinstance(given, (str, bytes)):  # it would be read one character at a time
+                raise InputError(f"{name} must be a collection of postings, not one string; "
+                                 "for one posting use classify()")
         if titles is not None and hasattr(texts, "__len__") and hasattr(titles, "__len__"):
             n_texts, n_titles = len(texts), len(titles)  # type: ignore[arg-type]
             if n_texts != n_titles:

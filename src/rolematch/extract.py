@@ -319,6 +319,8 @@ class Extractor:
     def extract_many(self, texts: Iterable[str], lang: str | None = None, batch_size: int = 64
                      ) -> Iterator[SkillReport | InputError]:
         """Extract from many texts lazily, in order. Unusable texts yield their :class:`InputError`."""
+        if isinstance(texts, (str, bytes)):  # it would be read one character at a time
+            raise InputError("texts must be a collection of postings, not one string; for one posting use extract()")
         it = iter(texts)
         first = 0
         while chunk := list(islice(it, batch_size)):

@@ -74,7 +74,7 @@ def check_title(title: Any, source: str | None = None) -> str | None:
         raise InputError(f"title must be text (str) or None, got {type(title).__name__}", source)
     if len(title) > MAX_TITLE_CHARS:
         raise InputError(f"title too long ({len(title):,} characters; the limit is {MAX_TITLE_CHARS:,})", source)
-    return title if title.strip() else None
+    return str.__str__(title) if title.strip() else None  # a plain str (numpy.str_ is a subclass)
 
 
 def posting_title(title: str | None, text: str) -> str | None:

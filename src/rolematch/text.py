@@ -143,6 +143,8 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
     """
     if not isinstance(text, str):
         raise InputError(f"expected text (str), got {type(text).__name__}", source)
+    if type(text) is not str:  # numpy.str_ and other str subclasses: spaCy takes only str itself
+        text = str.__str__(text)
     if len(text) > MAX_CHARS:
         raise InputError(f"posting too large ({len(text):,} characters; the limit is {MAX_CHARS:,})", source)
     is_html = looks_like_html(text) if html is None else html
