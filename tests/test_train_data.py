@@ -101,6 +101,8 @@ def test_a_bad_output_path_is_refused_before_reading_or_training(tmp_path):
         assert res.exit_code == 1 and res.output.strip() == f"Error: {out}: {message}; choose another model directory"
     with pytest.raises(Exception, match="exists and is not a directory"):
         train(pd.DataFrame({"text": ["a", "b"], "label": ["other", "ml_engineer"]}), existing)
+    res = CliRunner().invoke(cli, ["train", str(data), "-o", ""])
+    assert res.exit_code == 1 and "model directory name is empty" in res.output
 
 
 def test_model_files_get_the_mode_of_a_normal_file(small_model_dir):

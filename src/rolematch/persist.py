@@ -66,6 +66,8 @@ def check_model_dir(directory: PathLike) -> None:
     Cheap: call it before training, so that a bad output path is found in a
     second rather than after the fit.
     """
+    if not str(directory).strip():
+        raise ModelError("the model directory name is empty; name a directory (e.g. -o my_model)")
     d = Path(directory)
     if d.exists() and not d.is_dir():
         raise ModelError(f"{d}: exists and is not a directory; choose another model directory")
