@@ -359,17 +359,32 @@ def test_open_source_streams(tmp_path):
 
 
 @pytest.mark.slow
-def test_dask_engine_output_equals_local(tmp_path):
+def test_dask_engine_output_equals_local(tmp_path, monkeypatch):
+    """Same output; relative --rules paths mean the caller's folder, wherever the workers run."""
     pytest.importorskip("dask.distributed")
     from dask.distributed import Client, LocalCluster
 
     src = write_csv(tmp_path / "in.csv", rows(30))
-    score_file(str(src), str(tmp_path / "local.csv"), jobs=1, chunk_size=7, progress=False)
+    (tmp_path / "my_rules").mkdir()
+    (tmp_path / "my_rules" / "mine.jsonl").write_text(json.dumps(
+        {"id": "my_tool", "kind": "tool", "category": "tools", "roles": ["ml_engineer"], "lang": "any",
+         "origin": "user", "pattern": "kubernetes"}) + "\n", encoding="utf-8")
+    monkeypatch.chdir(REPO)  # the workers start here, where there is no "my_rules"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster):
+            monkeypatch.chdir(tmp_path)
+            score_file(str(src), str(tmp_path / "local.csv"), jobs=1, chunk_size=7, rules=["my_rules"], progress=False)
             score_file(str(src), str(tmp_path / "dask.csv"), engine="dask", scheduler=cluster.scheduler_address,
-                       chunk_size=7, progress=False)
+                       chunk_size=7, rules=["my_rules"], progress=False)
+    assert "my_tool" in (tmp_path / "local.csv").read_text()
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
+
+
+def test_a_bad_dask_scheduler_address_is_a_clear_error(tmp_path):
+    pytest.importorskip("dask.distributed")
+    src = write_csv(tmp_path / "in.csv", rows(2))
+    with pytest.raises(InputError, match="--scheduler: cannot connect to a Dask scheduler at 'notaurl'"):
+        score_file(str(src), str(tmp_path / "out.csv"), engine="dask", scheduler="notaurl", progress=False)
 
 
 def _late_cp1252(path: Path, rows: int = 50) -> Path:
@@ -532,3 +547,22 @@ def test_parquet_gz_is_not_a_format(tmp_path):
     src = write_csv(tmp_path / "in.csv", rows(2))
     with pytest.raises(InputError, match="unknown file type"):
         score_file(str(src), str(tmp_path / "out.parquet.gz"), jobs=1, progress=False)
+
+
+def test_parquet_output_without_pyarrow_is_refused_before_scoring(tmp_path, monkeypatch):
+    src = write_csv(tmp_path / "in.csv", rows(2))
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
+    with pytest.raises(InputError, match=r"writing Parquet needs pyarrow: pip install 'rolematch\[parquet\]'"):
+        score_file(str(src), str(tmp_path / "out.parquet"), jobs=1, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_an_old_models_warning_is_shown_once_with_workers(tmp_path, small_model_dir):
+    from conftest import model_copy
+
+    model = model_copy(small_model_dir, tmp_path / "m", versions={"rolematch": "0.0.7"})
+    src = write_csv(tmp_path / "in.csv", rows(6))
+    proc = subprocess.run([sys.executable, "-m", "rolematch", "score", str(src), "-o", str(tmp_path / "out.csv"),
+                           "--model", str(model), "-j", "2", "-q"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("trained with rolematch 0.0.7") == 1 and "UserWarning" not in proc.stderr

@@ -12,16 +12,18 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from rolematch.batch_io import Record, Source, Writer, open_source
+from rolematch.batch_io import Record, Source, Writer, open_source, require_pyarrow
 from rolematch.errors import InputError, Terminated
-from rolematch.table import OUTPUT_COLUMNS, find_text_column, result_row
+from rolematch.table import OUTPUT_COLUMNS, find_text_column, format_of, result_row
 
 
 def default_jobs() -> int:
@@ -42,6 +44,7 @@ def _init_worker(model_dir: str | None, rules: tuple[str, ...]) -> None:
     while it starts would print a traceback).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.simplefilter("ignore")  # the parent has checked the model and shown its warnings once
     from rolematch.startup import defer_spacy_cli
 
     defer_spacy_cli()  # workers never run spaCy's CLI: smaller and quicker to start
@@ -286,12 +289,15 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
         if clash:
             raise InputError(f"input already has column(s) {', '.join(clash)} (already scored?)", input_path)
         jobs = max(1, jobs or default_jobs())
-        rules_t = tuple(map(str, rules))
-        if model_dir is None and not rules_t:
-            from rolematch.persist import verify_model
-            from rolematch.resources import default_model_dir
+        # absolute paths: Dask workers (and their working directories) may be elsewhere
+        rules_t = tuple(str(Path(r).resolve()) for r in rules)
+        model_dir = str(Path(model_dir).resolve()) if model_dir is not None else None
+        from rolematch.persist import verify_model
+        from rolematch.resources import default_model_dir
 
-            verify_model(default_model_dir())  # fail fast, before any worker starts
+        verify_model(model_dir if model_dir is not None else default_model_dir())  # fail fast, warn once
+        if format_of(output_path) == "parquet":
+            require_pyarrow("writing Parquet", output_path)
         writer = Writer(output_path, source.columns, source.schema)
         bar = _Progress(source, progress)
         executor: Any = None
@@ -347,7 +353,11 @@ def _dask_client(scheduler: str | None, jobs: int) -> Any:
     except ImportError:
         raise InputError("the dask engine needs dask.distributed: pip install 'rolematch[dask]'") from None
     if scheduler:
-        return Client(scheduler)
+        try:
+            return Client(scheduler, timeout=20)
+        except Exception as exc:  # a typo, a closed port, a service that is not a Dask scheduler
+            raise InputError(f"--scheduler: cannot connect to a Dask scheduler at {scheduler!r} "
+                             f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
     cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(cluster)
     client._rolematch_cluster = cluster  # type: ignore[attr-defined]

@@ -553,11 +553,18 @@ def _open_json_array(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | 
     return Source(cols, records(), size, _position(raw))
 
 
-def _open_parquet(path: str, chunk_size: int) -> Source:
+def require_pyarrow(what: str, path: str) -> None:
+    """Raise :class:`InputError` (naming the extra to install) when pyarrow is missing."""
     try:
-        import pyarrow.parquet as pq
+        import pyarrow  # noqa: F401
     except ImportError:
-        raise InputError("reading Parquet needs pyarrow: pip install 'rolematch[parquet]'", path) from None
+        raise InputError(f"{what} needs pyarrow: pip install 'rolematch[parquet]'", path) from None
+
+
+def _open_parquet(path: str, chunk_size: int) -> Source:
+    require_pyarrow("reading Parquet", path)
+    import pyarrow.parquet as pq
+
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:
