@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import IO, Any, Callable, Iterator, Sequence, cast
 
 from rolematch.errors import InputError
+from rolematch.files import new_file_mode
 from rolematch.table import OUTPUT_COLUMNS, format_of
-from rolematch.text import _UTF8_MULTIBYTE, bom_encoding, utf16_without_bom
+from rolematch.text import UTF8_MULTIBYTE, bom_encoding, utf16_without_bom
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _MAX_RECORD_CHARS = 32_000_000  # a quoted field longer than this is taken as broken quoting
@@ -113,7 +114,7 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3 or _UTF8_MULTIBYTE.search(head):
+        if exc.start >= len(head) - 3 or UTF8_MULTIBYTE.search(head):
             return "utf-8"  # cut inside a character, or UTF-8 with stray cp1252 bytes (read as cp1252)
         return "cp1252"
 
@@ -614,9 +615,7 @@ def _mode_for(dest: Path) -> int:
     try:
         return dest.stat().st_mode & 0o7777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return new_file_mode()
 
 
 class Writer:

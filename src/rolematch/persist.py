@@ -16,6 +16,7 @@ from typing import Any, Union
 
 from rolematch import __version__  # noqa: I001
 from rolematch.errors import ModelError
+from rolematch.files import new_file_mode
 
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
@@ -41,19 +42,12 @@ def _versions() -> dict[str, str]:
             "scipy": _version("scipy"), "spacy": _version("spacy")}
 
 
-def _file_mode() -> int:
-    """The mode ``open()`` gives a new file: ``0o666`` less the process umask."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, _file_mode())  # mkstemp makes it 0600
+        os.chmod(tmp, new_file_mode())  # mkstemp makes it 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

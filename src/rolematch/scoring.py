@@ -65,11 +65,14 @@ def is_missing(value: Any) -> bool:
 def check_title(title: Any, source: str | None = None) -> str | None:
     """A given title as the text to use, ``None`` when missing (``None``, NaN, ``pd.NA``) or blank.
 
-    Raises :class:`InputError` for a title that is not text (numbers, bytes...) or longer than
+    A number (a JSON or Parquet cell) is read as its text, as a CSV cell would be. Raises
+    :class:`InputError` for a title of another type (bytes, lists...) or longer than
     :data:`MAX_TITLE_CHARS`.
     """
     if is_missing(title):
         return None
+    if isinstance(title, (int, float, np.integer, np.floating)) and not isinstance(title, (bool, np.bool_)):
+        title = str(title)
     if not isinstance(title, str):
         raise InputError(f"title must be text (str) or None, got {type(title).__name__}", source)
     if len(title) > MAX_TITLE_CHARS:

@@ -173,7 +173,7 @@ def bom_encoding(data: bytes) -> str | None:
     return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
 
 
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def utf16_without_bom(data: bytes) -> str | None:
@@ -227,7 +227,7 @@ def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = 
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad_at = exc.start
-    if _UTF8_MULTIBYTE.search(data):
+    if UTF8_MULTIBYTE.search(data):
         raise InputError(
             f"undecodable bytes: valid UTF-8 mixed with invalid bytes at byte {bad_at} (mixed encodings?); "
             "re-save as UTF-8 or pass --encoding",
