@@ -175,3 +175,11 @@ def test_a_version_mismatch_warning_is_one_line_at_the_cli(small_model_dir, tmp_
     assert res.exit_code == 0, res.output
     warning = [line for line in res.stderr.splitlines() if line.strip()]
     assert len(warning) == 1 and warning[0].startswith(f"Warning: {d}/model.joblib: trained with rolematch 0.0.7")
+
+
+def test_training_data_in_utf8_with_a_stray_cp1252_byte_is_read(tmp_path):
+    line = "Nous recherchons un data scientist pour nos études de churn avec Python et SQL."
+    f = tmp_path / "mixed.csv"
+    f.write_bytes(f"text,label\n{line},data_scientist\n".encode() + "Café ".encode("cp1252")
+                  + f"{line},data_scientist\n".encode())
+    assert list(read_labelled(f)["text"]) == [line, "Café " + line]

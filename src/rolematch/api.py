@@ -60,9 +60,9 @@ class RoleModel:
                  source: str | None = None, explain: bool = True) -> RoleResult:
         """Classify one posting. Raises :class:`InputError` when it cannot be used.
 
-        ``title``: ``None``, NaN or blank for none (the posting's header may then give one);
-        a title that is not a ``str`` or is over :data:`~rolematch.scoring.MAX_TITLE_CHARS`
-        characters raises :class:`InputError`.
+        ``title``: ``None``, NaN or blank for none (the posting's header may then give one); a
+        number is read as its text; another type, or a title over
+        :data:`~rolematch.scoring.MAX_TITLE_CHARS` characters, raises :class:`InputError`.
         """
         title = check_title(title, source)
         prepared, language = self.extractor.prepare(text, lang, source)

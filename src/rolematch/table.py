@@ -86,10 +86,11 @@ def read_table(path: PathLike) -> "pd.DataFrame":
             encoding = bom_encoding(head) or "utf-8"
             array = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").startswith("[")
             return pd.read_json(p, lines=not array, dtype=False, encoding=encoding)
-        from rolematch.batch_io import sniff_csv
+        from rolematch.batch_io import FALLBACK_ERRORS, sniff_csv
 
         sep, encoding = sniff_csv(p, "\t" if fmt == "tsv" else None)
-        return pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, na_values=[""])
+        return pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, na_values=[""],
+                           encoding_errors=FALLBACK_ERRORS)  # stray cp1252 bytes past the sniffed head
     except InputError:
         raise
     except Exception as exc:
