@@ -566,3 +566,12 @@ def test_an_old_models_warning_is_shown_once_with_workers(tmp_path, small_model_
                            "--model", str(model), "-j", "2", "-q"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("trained with rolematch 0.0.7") == 1 and "UserWarning" not in proc.stderr
+
+
+def test_a_broken_first_json_line_is_an_error_row_not_a_refused_file(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "1", "description": "cut sh\n' + json.dumps({"id": "2", "description": EN}) + "\n",
+                   encoding="utf-8")
+    score_file(str(src), str(tmp_path / "out.jsonl"), jobs=1, progress=False)
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert "invalid JSON" in out[0]["rolematch_error"] and out[1]["rolematch_label"] == "ml_engineer"

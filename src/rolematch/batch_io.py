@@ -490,7 +490,7 @@ def _open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None 
                 obj = None
             if isinstance(obj, dict):
                 columns.update(dict.fromkeys(obj))
-            elif rows == 1 and start.startswith("{"):  # one object spread over lines, not JSON Lines
+            elif rows == 1 and line.strip() == "{":  # one object spread over lines, not JSON Lines
                 raise InputError("not JSON Lines: a .json/.jsonl input holds one JSON object per line, or one "
                                  "array of objects", path)
             else:
