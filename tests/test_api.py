@@ -195,3 +195,17 @@ def test_one_string_is_not_a_collection_of_postings(model):
         model.classify_many([EN], titles="ML Engineer")
     with pytest.raises(InputError, match="not one string"):
         next(iter(rolematch.Extractor().extract_many(EN)))
+
+
+def test_mention_evidence_spans_index_the_input_text(model):
+    """Role mentions' spans, like rule matches', index the text as given (here NFD, CRLF)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", FR).replace("\n", "\r\n")
+    res = model.classify(text)
+    mentions = [c for cs in res.evidence.values() for c in cs if c.kind == "mention"]
+    assert mentions
+    for c in mentions:
+        words = c.feature.split(": ", 1)[1]
+        for s, e in c.spans:
+            assert " ".join(unicodedata.normalize("NFC", text[s:e]).split()) == words

@@ -51,6 +51,16 @@ def test_classify_human_and_json():
     assert set(obj) >= {"label", "confidence", "probabilities", "evidence", "skills", "skill_counts", "source"}
 
 
+def test_human_evidence_says_how_many_spans_it_leaves_out(tmp_path):
+    posting = tmp_path / "p.txt"
+    posting.write_text("We deploy models to production with Kubernetes.\n" * 5
+                       + "As a Machine Learning\nEngineer you will run Kubernetes clusters.\n", encoding="utf-8")
+    res = run("classify", str(posting))
+    assert res.exit_code == 0, res.output
+    assert re.search(r"\[kubernetes @\d+-\d+,\d+-\d+,\d+-\d+ \+3 more\]", res.output), res.output
+    assert "[this role: Machine Learning Engineer @" in res.output  # one line: whitespace folded
+
+
 def test_classify_stdin():
     res = run("classify", "-", input=EN.read_bytes())
     assert res.exit_code == 0 and "<stdin>: ml_engineer" in res.output

@@ -323,3 +323,13 @@ def test_token_matcher_flags_are_the_lexemes_and_make_no_lexeme(lang):
     bare = Vocab(lex_attr_getters={})  # no getters: the lexeme is asked
     assert lexical_flags(bare, bare.strings.add("Python")) == tuple(bool(getattr(bare["Python"], f.lower()))
                                                                    for f in FLAGS)
+
+
+def test_windows_line_breaks_are_one_line_break(extractor):
+    """"\r\n" is one line break, not a blank line: a phrase wrapped over it still matches."""
+    text = "We will deploy\nmodels to production and build data\npipelines in Python for the team."
+    lf = extractor.extract(text, lang="en")
+    crlf = extractor.extract(text.replace("\n", "\r\n"), lang="en")
+    assert {"model_deployment", "data_pipelines"} <= set(lf.counts) and crlf.counts == lf.counts
+    blank = extractor.extract(text.replace("data\n", "data\r\n\r\n"), lang="en")
+    assert "data_pipelines" not in blank.counts

@@ -135,10 +135,11 @@ class RoleModel:
             proba = est.proba_from_counts(counts)
             for i, (item, report) in enumerate(zip(analysed, reports)):
                 results.append(self._result(proba[i], report, part[i][4], item if explain else None,
-                                            counts[i:i + 1] if explain else None))
+                                            counts[i:i + 1] if explain else None, part[i][1].to_source))
         return results
 
-    def _result(self, p: np.ndarray, report: SkillReport, source: str | None, item: Any, x: Any) -> RoleResult:
+    def _result(self, p: np.ndarray, report: SkillReport, source: str | None, item: Any, x: Any,
+                to_source: Any = None) -> RoleResult:
         probs = {lab: float(p[j]) for j, lab in enumerate(self.labels)}
         probs = {lab: probs.get(lab, 0.0) for lab in LABELS if lab in probs} | {
             k: v for k, v in probs.items() if k not in LABELS}
@@ -147,7 +148,7 @@ class RoleModel:
         if item is not None:
             from rolematch.explain import explain
 
-            evidence = explain(self.estimator, item, x)
+            evidence = explain(self.estimator, item, x, to_source=to_source)
         return RoleResult(label=label, confidence=probs[label], probabilities=probs, in_scope=label != "other",
                           lang=report.lang, skills=report, evidence=evidence, source=source)
 

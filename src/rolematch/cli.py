@@ -159,7 +159,8 @@ def _print_result(name: str, res: Any) -> None:
         for c in ev:
             if c.kind in ("rule", "mention"):
                 where = ",".join(f"{s}-{e}" for s, e in c.spans[:3])
-                parts.append(f"[{c.feature} @{where}]")
+                more = f" +{len(c.spans) - 3} more" if len(c.spans) > 3 else ""  # all of them in --json
+                parts.append(f"[{c.feature} @{where}{more}]")
             else:
                 parts.append(f"{c.feature!r}" + (" (title)" if c.kind == "title" else ""))
         click.echo(f"  evidence for {res.label}: " + ", ".join(parts))

@@ -11,7 +11,7 @@ numbers read as "toward this class rather than the others".
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -25,8 +25,13 @@ if TYPE_CHECKING:
     from rolematch.model import RoleClassifier
 
 
-def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8) -> dict[str, list[Contribution]]:
-    """Top contributions per class for one posting; ``counts`` is its raw count row."""
+def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8,
+            to_source: Callable[[int, int], tuple[int, int]] | None = None) -> dict[str, list[Contribution]]:
+    """Top contributions per class for one posting; ``counts`` is its raw count row.
+
+    ``to_source`` maps a span of the posting's prepared text to the input text (where rule
+    matches already are), for the role mentions' spans.
+    """
     fz = model._get_featurizer()
     space = fz.space
     sp_word, _, sp_title, _, _ = space.sizes
@@ -82,8 +87,8 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
     for k in mention_keys(kept_mentions, len(item.text)):
         mention_users[k] += 1
     for mn in kept_mentions:
-        name = f"{'this role' if mn.own else 'colleague'}: {item.text[mn.start:mn.end]}"
-        spans_of[name].append((mn.start, mn.end))
+        name = f"{'this role' if mn.own else 'colleague'}: {' '.join(item.text[mn.start:mn.end].split())}"
+        spans_of[name].append(to_source(mn.start, mn.end) if to_source is not None else (mn.start, mn.end))
         d = owners[(name, "mention")]
         for k in mention_keys([mn], len(item.text)):
             col = fz.mention_column(k)

@@ -149,6 +149,8 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
         raise InputError(f"posting too large ({len(text):,} characters; the limit is {MAX_CHARS:,})", source)
     is_html = looks_like_html(text) if html is None else html
     body = html_to_text(text) if is_html else text
+    if "\r\n" in body:  # one line break (a lone \r becomes \n below); same length, so offsets hold
+        body = body.replace("\r\n", " \n")
     cleaned = body.translate(_CTRL_TABLE) if _NEEDS_CLEAN.search(body) else body
     cleaned, index = _nfc_with_index(cleaned)
     if not cleaned.strip():
