@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import signal
 import subprocess
@@ -575,3 +576,41 @@ def test_a_broken_first_json_line_is_an_error_row_not_a_refused_file(tmp_path):
     score_file(str(src), str(tmp_path / "out.jsonl"), jobs=1, progress=False)
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert "invalid JSON" in out[0]["rolematch_error"] and out[1]["rolematch_label"] == "ml_engineer"
+
+
+def test_excels_sep_line_names_the_separator(tmp_path):
+    src = tmp_path / "excel.csv"
+    src.write_bytes(("\ufeffsep=;\r\nid;description\r\n1;" + " ".join(EN.split()).replace(";", ",") + "\r\n")
+                    .encode("utf-8"))
+    summary = score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert summary.rows == 1 and list(out.columns[:2]) == ["id", "description"]
+    assert out.loc[0, "rolematch_label"] == "ml_engineer"
+
+
+def test_an_output_symlink_is_written_through(tmp_path):
+    src = write_csv(tmp_path / "in.csv", rows(3))
+    target = tmp_path / "shared_report.csv"
+    target.write_text("old report\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target.name)
+    score_file(str(src), str(link), jobs=1, progress=False)
+    assert link.is_symlink() and list(read_out(target)["id"]) == ["0", "1", "2"]
+
+
+def test_closed_stdout_is_no_traceback(tmp_path):
+    src = write_csv(tmp_path / "in.csv", rows(3))
+    for out, code, message in ((str(tmp_path / "out.csv"), 0, ""), ("-", 1, "standard output is closed")):
+        proc = subprocess.run([sys.executable, "-m", "rolematch", "score", str(src), "-o", out, "-j", "1", "-q"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120,
+                              preexec_fn=lambda: os.close(1))
+        assert proc.returncode == code and "Traceback" not in proc.stderr and message in proc.stderr
+
+
+def test_a_bad_byte_on_stdin_with_a_given_encoding_is_located_as_well_as_it_can_be(tmp_path):
+    data = b"id,description\n" + b"".join(b"%d,plain text row\n" % i for i in range(3000)) + b"3000,caf\xe9\n"
+    proc = subprocess.run([sys.executable, "-m", "rolematch", "score", "-", "-o", str(tmp_path / "o.csv"),
+                           "--encoding", "utf-8", "-j", "1", "-q"], input=data, capture_output=True, timeout=120)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and re.search(r"line (\d+) or later: undecodable bytes in utf-8", err), err
+    assert int(re.search(r"line (\d+) or later", err).group(1)) <= 3002

@@ -302,6 +302,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
         bar = _Progress(source, progress)
         executor: Any = None
         client: Any = None
+        done = False
         try:
             if engine == "dask":
                 client = _dask_client(scheduler, jobs)
@@ -335,13 +336,14 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
             rows, errors = _run(source, writer, submit, text_col, title_column, chunk_size, window, bar,
                                 id_column, examples, check)
             writer.commit()
+            done = True
         except BaseException:
             writer.abort()
             raise
         finally:
             bar.close()
-            if executor is not None:
-                executor.shutdown(wait=False, cancel_futures=True)
+            if executor is not None:  # after a clean run, wait for the idle workers: exiting while the pool
+                executor.shutdown(wait=done, cancel_futures=True)  # winds down can print a traceback
             if client is not None:
                 _close_dask(client)
         return Summary(rows, errors, time.perf_counter() - start, output_path, tuple(examples))

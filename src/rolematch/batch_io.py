@@ -119,11 +119,16 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
         return "cp1252"
 
 
-def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int | None] = lambda: None
-                 ) -> tuple[list[str], Iterator[Record]]:
+#: the line Excel writes before the header to name the separator ("sep=;")
+_EXCEL_SEP = re.compile(r"sep=([^\r\n])\r?\n")
+
+
+def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int | None] = lambda: None,
+                 skip_first: bool = False) -> tuple[list[str], Iterator[Record]]:
     """Header and records of a CSV stream, recovering from broken quoting line by line.
 
     ``bad_line()`` finds the line of an undecodable byte (the stream decodes ahead of the lines read).
+    ``skip_first``: the first line is Excel's ``sep=;``, not the header.
     """
     lines = iter(fh)
     pushback: list[tuple[int, str]] = []
@@ -138,8 +143,9 @@ def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int 
         except StopIteration:
             return None
         except UnicodeError as exc:
-            where = bad_line() or lineno + 1
-            raise InputError(f"line {where}: {_decoding_problem(exc)}; pass the file's --encoding", source) from None
+            exact = bad_line()  # the stream decodes ahead: without a file to re-read, it is on this line or later
+            where = f"line {exact}" if exact else f"line {lineno + 1} or later"
+            raise InputError(f"{where}: {_decoding_problem(exc)}; pass the file's --encoding", source) from None
         except _STREAM_ERRORS as exc:
             raise InputError(f"line {lineno + 1}: {_stream_problem(exc)}", source) from None
         lineno += 1
@@ -181,6 +187,8 @@ def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int 
             size += len(nxt[1])
         return first[0], parts
 
+    if skip_first:
+        next_line()
     head = read_record()
     if head is None:
         raise InputError("empty file (no header row)", source)
@@ -325,13 +333,14 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
     fh: IO[str] = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
     if fmt == "jsonl":
         return _open_jsonl(fh, path, size, compressed)
+    excel = _EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))
     if sep is None:
-        sep, _ = sniff_csv(None, None, encoding, head=head)
+        sep = excel.group(1) if excel else sniff_csv(None, None, encoding, head=head)[0]
 
     def bad_line() -> int | None:
         return None if path == "-" else _undecodable_line(path, encoding)
 
-    header, recs = _csv_records(fh, sep, path, bad_line)
+    header, recs = _csv_records(fh, sep, path, bad_line, skip_first=excel is not None)
     return Source(header, recs, size, _position(compressed))
 
 
@@ -629,10 +638,16 @@ class Writer:
         self._schema = schema
         self._tmp: str | None = None
         self._gz_file: IO[bytes] | None = None
+        self._target = path  # the file the commit replaces: a symlink's target (written through, as `>` does)
         if path == "-":
+            if sys.stdout is None:
+                raise InputError("standard output is closed; name an output file with -o")
             self._fh: Any = sys.stdout
         else:
             dest = Path(path)
+            if dest.is_symlink():
+                dest = Path(os.path.realpath(dest))
+                self._target = str(dest)
             check_output(dest)
             try:
                 fd, self._tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".rolematch-tmp")
@@ -655,6 +670,14 @@ class Writer:
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         """Write finished rows (input values + rolematch values)."""
+        try:
+            self._write(rows)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk, a quota
+            raise InputError(f"cannot write the output ({exc.strerror or exc})", self.path) from None
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
         if self.fmt in ("csv", "tsv"):
             self._csv.writerows([[_cell(r.get(c)) for c in self.columns] for r in rows])
         elif self.fmt == "jsonl":
@@ -684,6 +707,14 @@ class Writer:
 
     def commit(self) -> None:
         """Finish the file and move it onto the destination."""
+        try:
+            self._commit()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk when the last buffers are flushed
+            raise InputError(f"cannot write the output ({exc.strerror or exc})", self.path) from None
+
+    def _commit(self) -> None:
         if self.fmt == "parquet":
             if self._pq is None:
                 self._write_parquet([])
@@ -697,7 +728,7 @@ class Writer:
                 os.fsync(self._fh.fileno() if self._gz_file is None else self._gz_file.fileno())
                 (self._fh if self._gz_file is None else self._gz_file).close()
         if self._tmp is not None:
-            os.replace(self._tmp, self.path)
+            os.replace(self._tmp, self._target)
             self._tmp = None
 
     def abort(self) -> None:

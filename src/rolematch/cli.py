@@ -430,8 +430,9 @@ def main() -> None:
         click.echo("Interrupted.", err=True)
         code = 130
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None when the caller closed it (cron, a daemon)
+                stream.flush()
     except (BrokenPipeError, ValueError):
         code = code or 1
     except KeyboardInterrupt:
