@@ -144,10 +144,9 @@ def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int 
             return None
         except UnicodeError as exc:
             exact = bad_line()  # the stream decodes ahead: without a file to re-read, it is on this line or later
-            where = f"line {exact}" if exact else f"line {lineno + 1} or later"
-            raise InputError(f"{where}: {_decoding_problem(exc)}; pass the file's --encoding", source) from None
+            raise _read_error(exc, source, f"line {exact}" if exact else f"line {lineno + 1} or later") from None
         except _STREAM_ERRORS as exc:
-            raise InputError(f"line {lineno + 1}: {_stream_problem(exc)}", source) from None
+            raise _read_error(exc, source, f"line {lineno + 1}") from None
         lineno += 1
         return lineno, text
 
@@ -373,20 +372,21 @@ def _position(raw: IO[bytes] | None) -> Callable[[], int]:
     return position
 
 
-def _decoding_problem(exc: UnicodeError) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return f"undecodable bytes in {exc.encoding} ({exc.reason})"
-    return f"cannot decode ({exc})"  # e.g. "UTF-16 stream does not start with BOM"
-
-
 #: what a damaged compressed stream raises while it is read
 _STREAM_ERRORS = (EOFError, OSError, zlib.error)
 
 
-def _stream_problem(exc: Exception) -> str:
-    if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
-        return f"the compressed data is damaged or cut short ({exc})"
-    return f"cannot read the file ({exc})"
+def _read_error(exc: Exception, source: str, where: str | None = None) -> InputError:
+    """A decoding or reading error (see :data:`_STREAM_ERRORS`) as a one-line :class:`InputError`."""
+    if isinstance(exc, UnicodeDecodeError):
+        problem = f"undecodable bytes in {exc.encoding} ({exc.reason}); pass the file's --encoding"
+    elif isinstance(exc, UnicodeError):  # e.g. "UTF-16 stream does not start with BOM"
+        problem = f"cannot decode ({exc}); pass the file's --encoding"
+    elif isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
+        problem = f"the compressed data is damaged or cut short ({exc})"
+    else:
+        problem = f"cannot read the file ({exc})"
+    return InputError(f"{where}: {problem}" if where else problem, source)
 
 
 def _checked_lines(fh: IO[str], source: str) -> Iterator[str]:
@@ -396,10 +396,8 @@ def _checked_lines(fh: IO[str], source: str) -> Iterator[str]:
         for line in fh:
             n += 1
             yield line
-    except UnicodeError as exc:
-        raise InputError(f"after line {n}: {_decoding_problem(exc)}; pass the file's --encoding", source) from None
-    except _STREAM_ERRORS as exc:
-        raise InputError(f"after line {n}: {_stream_problem(exc)}", source) from None
+    except (UnicodeError, *_STREAM_ERRORS) as exc:
+        raise _read_error(exc, source, f"after line {n}") from None
 
 
 def _undecodable_line(path: str, encoding: str) -> int | None:
@@ -508,9 +506,9 @@ def _open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None 
     except UnicodeError as exc:
         encoding = getattr(exc, "encoding", None)
         where = _undecodable_line(path, encoding) if path != "-" and encoding else None
-        raise InputError(f"line {where or '?'}: {_decoding_problem(exc)}; pass the file's --encoding", path) from None
+        raise _read_error(exc, path, f"line {where or '?'}") from None
     except _STREAM_ERRORS as exc:
-        raise InputError(_stream_problem(exc), path) from None
+        raise _read_error(exc, path) from None
     if not rows:
         raise InputError("no postings: the file holds no JSON objects", path)
     cols = list(columns) + (["_raw"] if raw_lines and "_raw" not in columns else [])
@@ -554,10 +552,8 @@ def _open_json_array(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | 
                 else:
                     yield Record(line, {"_raw": json.dumps(item, ensure_ascii=False)},
                                  f"line {line}: item {n} is not a JSON object")
-        except UnicodeError as exc:
-            raise InputError(f"{_decoding_problem(exc)}; pass the file's --encoding", path) from None
-        except _STREAM_ERRORS as exc:
-            raise InputError(_stream_problem(exc), path) from None
+        except (UnicodeError, *_STREAM_ERRORS) as exc:
+            raise _read_error(exc, path) from None
 
     cols = list(columns) + (["_raw"] if others and "_raw" not in columns else [])
     return Source(cols, records(), size, _position(raw))

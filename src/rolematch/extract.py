@@ -119,13 +119,13 @@ class RuleMatcher:
         words_at = np.flatnonzero(_joins_words(doc.text, offsets))
         spaced = len(words_at) < len(words)
         words_only = words[words_at] if spaced else words
+        at = words_at.tolist() if spaced else []  # a word's index among all tokens
         texts = doc.token_text if isinstance(doc, TokenArrays) else None
         if texts is not None and spaced:
-            at, token_text = words_at.tolist(), texts
+            token_text = texts
             texts = lambda i: token_text(at[i])  # noqa: E731
         spans = self.phrases.match_array(words_only) + self.tokens.match_array(words_only, doc.vocab, texts)
         if spaced:
-            at = words_at.tolist()
             spans = [(key, at[s], at[e - 1] + 1) for key, s, e in spans]
         if len(self.matcher):  # patterns only spaCy's Matcher supports need a real Doc
             real = self._make_doc(doc.text) if isinstance(doc, TokenArrays) else doc
