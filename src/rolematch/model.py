@@ -94,8 +94,14 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
             dec = model.decision_function(Xs)
             return dec if dec.ndim == 2 else np.column_stack([-dec / 2, dec / 2])
 
+        # only the columns some posting uses: the others' weights are 0 anyway (L2 penalty, no data), and
+        # the solver's work per iteration grows with the number of weights (2**19 hashed columns and more)
+        width = X.shape[1]
+        used = np.flatnonzero(np.bincount(X.indices, minlength=width))
+        X = X[:, used]
         lr = self._lr(C).fit(X, y)
-        coef = lr.coef_ if k > 2 else np.vstack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
+        coef = np.zeros((k, width))
+        coef[:, used] = lr.coef_ if k > 2 else np.vstack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
         intercept = lr.intercept_ if k > 2 else np.array([-lr.intercept_[0] / 2, lr.intercept_[0] / 2])
         coef[np.abs(coef) < 1e-5] = 0.0
         temperature, cv_scores = 1.0, None
