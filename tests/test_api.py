@@ -31,7 +31,14 @@ def test_evidence_explains_the_label_with_valid_offsets(model):
     res = model.classify(EN)
     ev = res.evidence[res.label]
     assert ev and all(c.weight > 0 for c in ev)
-    assert ev == sorted(ev, key=lambda c: -c.weight)
+    terms = [c for c in ev if c.kind != "sentence"]
+    sentences = [c for c in ev if c.kind == "sentence"]
+    assert ev == terms + sentences, "terms and rules first, then the telling sentences"
+    assert terms == sorted(terms, key=lambda c: -c.weight)
+    assert sentences == sorted(sentences, key=lambda c: -c.weight) and 1 <= len(sentences) <= 2
+    for c in sentences:
+        (s, e), = c.spans
+        assert " ".join(EN[s:e].split()) == c.feature, "a sentence's span is its text in the input"
     rules = [c for e in res.evidence.values() for c in e if c.kind == "rule"]
     assert rules, "rule matches appear as evidence"
     for c in rules:

@@ -118,3 +118,60 @@ def test_gram_table_keeps_wide_ids_and_finds_words_in_any_order():
     assert again[1:3].tolist() == first[1:3].tolist()
     slot = int(again[3])
     assert table.flat[table.start[slot]:table.start[slot] + table.count[slot]].tolist() == [2**35 + k for k in range(4)]
+
+
+def test_take_and_vstack_match_scipy():
+    r, c, v = _entries(4)
+    mine, ref = CSR.from_entries(r, c, v, (7, 50)), sp.csr_matrix((v, (r, c)), shape=(7, 50))
+    picked = np.array([6, 3, 0, 0, 2])  # any order, repeats, an empty row
+    np.testing.assert_array_equal(mine.take(picked).toarray(), ref[picked].toarray())
+    assert mine.take(np.zeros(0, dtype=np.int64)).shape == (0, 50)
+    parts = [mine[0:2], CSR.empty((0, 50)), mine[2:7]]
+    stacked = CSR.vstack(parts, 50)
+    np.testing.assert_array_equal(stacked.toarray(), ref.toarray())
+    np.testing.assert_array_equal(stacked.indptr, mine.indptr)
+    assert CSR.vstack([], 50).shape == (0, 50)
+
+
+def test_segments_are_lines_bullets_and_sentences_of_three_words_or_more():
+    from rolematch.segments import segment_starts, token_segments
+
+    text = "Skills\n• Build and ship models. Own the pipeline; test it!\nPython\n  Work with scientists daily"
+    starts = segment_starts(text)
+    pieces = [text[a:b].strip() for a, b in zip(starts, list(starts[1:]) + [len(text)])]
+    assert pieces == ["Skills", "•", "Build and ship models.", "Own the pipeline;", "test it!", "Python",
+                      "Work with scientists daily"]
+    words = [(m.start(), m.group()) for m in __import__("re").finditer(r"\w+", text)]
+    seg = token_segments(text, np.array([a for a, _ in words]))
+    got: dict[int, list[str]] = {}
+    for (_, w), s in zip(words, seg.tolist()):
+        got.setdefault(s, []).append(w)
+    assert got == {-1: ["Skills", "test", "it", "Python"], 0: ["Build", "and", "ship", "models"],
+                   1: ["Own", "the", "pipeline"], 2: ["Work", "with", "scientists", "daily"]}
+    # nothing long enough: the whole text is one segment; no tokens, no segment
+    assert token_segments("Python. SQL.", np.array([0, 8])).tolist() == [0, 0]
+    assert token_segments("", np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def test_segment_counts_are_the_words_and_pairs_of_each_segment(extractor):
+    """transform_both: the posting rows equal transform's; segment rows hold words and in-segment pairs only."""
+    from rolematch.features import _BIGRAM_MUL, Analysed, Featurizer, FeatureSpace
+
+    space = FeatureSpace(word_bits=10, char_bits=10, title_bits=6, rule_bits=6, mention_bits=4)
+    fz = Featurizer(space, boilerplate=False)
+    texts = ["Deploy models to production. Monitor the models daily.\nOK", "", "Données et modèles; données!"]
+    items = [Analysed(doc=extractor.nlp("en").make_doc(t), text=t, matches=(), title=None, title_doc=None,
+                      lang="en") for t in texts]
+    counts, seg, seg_doc = fz.transform_both(items)
+    np.testing.assert_array_equal(counts.toarray(), fz.transform(items).toarray())
+    assert seg_doc.tolist() == [0, 0, 2]  # "OK" is too short; the empty posting has none
+    expected = [["deploy", "models", "to", "production"], ["monitor", "the", "models", "daily"],
+                ["données", "et", "modèles"]]
+    rows, cols = [], []
+    for i, words in enumerate(expected):
+        h = np.array([items[0].doc.vocab.strings.add(w) for w in words], dtype=np.uint64)
+        for col in (h % np.uint64(space.sizes[0])).tolist() + ((h[:-1] * _BIGRAM_MUL + h[1:]) % np.uint64(space.sizes[0])).tolist():
+            rows.append(i)
+            cols.append(space.offsets[0] + col)
+    ref = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(3, space.n_features))
+    np.testing.assert_array_equal(seg.toarray(), ref.toarray())

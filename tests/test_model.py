@@ -35,6 +35,27 @@ def test_estimator_fits_predicts_and_is_calibrated(training_rows):
     assert est.temperature_ > 0
 
 
+def test_sentence_expert_is_fused_and_can_be_turned_off(training_rows):
+    """The sentence expert changes the probabilities; without it (weight 0, or a model saved before it
+    existed) the posting model alone scores, and the posting model is the same either way."""
+    X, y = _tiny(training_rows)
+    fused = RoleClassifier(cv=2).fit(X, y)
+    alone = RoleClassifier(cv=2, sentence_weight=0.0).fit(X, y)
+    assert fused.sentence_model_ is not None and alone.sentence_model_ is None
+    assert list(fused.sentence_model_.classes_) == list(fused.classes_)
+    assert fused.fusion_temperature_ > 0
+    np.testing.assert_allclose(fused.cv_proba_.sum(axis=1), 1.0)
+    p_fused, p_alone = fused.predict_proba(X), alone.predict_proba(X)
+    assert np.abs(p_fused - p_alone).max() > 1e-3
+    np.testing.assert_allclose(p_fused.sum(axis=1), 1.0)
+    for bad in (-1.0, float("nan"), "1"):
+        with pytest.raises(ValueError, match="sentence_weight"):
+            RoleClassifier(cv=2, sentence_weight=bad).fit(X, y)
+    old = fused.to_scorer()
+    del old.__dict__["sentence_model_"], old.__dict__["sentence_weight"]  # what earlier builds saved
+    np.testing.assert_allclose(old.predict_proba(X), p_alone, rtol=1e-6)
+
+
 def test_stage_fit_on_the_used_columns_equals_a_fit_on_all_columns():
     """Fitting on the columns some row uses (what _fit_stage does for speed) finds the same weights."""
     import scipy.sparse as sp
@@ -88,6 +109,7 @@ def test_save_load_round_trip_gives_identical_probabilities(training_rows, tmp_p
     manifest = save_model(est, tmp_path / "m")
     loaded, m2 = load_model(tmp_path / "m")
     assert m2["sha256"] == manifest["sha256"]
+    assert loaded.sentence_model_ is not None  # the sentence expert is saved with the model
     np.testing.assert_array_equal(est.predict_proba(X), loaded.predict_proba(X))
 
 

@@ -50,7 +50,7 @@ class RoleModel:
 
         directory = Path(path) if path is not None else default_model_dir()
         est, manifest = _load(directory)
-        if not hasattr(est, "proba_from_counts"):
+        if not hasattr(est, "proba_of"):
             raise ModelError(f"{directory}: not a rolematch model")
         extra = [*getattr(est, "rules", ()), *rules]
         return cls(est, manifest, Extractor(extra))
@@ -131,8 +131,7 @@ class RoleModel:
                                                   posting_title(title, prepared.text), doc=doc,
                                                   matches=report.matches))
                 reports.append(report)
-            counts = est.transform_counts(analysed)
-            proba = est.proba_from_counts(counts)
+            proba, counts = est.proba_of(analysed)
             for i, (item, report) in enumerate(zip(analysed, reports)):
                 results.append(self._result(proba[i], report, part[i][4], item if explain else None,
                                             counts[i:i + 1] if explain else None, part[i][1].to_source))

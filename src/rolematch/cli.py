@@ -153,7 +153,7 @@ def _print_result(name: str, res: Any) -> None:
     click.echo(f"{name}: {res.label} ({res.confidence:.2f})  [{res.lang}, {scope}]")
     probs = "  ".join(f"{k} {v:.2f}" for k, v in sorted(res.probabilities.items(), key=lambda kv: -kv[1]))
     click.echo(f"  probabilities: {probs}")
-    ev = res.evidence.get(res.label, [])
+    ev = [c for c in res.evidence.get(res.label, []) if c.kind != "sentence"]
     if ev:
         parts = []
         for c in ev:
@@ -164,6 +164,9 @@ def _print_result(name: str, res: Any) -> None:
             else:
                 parts.append(f"{c.feature!r}" + (" (title)" if c.kind == "title" else ""))
         click.echo(f"  evidence for {res.label}: " + ", ".join(parts))
+    for c in res.evidence.get(res.label, []):
+        if c.kind == "sentence":
+            click.echo(f"  sentence for {res.label}: \"{c.feature}\" @{c.spans[0][0]}-{c.spans[0][1]}")
     _print_skills(res.skills)
 
 

@@ -80,6 +80,25 @@ class CSR:
         a, b = int(self.indptr[start]), int(self.indptr[stop])
         return CSR(self.data[a:b], self.indices[a:b], self.indptr[start:stop + 1] - a, (stop - start, self.shape[1]))
 
+    def take(self, rows: np.ndarray) -> "CSR":
+        """The rows at the (integer) positions ``rows``, in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        lens = self.indptr[rows + 1] - self.indptr[rows]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lens, out=indptr[1:])
+        at = np.repeat(self.indptr[rows] - indptr[:-1], lens) + np.arange(int(indptr[-1]))
+        return CSR(self.data[at], self.indices[at], indptr, (len(rows), self.shape[1]))
+
+    @classmethod
+    def vstack(cls, parts: "list[CSR]", n_columns: int) -> "CSR":
+        """The rows of ``parts``, one after another."""
+        if not parts:
+            return cls.empty((0, n_columns))
+        shifts = np.cumsum([0] + [p.nnz for p in parts[:-1]])
+        indptr = np.concatenate([np.zeros(1, dtype=np.int64)] + [p.indptr[1:] + s for p, s in zip(parts, shifts)])
+        return cls(np.concatenate([p.data for p in parts]), np.concatenate([p.indices for p in parts]), indptr,
+                   (sum(p.shape[0] for p in parts), n_columns))
+
     def toarray(self) -> np.ndarray:
         out = np.zeros(self.shape, dtype=self.data.dtype)
         out[self.row_ids(), self.indices] = self.data

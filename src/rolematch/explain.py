@@ -5,11 +5,14 @@ A posting's score for class k is a sum over its weighted features of
 them in this posting -- words (with their character n-grams), word pairs,
 title words and rule matches (with character offsets) -- and reports the top
 contributors per class, measured against the average class so that the
-numbers read as "toward this class rather than the others".
+numbers read as "toward this class rather than the others". After them come
+the sentences the sentence expert found most telling for the class (kind
+``sentence``, with their offsets).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable
 
@@ -19,6 +22,7 @@ from rolematch.features import (_BIGRAM_MUL, _TITLE_SALT, Analysed, _token_array
                                 rule_feature_names)
 from rolematch.mentions import mention_keys
 from rolematch.results import Contribution
+from rolematch.segments import segment_starts, token_segments
 
 if TYPE_CHECKING:
     from rolematch.csr import CSR
@@ -109,4 +113,52 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
                 contribs.append(Contribution(name, float(w), kind, spans))
         contribs.sort(key=lambda c: -c.weight)
         out[cls] = contribs[:top]
+    for cls, found in sentence_evidence(model, item, to_source).items():
+        out[cls] = out.get(cls, []) + found
     return {str(c): out[str(c)] for c in model.classes_}
+
+
+_LEAD = re.compile(r"[\s\-*\u2013\u2014\u00b7]*")  # a bullet's dash, star or dot before a segment
+
+
+def sentence_evidence(model: "RoleClassifier", item: Analysed, to_source: Callable[[int, int], tuple[int, int]] | None,
+                      top: int = 2, chars: int = 160) -> dict[str, list[Contribution]]:
+    """Per class, the segments (sentences, lines, bullet items) the sentence expert found most telling.
+
+    A segment's weight is its share of the fused score toward the class rather
+    than the average class: ``sentence_weight * (log p_seg(class) - mean log p_seg) / segments``.
+    Empty when the model has no sentence expert.
+    """
+    expert = model._sentence_expert()
+    if expert is None:
+        return {}
+    fz = model._get_featurizer()
+    seg_counts, _ = fz.transform_segments([item])
+    n = seg_counts.shape[0]
+    if not n:
+        return {}
+    _, starts, _ = fz.kept_tokens(item.doc, fz.skipped_spans(item))
+    text = item.text
+    seg = token_segments(text, starts)
+    bounds = np.append(segment_starts(text), len(text))
+    raw = np.searchsorted(bounds, starts, side="right") - 1  # each token's segment before the short ones are left out
+    first_raw = np.zeros(n, dtype=np.int64)
+    first_raw[seg[::-1][seg[::-1] >= 0]] = raw[::-1][seg[::-1] >= 0]  # each segment's first raw segment
+    last_raw = np.zeros(n, dtype=np.int64)
+    last_raw[seg[seg >= 0]] = raw[seg >= 0]
+    log_p = np.log(np.clip(expert.proba_from_counts(seg_counts), 1e-12, None))
+    toward = model.sentence_weight * (log_p - log_p.mean(axis=1, keepdims=True)) / n
+    out: dict[str, list[Contribution]] = {}
+    for j, cls in enumerate(expert.classes_):
+        found = []
+        for i in np.argsort(-toward[:, j], kind="stable")[:top].tolist():
+            if toward[i, j] <= 0:
+                break
+            a, b = int(bounds[first_raw[i]]), int(bounds[last_raw[i] + 1])
+            a, b = a + _LEAD.match(text, a, b).end() - a, a + len(text[a:b].rstrip())  # type: ignore[union-attr]
+            words = " ".join(text[a:b].split())
+            name = words if len(words) <= chars else words[:chars - 1].rstrip() + "\u2026"
+            span = to_source(a, b) if to_source is not None else (a, b)
+            found.append(Contribution(name, float(toward[i, j]), "sentence", (span,)))
+        out[str(cls)] = found
+    return out

@@ -18,6 +18,7 @@ from rolematch.boilerplate import CUE_HEADS, boilerplate_spans
 from rolematch.csr import CSR
 from rolematch.mentions import Mention, mention_keys
 from rolematch.pieces import starts_in
+from rolematch.segments import token_segments
 
 if TYPE_CHECKING:
     from rolematch.extract import Tokens
@@ -252,15 +253,33 @@ class Featurizer:
         once per (posting, word type) from the per-word cache, weighted by how
         often the word occurs; then equal (posting, column) entries are summed.
         """
-        sp_word = np.uint64(self.space.sizes[0])
-        off_word, off_char = self.space.offsets[0], self.space.offsets[1]
+        return self._transform(items, segments=False)[0]
+
+    def transform_both(self, items: Iterable[Analysed]) -> tuple[CSR, CSR, np.ndarray]:
+        """:meth:`transform` and :meth:`transform_segments` of the same postings, in one pass."""
+        counts, seg_counts, seg_doc = self._transform(items, segments=True)
+        assert seg_counts is not None and seg_doc is not None
+        return counts, seg_counts, seg_doc
+
+    def transform_segments(self, items: Iterable[Analysed]) -> tuple[CSR, np.ndarray]:
+        """Word and word-pair counts per segment (:mod:`rolematch.segments`) of each posting.
+
+        Returns the count matrix (one row per segment; only the word block is
+        filled) and each row's posting. Boilerplate is left out as in
+        :meth:`transform`; a posting with no words has no segment.
+        """
+        return self.transform_both(items)[1:]
+
+    def _transform(self, items: Iterable[Analysed], segments: bool) -> tuple[CSR, CSR | None, np.ndarray | None]:
         lowers: list[np.ndarray] = []
         starts: list[np.ndarray] = []
         lengths_: list[np.ndarray] = []
         small_rows: list[int] = []
         small_cols: list[int] = []
+        segs: list[np.ndarray] = []  # each kept token's segment row (-1: in a segment left out)
+        seg_doc: list[np.ndarray] = []
         texts = []  # the tokenized texts, where a new word's string is read (see lower_words)
-        n = 0
+        n = n_seg = 0
         for n, item in enumerate(items, 1):
             spans = self.skipped_spans(item)
             lw, ix, ln = self.kept_tokens(item.doc, spans)
@@ -270,45 +289,75 @@ class Featurizer:
             cols = self._small_row(item, spans)
             small_cols.extend(cols)
             small_rows.extend([n - 1] * len(cols))
-            texts.append(item.doc.text)
-        shape = (n, self.space.n_features)
+            texts.append(item.text)  # the text the tokens index (cheaper than a spaCy Doc's .text)
+            if segments:
+                seg = token_segments(item.text, ix)
+                k = int(seg.max()) + 1 if len(seg) else 0
+                segs.append(np.where(seg >= 0, seg + n_seg, -1))
+                seg_doc.append(np.full(k, n - 1, dtype=np.int64))
+                n_seg += k
+        width = self.space.n_features
         if n == 0:
-            return CSR.empty(shape)
+            return CSR.empty((0, width)), CSR.empty((0, width)), np.zeros(0, dtype=np.int64)
         lengths = np.fromiter((len(x) for x in lowers), dtype=np.int64, count=n)
-        L = np.concatenate(lowers) if lengths.sum() else np.zeros(0, dtype=np.uint64)
         doc = np.repeat(np.arange(n), lengths)
-        rows: list[np.ndarray] = [np.asarray(small_rows, dtype=np.int64), doc]
-        cols_: list[np.ndarray] = [np.asarray(small_cols, dtype=np.int64), (L % sp_word).astype(np.int64) + off_word]
-        if len(L) > 1:
-            same = doc[:-1] == doc[1:]
-            pairs = (L[:-1] * _BIGRAM_MUL + L[1:])[same]
-            rows.append(doc[:-1][same])
-            cols_.append((pairs % sp_word).astype(np.int64) + off_word)
-        values: list[np.ndarray] = [np.ones(sum(len(r) for r in rows))]
+        L = np.concatenate(lowers) if len(doc) else np.zeros(0, dtype=np.uint64)
+        rows, cols_, values = self._word_entries(L, doc)
+        rows.append(np.asarray(small_rows, dtype=np.int64))
+        cols_.append(np.asarray(small_cols, dtype=np.int64))
+        values.append(np.ones(len(small_rows)))
         if len(L):
-            uniq, inv = np.unique(L, return_inverse=True)
-            inv = inv.ravel()
+            self._char_entries(L, doc, starts, lengths_, texts, rows, cols_, values)
+        counts = CSR.from_entries(np.concatenate(rows), np.concatenate(cols_), np.concatenate(values), (n, width))
+        if not segments:
+            return counts, None, None
+        row = np.concatenate(segs) if len(L) else np.zeros(0, dtype=np.int64)
+        keep = row >= 0
+        rows, cols_, values = self._word_entries(L[keep], row[keep])
+        seg_counts = CSR.from_entries(np.concatenate(rows), np.concatenate(cols_), np.concatenate(values),
+                                      (n_seg, width))
+        return counts, seg_counts, np.concatenate(seg_doc)
 
-            def unknown(missing: np.ndarray) -> list[np.ndarray]:
-                first = np.empty(len(uniq), dtype=np.int64)
-                first[inv[::-1]] = np.arange(len(L))[::-1]  # each word type's first token (see lower_words)
-                at = first[missing]
-                S, N = np.concatenate(starts)[at].tolist(), np.concatenate(lengths_)[at].tolist()
-                return [self._char_ids(texts[d][a:a + k].lower()) for d, a, k in zip(doc[at].tolist(), S, N)]
+    def _word_entries(self, L: np.ndarray, row: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+        """(rows, columns, values) of the word and word-pair counts of tokens ``L`` in rows ``row`` (pairs stay in a row)."""
+        sp_word = np.uint64(self.space.sizes[0])
+        off_word = self.space.offsets[0]
+        rows: list[np.ndarray] = [row]
+        cols_: list[np.ndarray] = [(L % sp_word).astype(np.int64) + off_word]
+        if len(L) > 1:
+            same = row[:-1] == row[1:]
+            pairs = (L[:-1] * _BIGRAM_MUL + L[1:])[same]
+            rows.append(row[:-1][same])
+            cols_.append((pairs % sp_word).astype(np.int64) + off_word)
+        return rows, cols_, [np.ones(sum(len(r) for r in rows))]
 
-            table = self._grams
-            slots = table.slots(uniq, unknown)
-            n_grams, word_start = table.count[slots], table.start[slots]
-            # (posting, word type) pairs with their counts, each expanded to the word's n-gram columns
-            pair, count = np.unique(doc * len(uniq) + inv, return_counts=True)
-            pair_doc, pair_word = pair // len(uniq), pair % len(uniq)
-            reps = n_grams[pair_word]
-            which = np.repeat(np.arange(len(pair)), reps)
-            offset = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
-            rows.append(pair_doc[which])
-            cols_.append(table.flat[word_start[pair_word][which] + offset].astype(np.int64) + off_char)
-            values.append(count[which].astype(np.float64))
-        return CSR.from_entries(np.concatenate(rows), np.concatenate(cols_), np.concatenate(values), shape)
+    def _char_entries(self, L: np.ndarray, doc: np.ndarray, starts: list[np.ndarray], lengths_: list[np.ndarray],
+                      texts: list[str], rows: list[np.ndarray], cols_: list[np.ndarray],
+                      values: list[np.ndarray]) -> None:
+        """Append the character n-gram entries of tokens ``L`` (posting ``doc``) to rows/cols_/values."""
+        off_char = self.space.offsets[1]
+        uniq, inv = np.unique(L, return_inverse=True)
+        inv = inv.ravel()
+
+        def unknown(missing: np.ndarray) -> list[np.ndarray]:
+            first = np.empty(len(uniq), dtype=np.int64)
+            first[inv[::-1]] = np.arange(len(L))[::-1]  # each word type's first token (see lower_words)
+            at = first[missing]
+            S, N = np.concatenate(starts)[at].tolist(), np.concatenate(lengths_)[at].tolist()
+            return [self._char_ids(texts[d][a:a + k].lower()) for d, a, k in zip(doc[at].tolist(), S, N)]
+
+        table = self._grams
+        slots = table.slots(uniq, unknown)
+        n_grams, word_start = table.count[slots], table.start[slots]
+        # (posting, word type) pairs with their counts, each expanded to the word's n-gram columns
+        pair, count = np.unique(doc * len(uniq) + inv, return_counts=True)
+        pair_doc, pair_word = pair // len(uniq), pair % len(uniq)
+        reps = n_grams[pair_word]
+        which = np.repeat(np.arange(len(pair)), reps)
+        offset = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+        rows.append(pair_doc[which])
+        cols_.append(table.flat[word_start[pair_word][which] + offset].astype(np.int64) + off_char)
+        values.append(count[which].astype(np.float64))
 
 
 def rule_feature_names(matches: Sequence["SkillMatch"], skip: list[tuple[int, int]] | None = None) -> list[str]:

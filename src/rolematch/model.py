@@ -16,10 +16,13 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from rolematch.scoring import MARKET_PRIOR, RoleScorer, ScoringMixin, _softmax, iter_postings  # noqa: F401
+from rolematch.csr import CSR
+from rolematch.scoring import (MARKET_PRIOR, RoleScorer, ScoringMixin, _chunks, _softmax,  # noqa: F401
+                               iter_postings, mean_segment_log_proba)
 
 if TYPE_CHECKING:
     from rolematch.extract import Extractor
+    from rolematch.features import Analysed
 
 
 def fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
@@ -45,6 +48,14 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
     ``P(role) = (1 - s) * P(role | in scope)``. Each stage's probabilities are
     calibrated with a temperature fitted on cross-validated scores.
 
+    With ``sentence_weight`` above 0 (the default, 1), a *sentence expert* is
+    fitted too: the same kind of model over the word and word-pair counts of
+    each segment (sentence, line, bullet item; see :mod:`rolematch.segments`),
+    each labelled with its posting's label. A posting's final log-probabilities
+    are the posting model's plus ``sentence_weight`` times the mean of its
+    segments' log-probabilities, over a temperature fitted on cross-validated
+    fused scores (the expert refitted without each fold's postings).
+
     ``class_prior`` re-weights the calibrated probabilities from the training
     class balance (our corpus is balanced by design) to the balance expected in
     use; :data:`MARKET_PRIOR` is rolematch's default for real job-board exports,
@@ -60,7 +71,7 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
                  calibration: str = "temperature", cv: int = 5, rules: tuple[str, ...] = (),
                  scope_weights: tuple[float, float, float, float, float] = (1.0, 1.0, 0.7, 0.5, 0.7),
                  scope_C: float | None = 0.7, out_label: str = "other", class_prior: dict[str, float] | None = None,
-                 random_state: int = 0) -> None:
+                 sentence_weight: float = 1.0, random_state: int = 0) -> None:
         self.C = C
         self.word_bits = word_bits
         self.char_bits = char_bits
@@ -77,6 +88,7 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
         self.scope_C = scope_C
         self.out_label = out_label
         self.class_prior = class_prior
+        self.sentence_weight = sentence_weight
         self.random_state = random_state
 
     def _lr(self, C: float) -> Any:
@@ -124,11 +136,45 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
         self.classes_, y_idx = np.unique(y_arr, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"need at least 2 classes to fit, got {len(self.classes_)}")
+        w = self.sentence_weight
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w < 0:
+            raise ValueError(f"sentence_weight must be a finite number >= 0 (0 turns the sentence expert off), got {w!r}")
         rng = np.random.default_rng(self.random_state)
         drop = rng.random(n) < self.title_dropout
-        counts = self.transform_counts(self.analyse(X, drop_titles=drop))
+        counts, seg_counts, seg_doc = self._training_counts(self.analyse(X, drop_titles=drop))
         if counts.shape[0] != n:
             raise ValueError(f"X has {counts.shape[0]} postings but y has {n} labels")
+        self._fit_counts(counts, y_idx)
+        self.sentence_model_: RoleScorer | None = None
+        self.fusion_temperature_ = 1.0
+        if self.sentence_weight:
+            self._fit_sentence_expert(seg_counts, seg_doc, y_idx)
+        return self
+
+    #: Postings featurized at a time while training (bounds the memory of the analysed documents).
+    TRAIN_CHUNK = 256
+
+    def _training_counts(self, analysed: Iterable["Analysed"]) -> tuple[CSR, CSR, np.ndarray]:
+        """Posting count rows, segment count rows (when the sentence expert is on) and each segment's posting."""
+        fz = self._get_featurizer()
+        parts, seg_parts, seg_docs = [], [], []
+        n = 0
+        for chunk in _chunks(analysed, self.TRAIN_CHUNK):
+            if self.sentence_weight:
+                counts, seg, doc = fz.transform_both(chunk)
+                seg_parts.append(seg)
+                seg_docs.append(doc + n)
+            else:
+                counts = fz.transform(chunk)
+            parts.append(counts)
+            n += len(chunk)
+        width = fz.space.n_features
+        seg_doc = np.concatenate(seg_docs) if seg_docs else np.zeros(0, dtype=np.int64)
+        return CSR.vstack(parts, width), CSR.vstack(seg_parts, width), seg_doc
+
+    def _fit_counts(self, counts: CSR, y_idx: np.ndarray) -> None:
+        """Fit the posting model (one or two logistic stages) on raw counts; ``classes_`` is set."""
+        n = len(y_idx)
         self.n_features_ = counts.shape[1]
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
@@ -161,7 +207,47 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
         if self.calibration == "temperature" and cv_proba.any():
             self.cv_proba_ = self._shift(cv_proba)
             self.cv_labels_ = y_idx
-        return self
+
+    def _fit_sentence_expert(self, seg_counts: CSR, seg_doc: np.ndarray, y_idx: np.ndarray) -> None:
+        """Fit the sentence expert on segments labelled with their posting's label, and the fusion temperature.
+
+        The temperature is fitted on cross-validated fused scores: the posting
+        model's out-of-fold probabilities times out-of-fold experts' (fitted
+        without the held-out postings' segments).
+        """
+        from sklearn.base import clone
+        from sklearn.model_selection import StratifiedKFold
+
+        k = len(self.classes_)
+        seg_y = y_idx[seg_doc]
+        if len(np.unique(seg_y)) < k:  # a class without any segment: no expert
+            return
+        inner = clone(self).set_params(calibration="none", class_prior=None, sentence_weight=0.0,
+                                       use_rules=False, use_mentions=False)
+
+        def expert(rows: np.ndarray) -> RoleScorer:
+            model = clone(inner)
+            model.classes_ = self.classes_
+            model._fit_counts(seg_counts.take(rows), seg_y[rows])
+            return model.to_scorer()
+
+        self.sentence_model_ = expert(np.arange(len(seg_y)))
+        n = len(y_idx)
+        folds = min(self.cv, int(np.bincount(y_idx).min()))
+        if not hasattr(self, "cv_proba_") or folds < 2:
+            return
+        mean_log = np.zeros((n, k))
+        skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        for tr, te in skf.split(np.zeros(n), y_idx):
+            train_rows = np.flatnonzero(np.isin(seg_doc, tr))
+            if len(np.unique(seg_y[train_rows])) < k:
+                continue
+            test_rows = np.flatnonzero(np.isin(seg_doc, te))
+            got = mean_segment_log_proba(expert(train_rows), seg_counts.take(test_rows), seg_doc[test_rows], n)
+            mean_log[te] = got[te]
+        z = np.log(np.clip(self.cv_proba_, 1e-12, None)) + self.sentence_weight * mean_log
+        self.fusion_temperature_ = fit_temperature(z, y_idx)
+        self.cv_proba_ = _softmax(z / self.fusion_temperature_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities, columns in ``classes_`` order."""

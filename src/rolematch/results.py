@@ -81,7 +81,7 @@ class Contribution:
 
     feature: str
     weight: float
-    kind: str  # "term", "title", "rule" or "mention"
+    kind: str  # "term", "title", "rule", "mention" or "sentence"
     spans: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:

@@ -91,6 +91,18 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -117,6 +129,7 @@ class ScoringMixin:
     use_rules: bool
     use_mentions: bool
     class_prior: dict[str, float] | None
+    sentence_weight: float
     idf_: np.ndarray
     intercept_: np.ndarray
     temperature_: float
@@ -216,7 +229,32 @@ class ScoringMixin:
     def _proba(self, X: Any) -> np.ndarray:
         """Calibrated probabilities of postings ``X``, one thread at a time (pipelines and caches are shared)."""
         with self._get_extractor().lock:
-            return self.proba_from_counts(self.transform_counts(self.analyse(X)))
+            parts = [self.proba_of(chunk)[0] for chunk in _chunks(self.analyse(X), 256)]
+        return np.concatenate(parts) if parts else np.zeros((0, len(self.classes_)))
+
+    def proba_of(self, analysed: Sequence[Analysed]) -> tuple[np.ndarray, CSR]:
+        """Calibrated probabilities of analysed postings, and their raw count rows (for evidence)."""
+        if self._sentence_expert() is None:
+            counts = self.transform_counts(analysed)
+            return self.proba_from_counts(counts), counts
+        counts, seg_counts, seg_doc = self._get_featurizer().transform_both(analysed)
+        return self.fuse(self.proba_from_counts(counts), seg_counts, seg_doc), counts
+
+    def _sentence_expert(self) -> "RoleScorer | None":
+        expert = self.__dict__.get("sentence_model_")
+        return expert if expert is not None and self.__dict__.get("sentence_weight", 0.0) else None
+
+    def fuse(self, proba: np.ndarray, seg_counts: CSR, seg_doc: np.ndarray) -> np.ndarray:
+        """The posting model's probabilities times the sentence expert's, weighted and recalibrated.
+
+        ``log p = (log p_posting + w * mean_segments(log p_segment)) / T``, normalised;
+        ``w`` is ``sentence_weight`` and ``T`` a temperature fitted on cross-validated scores.
+        """
+        expert = self._sentence_expert()
+        assert expert is not None
+        z = np.log(np.clip(proba, 1e-12, None)) + self.sentence_weight * mean_segment_log_proba(
+            expert, seg_counts, seg_doc, len(proba))
+        return _softmax(z / self.__dict__.get("fusion_temperature_", 1.0))
 
     # -- sklearn API --------------------------------------------------------------
     def _combine(self, p_out: np.ndarray, p_roles: np.ndarray) -> np.ndarray:
@@ -300,6 +338,16 @@ class ScoringMixin:
         out = {str(self.classes_[r]): (W[j], self.block_weights) for j, r in enumerate(self.role_index_)}
         out[str(self.classes_[self.out_index_])] = (dense[:, k + 1] - dense[:, k], self.scope_weights)
         return out
+
+
+def mean_segment_log_proba(expert: "ScoringMixin", seg_counts: CSR, seg_doc: np.ndarray, n: int) -> np.ndarray:
+    """Per posting (``n`` of them), the mean of ``expert``'s log-probabilities over its segments (zeros: none)."""
+    out = np.zeros((n, len(expert.classes_)))
+    if seg_counts.shape[0]:
+        np.add.at(out, seg_doc, np.log(np.clip(expert.proba_from_counts(seg_counts), 1e-12, None)))
+        per = np.bincount(seg_doc, minlength=n)
+        out[per > 0] /= per[per > 0, None]
+    return out
 
 
 class RoleScorer(ScoringMixin):

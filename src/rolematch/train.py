@@ -264,6 +264,8 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
             row_languages(df))
         info["cross_validation"]["folds"] = est.cv
         info["temperature"] = est.temperature_
+        if getattr(est, "sentence_model_", None) is not None:
+            info["fusion_temperature"] = est.fusion_temperature_
     manifest: dict[str, Any] = dict(info)
     if out_dir is not None:
         from rolematch.api import RoleModel
