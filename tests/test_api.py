@@ -204,8 +204,8 @@ def test_one_string_is_not_a_collection_of_postings(model):
         next(iter(rolematch.Extractor().extract_many(EN)))
 
 
-def test_mention_evidence_spans_index_the_input_text(model):
-    """Role mentions' spans, like rule matches', index the text as given (here NFD, CRLF)."""
+def test_mention_and_sentence_evidence_spans_index_the_input_text(model):
+    """Role mentions' and sentences' spans, like rule matches', index the text as given (here NFD, CRLF)."""
     import unicodedata
 
     text = unicodedata.normalize("NFD", FR).replace("\n", "\r\n")
@@ -216,3 +216,9 @@ def test_mention_evidence_spans_index_the_input_text(model):
         words = c.feature.split(": ", 1)[1]
         for s, e in c.spans:
             assert " ".join(unicodedata.normalize("NFC", text[s:e]).split()) == words
+    sentences = [c for cs in res.evidence.values() for c in cs if c.kind == "sentence"]
+    assert sentences
+    for c in sentences:
+        (s, e), = c.spans
+        words = " ".join(unicodedata.normalize("NFC", text[s:e]).split())
+        assert words == c.feature or (c.feature.endswith("\u2026") and words.startswith(c.feature[:-1]))
