@@ -175,3 +175,35 @@ def test_segment_counts_are_the_words_and_pairs_of_each_segment(extractor):
             cols.append(space.offsets[0] + col)
     ref = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(3, space.n_features))
     np.testing.assert_array_equal(seg.toarray(), ref.toarray())
+
+
+def test_bullet_glyphs_start_segments_and_are_left_out_of_sentence_evidence(model):
+    from rolematch.segments import segment_starts
+
+    text = "Missions ➢ Construire des modèles de prévision ■ Déployer les modèles en production"
+    starts = segment_starts(text).tolist()
+    assert [text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(text)])] == [
+        "Missions ➢", "Construire des modèles de prévision ■", "Déployer les modèles en production"]
+    posting = ("Data Scientist (H/F)\n\nVos missions :\n➢ Construire des modèles de prévision de la demande avec "
+               "Python et scikit-learn.\n1) Analyser les ventes et présenter les résultats aux équipes métier.\n"
+               "✓ Mettre en place des tests statistiques sur les campagnes marketing.\n")
+    res = model.classify(posting)
+    sentences = [c for cs in res.evidence.values() for c in cs if c.kind == "sentence"]
+    assert sentences
+    for c in sentences:
+        (a, b), = c.spans
+        assert posting[a:b] == c.feature and c.feature[0].isalpha(), c.feature
+
+
+def test_run_on_text_loses_only_the_words_around_a_boilerplate_cue():
+    """A posting with no line or sentence break is not all boilerplate because it mentions a 401(k)."""
+    from rolematch.boilerplate import boilerplate_spans
+
+    body = " ".join(f"you will deploy models and build pipelines for team {i} with python and kubernetes"
+                    for i in range(30))
+    text = body + " benefits include a 401(k) match and equal opportunity employer statement " + body
+    spans = boilerplate_spans(text)
+    skipped = sum(e - s for s, e in spans)
+    assert 0 < skipped <= 400, spans
+    cue = text.index("401(k)")
+    assert any(s <= cue < e for s, e in spans)

@@ -56,6 +56,32 @@ def test_sentence_expert_is_fused_and_can_be_turned_off(training_rows):
     np.testing.assert_allclose(old.predict_proba(X), p_alone, rtol=1e-6)
 
 
+def test_refit_gives_the_model_a_fresh_estimator_gives(training_rows):
+    """A fitted estimator fitted again (other parameters, other data) keeps nothing of its first fit."""
+    X, y = _tiny(training_rows)
+    est = RoleClassifier(cv=2).fit(X, y)
+    est.set_params(calibration="none").fit(X, y)
+    fresh = RoleClassifier(cv=2, calibration="none").fit(X, y)
+    assert not hasattr(est, "cv_proba_") and est.fusion_temperature_ == fresh.fusion_temperature_ == 1.0
+    np.testing.assert_allclose(est.predict_proba(X), fresh.predict_proba(X))
+    est.set_params(calibration="temperature").fit(X[:12], y[:12])  # fewer rows than the first fit
+    assert est.cv_proba_.shape == (12, len(est.classes_))
+
+
+def test_numpy_numbers_are_valid_sentence_weights_and_inputs_are_checked(training_rows):
+    X, y = _tiny(training_rows, 3)
+    for w in (np.int64(1), np.float32(0.5), np.float64(0.0)):
+        RoleClassifier(cv=2, sentence_weight=w).fit(X, y)
+    for bad in (True, np.bool_(True), None):
+        with pytest.raises(ValueError, match="sentence_weight"):
+            RoleClassifier(cv=2, sentence_weight=bad).fit(X, y)
+    with pytest.raises(ValueError, match=r"X has 12 postings but y has 11 labels"):
+        RoleClassifier(cv=2).fit(X, y[:-1])
+    est = RoleClassifier(cv=2).fit(X, y)
+    with pytest.raises(ValueError, match="single string"):
+        est.predict_proba("Machine learning engineer deploying models to production.")
+
+
 def test_stage_fit_on_the_used_columns_equals_a_fit_on_all_columns():
     """Fitting on the columns some row uses (what _fit_stage does for speed) finds the same weights."""
     import scipy.sparse as sp

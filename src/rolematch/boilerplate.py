@@ -59,7 +59,9 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
 
     A boilerplate section runs from its heading to the next heading of any
     other kind. If sections would cover more than ``max_share`` of the text
-    (headings misread), only the lines with boilerplate cues are kept.
+    (headings misread), only the lines with boilerplate cues are kept (none,
+    if they too would). In run-on text (a line or sentence over 300
+    characters), only the words around each cue are, not the whole run.
     ``starts``: where :data:`CUE_HEADS` start words in ``text.lower()``, when
     known (only those are tried).
     """
@@ -80,13 +82,31 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
             continue
         if _is_heading(stripped):
             in_section = bool(_HEADING_BOILER.match(stripped)) and not _HEADING_CONTENT.match(stripped)
+        if has_cue and len(line) > _LONG_UNIT:
+            # a run-on text with no line or sentence break: only the words around each cue, not all of it
+            cj = ci
+            while cj < len(cues) and cues[cj] < pos:
+                window = (max(start, cues[cj] - _CUE_BEFORE), min(pos, cues[cj] + _CUE_AFTER))
+                _add(cue_spans, *window)
+                if not in_section:
+                    _add(section_spans, *window)
+                cj += 1
+            if in_section:
+                _add(section_spans, start, pos)
+            continue
         if in_section or has_cue:
             _add(section_spans, start, pos)
         if has_cue:
             _add(cue_spans, start, pos)
-    if sum(e - s for s, e in section_spans) > max_share * max(1, len(text)):
-        return cue_spans
+    limit = max_share * max(1, len(text))
+    if sum(e - s for s, e in section_spans) > limit:
+        # headings misread: only the cue lines, unless they too would take most of the text
+        return cue_spans if sum(e - s for s, e in cue_spans) <= limit else []
     return section_spans
+
+
+_LONG_UNIT = 300  # characters: longer units are run-on text (no line or sentence break)
+_CUE_BEFORE, _CUE_AFTER = 80, 220  # characters around a cue skipped in run-on text
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")

@@ -22,7 +22,7 @@ from rolematch.features import (_BIGRAM_MUL, _TITLE_SALT, Analysed, _token_array
                                 rule_feature_names)
 from rolematch.mentions import mention_keys
 from rolematch.results import Contribution
-from rolematch.segments import segment_starts, token_segments
+from rolematch.segments import BULLETS, segment_starts, token_segments
 
 if TYPE_CHECKING:
     from rolematch.csr import CSR
@@ -118,7 +118,8 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
     return {str(c): out[str(c)] for c in model.classes_}
 
 
-_LEAD = re.compile(r"[\s\-*\u2013\u2014\u00b7]*")  # a bullet's dash, star or dot before a segment
+# what a bullet puts before a segment's words: a dash, star, glyph, "1." / "2)" / "a)" / "o"
+_LEAD = re.compile(r"[\s\-*+\u2013\u2014\u00b7" + BULLETS + r"]*(?:(?:\d{1,2}[.)]|[a-z]\)|o)\s+)?")
 
 
 def sentence_evidence(model: "RoleClassifier", item: Analysed, to_source: Callable[[int, int], tuple[int, int]] | None,

@@ -9,6 +9,8 @@ probabilities with a temperature fitted on cross-validated scores.
 
 from __future__ import annotations
 
+import numbers
+
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -137,10 +139,12 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"need at least 2 classes to fit, got {len(self.classes_)}")
         w = self.sentence_weight
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w < 0:
+        if isinstance(w, (bool, np.bool_)) or not isinstance(w, numbers.Real) or not np.isfinite(w) or w < 0:
             raise ValueError(f"sentence_weight must be a finite number >= 0 (0 turns the sentence expert off), got {w!r}")
         rng = np.random.default_rng(self.random_state)
         drop = rng.random(n) < self.title_dropout
+        for stale in ("cv_proba_", "cv_labels_"):  # a refit must not reuse the previous fit's scores
+            self.__dict__.pop(stale, None)
         counts, seg_counts, seg_doc = self._training_counts(self.analyse(X, drop_titles=drop))
         if counts.shape[0] != n:
             raise ValueError(f"X has {counts.shape[0]} postings but y has {n} labels")

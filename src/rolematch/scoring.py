@@ -29,7 +29,13 @@ MARKET_PRIOR = {"ml_engineer": 0.4, "data_scientist": 0.4, "ml_scientist": 0.08,
 
 
 def iter_postings(X: Any) -> Iterator[tuple[str, str | None]]:
-    """(text, title) pairs from strings, dicts, tuples or a DataFrame with text/title columns."""
+    """(text, title) pairs from strings, dicts, tuples or a DataFrame with text/title columns.
+
+    Raises ``ValueError`` for a single string (it would be read one character per posting).
+    """
+    if isinstance(X, (str, bytes)):
+        raise ValueError("expected an iterable of postings (a list of texts), got a single string; "
+                         "wrap it in a list")
     if hasattr(X, "columns"):  # DataFrame
         titles = X["title"] if "title" in X.columns else None
         for i, text in enumerate(X["text"]):
@@ -130,6 +136,7 @@ class ScoringMixin:
     use_mentions: bool
     class_prior: dict[str, float] | None
     sentence_weight: float
+    fusion_temperature_: float
     idf_: np.ndarray
     intercept_: np.ndarray
     temperature_: float
@@ -185,7 +192,7 @@ class ScoringMixin:
                 lang = resolve_language(body, None)
             except InputError:
                 lang = "en"
-            keep_title = drop_titles is None or not drop_titles[i]
+            keep_title = drop_titles is None or i >= len(drop_titles) or not drop_titles[i]  # (more X than y: fit says so)
             yield self.analysed_item(ex, prepared, lang, posting_title(title, body) if keep_title else None)
 
     def analysed_item(self, ex: "Extractor", prepared: Any, lang: str, title: str | None, doc: Any = None,

@@ -17,7 +17,9 @@ import numpy as np
 #: Segments with fewer alphabetic tokens than this are not scored on their own.
 MIN_SEGMENT_WORDS = 3
 
-_BREAK = re.compile(r"[.!?;:]\s+|\n\s*|[•\u2023\u2043\u25aa\u25cf\u25e6]")  # a segment starts at a match's end
+#: Bullet glyphs: each starts a segment, even inline ("Python ➢ SQL ➢ Spark").
+BULLETS = "•‣⁃▪●◦➢➣➤➔→►▶▸■□◆◇❖✓✔★☐○◾◼▫⦁∙"
+_BREAK = re.compile(r"[.!?;:]\s+|\n\s*|[" + BULLETS + "]")  # a segment starts at a match's end
 
 
 def segment_starts(text: str) -> np.ndarray:
