@@ -234,3 +234,17 @@ def test_readme_python_examples_run(index):
     res = subprocess.run([sys.executable, "-c", blocks[index]], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.strip()
+
+
+def test_a_bad_user_rule_stops_score_before_any_output(tmp_path):
+    """A rule whose REGEX does not compile is named by file and line, before workers start or output is written."""
+    d = tmp_path / "my_rules"
+    d.mkdir()
+    (d / "mine.jsonl").write_text(json.dumps({"id": "my_tool", "kind": "tool", "category": "tools",
+                                              "roles": ["ml_engineer"], "lang": "en", "origin": "user",
+                                              "pattern": [{"LOWER": {"REGEX": "(("}}]}) + "\n")
+    for cmd in (["rules", "check", str(d)], ["score", str(EXAMPLES / "postings.csv"), "-o", "-", "-q", "--rules", str(d)]):
+        res = run(*cmd)
+        assert res.exit_code == 1, cmd
+        assert "my_rules/mine.jsonl:1: invalid token pattern: bad REGEX '(('" in res.output, res.output
+        assert "rolematch_label" not in res.output and "Traceback" not in res.output

@@ -73,6 +73,9 @@ def test_lemma_patterns_compile_to_the_lookup_tables_forms():
     (dict(GOOD, id="Bad-Id"), "snake_case"),
     (dict(GOOD, pattern=""), "empty phrase"),
     (dict(GOOD, pattern=[{"LOWR": "x"}]), "invalid token pattern"),
+    (dict(GOOD, pattern=[{"LOWER": {"REGEX": "(("}}]), "bad REGEX '(('"),
+    (dict(GOOD, pattern=[{"_": {"x": {"NOT_IN": ["a"]}}}, {"TEXT": {"REGEX": "[a-"}}]), "bad REGEX"),
+    ('{"id": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
     (dict(GOOD, pattern=[{"LEMMA": "Deploy"}]), "lower-case"),
     (dict(GOOD, pattern=[]), "non-empty list"),
     (dict(GOOD, id="statistics", kind="tool"), "core id"),
@@ -117,3 +120,11 @@ def test_missing_or_empty_dirs(tmp_path):
         load_rule_files([tmp_path / "nope"])
     with pytest.raises(RulesError, match="no \\*.jsonl"):
         load_rule_files([tmp_path])
+
+
+def test_a_rule_file_that_is_not_utf8_names_its_line(tmp_path):
+    d = write_rules(tmp_path, [GOOD])
+    (d / "mine.jsonl").write_bytes((d / "mine.jsonl").read_bytes() + b'{"id": "caf\xe9"}\n')
+    with pytest.raises(RulesError) as exc:
+        load_rule_files([d])
+    assert exc.value.problems == ["user_rules/mine.jsonl:2: not UTF-8 (byte 0xe9); save the file as UTF-8"]

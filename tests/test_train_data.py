@@ -39,6 +39,10 @@ def test_blank_lang_cells_get_the_detected_language(tiny, tmp_path, small_model_
     assert manifest["cross_validation"]["by_language"]["en"]["n"] == 8
     rep = classification_report(["ml_engineer", "other"], ["ml_engineer", "other"], [0.9, 0.9], ["en", float("nan")])
     assert set(rep["by_language"]) == {"en", "unknown"}
+    df.loc[:, "lang"] = ["EN", " en", "En "] + ["en"] * (len(df) - 3)  # spreadsheet spellings: one group
+    df.to_csv(tmp_path / "cased.csv", index=False)
+    rep = evaluate(RoleModel.load(small_model_dir), read_labelled(tmp_path / "cased.csv"))
+    assert set(rep["by_language"]) == {"en"} and rep["by_language"]["en"]["n"] == 8
 
 
 def test_a_folder_reads_every_table_type_and_finds_the_text_column_per_file(tiny, tmp_path):

@@ -296,6 +296,10 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
         from rolematch.resources import default_model_dir
 
         verify_model(model_dir if model_dir is not None else default_model_dir())  # fail fast, warn once
+        if rules_t:  # the user's rules, checked here: a bad one would otherwise fail every worker as it starts
+            from rolematch.rules import load_rules
+
+            load_rules(rules_t)
         if format_of(output_path) == "parquet":
             require_pyarrow("writing Parquet", output_path)
         writer = Writer(output_path, source.columns, source.schema)

@@ -20,7 +20,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Iterable, Iterator, Sequence, Union
 
 from rolematch.errors import RulesError
 from rolematch.resources import rules_dir
@@ -88,6 +88,11 @@ def _check_token_pattern(pattern: list[Any], where: str, problems: list[str]) ->
         reason = "; ".join(" ".join(str(e).split()) for e in errors)
         problems.append(f"{where}: invalid token pattern: {reason[:300]}")
         return
+    for regex in _regexes(pattern):  # spaCy's schema checks only that a REGEX is a string
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            problems.append(f"{where}: invalid token pattern: bad REGEX {regex!r}: {exc}")
     for tok in pattern:
         lemma = tok.get("LEMMA")
         values = lemma.get("IN", []) if isinstance(lemma, dict) else [lemma] if lemma is not None else []
@@ -98,11 +103,27 @@ def _check_token_pattern(pattern: list[Any], where: str, problems: list[str]) ->
                 problems.append(f"{where}: LEMMA values must be lower-case strings, got {v!r}")
 
 
+def _regexes(value: Any) -> Iterator[Any]:
+    """Every ``REGEX`` value inside a token pattern (any attribute, any nesting)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "REGEX":
+                yield v
+            else:
+                yield from _regexes(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _regexes(v)
+
+
 def _parse_line(raw: str, where: str, problems: list[str], file: str, lineno: int) -> Rule | None:
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         problems.append(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})")
+        return None
+    except RecursionError:
+        problems.append(f"{where}: invalid JSON: nested too deeply")
         return None
     if not isinstance(obj, dict):
         problems.append(f"{where}: a rule must be a JSON object")
@@ -178,8 +199,12 @@ def load_rule_files(paths: Iterable[PathLike], taxonomy: Taxonomy | None = None)
             # utf-8-sig: a file saved with a byte-order mark; split on line feeds only, as JSON Lines are
             # (str.splitlines would also cut at U+2028 inside a JSON string)
             lines = f.read_text(encoding="utf-8-sig").split("\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"{display}:0: cannot read: {exc}")
+        except UnicodeDecodeError as exc:
+            line = exc.object[:exc.start].count(b"\n") + 1
+            problems.append(f"{display}:{line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x}); save the file as UTF-8")
+            continue
+        except OSError as exc:
+            problems.append(f"{display}: cannot read: {exc.strerror or exc}")
             continue
         for lineno, raw in enumerate(lines, 1):
             if not raw.strip() or raw.lstrip().startswith("//"):

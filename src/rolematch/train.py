@@ -191,10 +191,10 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str], confiden
 
 
 def _given_lang(value: Any) -> str | None:
-    """A ``lang`` cell as a stripped string, or None when it is empty or missing (NaN, None, "")."""
+    """A ``lang`` cell as a stripped, lower-case string ("EN" is "en"), or None when empty or missing (NaN, None, "")."""
     if value is None or (isinstance(value, float) and value != value):
         return None
-    text = str(value).strip()
+    text = str(value).strip().lower()
     return text or None
 
 
