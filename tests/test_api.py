@@ -92,6 +92,15 @@ def test_score_frame_preserves_index_and_columns():
     assert out.loc[30, "rolematch_language"] == "fr"
     with pytest.raises(InputError, match="no column 'text'"):
         rolematch.score_frame(df, text_column="text")
+    assert "rolematch_evidence" not in out.columns
+    explained = rolematch.score_frame(df, explain=True)
+    assert list(explained.columns[-1:]) == ["rolematch_evidence"]
+    assert explained.drop(columns="rolematch_evidence").equals(out)
+    evidence = explained.loc[10, "rolematch_evidence"]
+    assert evidence == [c.to_dict() for c in rolematch.classify(EN).evidence["ml_engineer"]]
+    assert explained.loc[20, "rolematch_evidence"] is None
+    with pytest.raises(InputError, match="already has column.*rolematch_evidence"):
+        rolematch.score_frame(explained.drop(columns=[c for c in out.columns if c.startswith("rolematch_")]))
 
 
 def test_a_model_shared_between_threads_gives_the_same_results(training_rows):
@@ -151,6 +160,40 @@ def test_score_command_reports_a_too_long_title_on_its_row(tmp_path):
     scored = pd.read_csv(out)
     assert scored["rolematch_label"].tolist()[0] == "ml_engineer"
     assert "title too long" in scored["rolematch_error"][1] and "title too long" in res.output
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "parquet"])
+def test_score_explain_adds_the_labels_evidence_with_spans_into_each_row(tmp_path, ext):
+    """score --explain: one more column, the label's evidence (JSON text in CSV/Parquet, a list in JSONL)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+
+    if ext == "parquet":
+        pytest.importorskip("pyarrow")
+    src, out = tmp_path / "in.csv", tmp_path / f"out.{ext}"
+    texts = [EN, "", FR]
+    pd.DataFrame({"id": [1, 2, 3], "description": texts}).to_csv(src, index=False)
+    res = CliRunner().invoke(cli, ["score", str(src), "-o", str(out), "-j", "1", "-q", "--explain"])
+    assert res.exit_code == 0, res.output
+    if ext == "jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        evidence = [r["rolematch_evidence"] for r in rows]
+        assert list(rows[0])[-1] == "rolematch_evidence"
+    else:
+        scored = pd.read_csv(out) if ext == "csv" else pd.read_parquet(out)
+        assert list(scored.columns)[-1] == "rolematch_evidence"
+        evidence = [None if pd.isna(v) else json.loads(v) for v in scored["rolematch_evidence"]]
+    assert evidence[1] is None  # the empty posting is an error row
+    for text, ev in ((EN, evidence[0]), (FR, evidence[2])):
+        label = rolematch.classify(text).label
+        assert ev == [c.to_dict() for c in rolematch.classify(text).evidence[label]]
+        assert {"rule", "sentence"} <= {c["kind"] for c in ev}
+        for c in ev:
+            for s, e in c["spans"]:
+                assert text[s:e].strip()
 
 
 def test_titles_that_are_not_text(model):

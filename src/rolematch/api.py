@@ -152,14 +152,16 @@ class RoleModel:
                           lang=report.lang, skills=report, evidence=evidence, source=source)
 
     def score_frame(self, df: "pd.DataFrame", text_column: str = "description", title_column: str | None = None,
-                    lang: str | None = None, batch_size: int = 256) -> "pd.DataFrame":
+                    lang: str | None = None, batch_size: int = 256, explain: bool = False) -> "pd.DataFrame":
         """A copy of ``df`` with the ``rolematch_*`` columns added (index preserved).
+
+        ``explain`` adds ``rolematch_evidence``: the label's evidence as JSON, as ``score --explain`` does.
 
         Raises :class:`InputError` when a named column is missing or duplicated, or when ``df``
         already has ``rolematch_*`` columns (already scored?). Missing texts (``None``, NaN,
         ``pd.NA``) and unusable titles give error rows.
         """
-        from rolematch.table import OUTPUT_COLUMNS, result_columns
+        from rolematch.table import output_columns, result_columns
 
         columns = list(df.columns)
         for col in (text_column, title_column):
@@ -169,13 +171,14 @@ class RoleModel:
                 raise InputError(f"no column {col!r}; columns are: {', '.join(map(str, columns))}")
             if columns.count(col) > 1:
                 raise InputError(f"column {col!r} appears {columns.count(col)} times; rename the duplicates")
-        clash = [c for c in OUTPUT_COLUMNS if c in columns]
+        clash = [c for c in output_columns(True) if c in columns]
         if clash:
             raise InputError(f"input already has column(s) {', '.join(clash)} (already scored?); "
                              "drop them to score again")
         titles = df[title_column].tolist() if title_column else None
-        results = self.classify_many(df[text_column].tolist(), titles, lang=lang, batch_size=batch_size)
-        extra = result_columns(results, len(df))
+        results = self.classify_many(df[text_column].tolist(), titles, lang=lang, batch_size=batch_size,
+                                     explain=explain)
+        extra = result_columns(results, len(df), explain)
         out = df.copy()
         for col, values in extra.items():
             out[col] = values
@@ -228,6 +231,6 @@ def classify(text: str, title: str | None = None, lang: str | None = None, model
 
 
 def score_frame(df: "pd.DataFrame", text_column: str = "description", title_column: str | None = None,
-                model: PathLike | None = None) -> "pd.DataFrame":
-    """Score a DataFrame: same rows, same index, ``rolematch_*`` columns added."""
-    return load_model(model).score_frame(df, text_column=text_column, title_column=title_column)
+                model: PathLike | None = None, explain: bool = False) -> "pd.DataFrame":
+    """Score a DataFrame: same rows, same index, ``rolematch_*`` columns added (``rolematch_evidence`` too with ``explain``)."""
+    return load_model(model).score_frame(df, text_column=text_column, title_column=title_column, explain=explain)

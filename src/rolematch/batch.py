@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from rolematch.batch_io import Record, Source, Writer, open_source, require_pyarrow
 from rolematch.errors import InputError, Terminated
-from rolematch.table import OUTPUT_COLUMNS, find_text_column, format_of, result_row
+from rolematch.table import find_text_column, format_of, output_columns, result_row
 
 
 def default_jobs() -> int:
@@ -54,14 +54,15 @@ def _init_worker(model_dir: str | None, rules: tuple[str, ...]) -> None:
 
 
 def score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None = None,
-               model: Any = None) -> list[dict[str, Any]]:
-    """``rolematch_*`` values for a chunk of texts (runs in a worker, or in-process)."""
+               model: Any = None, explain: bool = False) -> list[dict[str, Any]]:
+    """``rolematch_*`` values for a chunk of texts (runs in a worker, or in-process); ``explain``: with evidence."""
     m = model if model is not None else _WORKER.get("model")
     if m is None:
         from rolematch.api import load_model
 
         m = load_model()
-    out = [result_row(res) for res in m.classify_many(texts, titles, lang=lang, batch_size=PIPE_BATCH)]
+    out = [result_row(res, explain)
+           for res in m.classify_many(texts, titles, lang=lang, batch_size=PIPE_BATCH, explain=explain)]
     if model is None:
         _release_free_memory()
     return out
@@ -92,11 +93,11 @@ def _release_free_memory() -> None:
 
 
 def dask_score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None, model_dir: str | None,
-                    rules: tuple[str, ...]) -> list[dict[str, Any]]:
+                    rules: tuple[str, ...], explain: bool = False) -> list[dict[str, Any]]:
     """The Dask task: load the model once per worker process (cached), then score."""
     from rolematch.api import load_model
 
-    return score_rows(texts, titles, lang, model=load_model(model_dir, rules))
+    return score_rows(texts, titles, lang, model=load_model(model_dir, rules), explain=explain)
 
 
 # -- orchestration ------------------------------------------------------------------------
@@ -130,7 +131,8 @@ def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
         yield chunk
 
 
-def _merge(chunk: list[Record], scored: list[dict[str, Any]], todo: list[int]) -> list[dict[str, Any]]:
+def _merge(chunk: list[Record], scored: list[dict[str, Any]], todo: list[int], columns: Sequence[str]
+           ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     it = iter(scored)
     todo_set = set(todo)
@@ -139,7 +141,7 @@ def _merge(chunk: list[Record], scored: list[dict[str, Any]], todo: list[int]) -
         if i in todo_set:
             row.update(next(it))
         else:
-            row.update(dict.fromkeys(OUTPUT_COLUMNS))
+            row.update(dict.fromkeys(columns))
             row["rolematch_error"] = rec.error
         rows.append(row)
     return rows
@@ -213,7 +215,7 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
         nonlocal rows, errors
         chunk, todo, fut = pending.popleft()
         scored = fut.result() if hasattr(fut, "result") else fut  # a pool or Dask future, or in-process rows
-        out = _merge(chunk, scored, todo)
+        out = _merge(chunk, scored, todo, writer.output_columns)
         writer.write(out)
         rows += len(out)
         for rec, r in zip(chunk, out):
@@ -272,7 +274,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
                id_column: str | None = None, jobs: int | None = None, chunk_size: int = 256,
                sep: str | None = None, encoding: str | None = None, lang: str | None = None,
                model_dir: str | None = None, rules: Sequence[str] = (), engine: str = "local",
-               scheduler: str | None = None, progress: bool = True) -> Summary:
+               scheduler: str | None = None, progress: bool = True, explain: bool = False) -> Summary:
     """Score ``input_path`` into ``output_path`` (CSV/TSV/JSONL/Parquet by extension, ``-`` = CSV on stdio).
 
     Ctrl-C stops the run (see :func:`sigint_latch`); the output is then left as it was.
@@ -285,7 +287,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
             if col is not None and col not in source.columns:
                 raise InputError(f"{name}: no column {col!r}; columns are: {', '.join(map(str, source.columns))}",
                                  input_path)
-        clash = [c for c in OUTPUT_COLUMNS if c in source.columns]
+        clash = [c for c in output_columns(True) if c in source.columns]
         if clash:
             raise InputError(f"input already has column(s) {', '.join(clash)} (already scored?)", input_path)
         jobs = max(1, jobs or default_jobs())
@@ -302,7 +304,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
             load_rules(rules_t)
         if format_of(output_path) == "parquet":
             require_pyarrow("writing Parquet", output_path)
-        writer = Writer(output_path, source.columns, source.schema)
+        writer = Writer(output_path, source.columns, source.schema, explain=explain)
         bar = _Progress(source, progress)
         executor: Any = None
         client: Any = None
@@ -312,7 +314,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
                 client = _dask_client(scheduler, jobs)
 
                 def submit(texts: list[Any], titles: list[Any] | None) -> Any:
-                    return client.submit(dask_score_rows, texts, titles, lang, model_dir, rules_t, pure=False)
+                    return client.submit(dask_score_rows, texts, titles, lang, model_dir, rules_t, explain, pure=False)
 
                 window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or jobs)
             elif jobs == 1:
@@ -321,7 +323,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
                 model = RoleModel.load(model_dir, rules_t)
 
                 def submit(texts: list[Any], titles: list[Any] | None) -> Any:
-                    return score_rows(texts, titles, lang, model=model)
+                    return score_rows(texts, titles, lang, model=model, explain=explain)
 
                 window = 1
             else:
@@ -332,7 +334,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
                                                initargs=(model_dir, rules_t))
 
                 def submit(texts: list[Any], titles: list[Any] | None) -> Any:
-                    return executor.submit(score_rows, texts, titles, lang)
+                    return executor.submit(score_rows, texts, titles, lang, None, explain)
 
                 window = 3 * jobs
             examples: list[str] = []

@@ -26,7 +26,7 @@ from typing import IO, Any, Callable, Iterator, Sequence, cast
 
 from rolematch.errors import InputError
 from rolematch.files import new_file_mode
-from rolematch.table import OUTPUT_COLUMNS, format_of
+from rolematch.table import EVIDENCE_COLUMN, format_of, output_columns
 from rolematch.text import UTF8_MULTIBYTE, bom_encoding, utf16_without_bom
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -626,10 +626,11 @@ def _mode_for(dest: Path) -> int:
 class Writer:
     """Writes rows to a temporary file and renames it onto the destination on :meth:`commit`."""
 
-    def __init__(self, path: str, columns: Sequence[str], schema: Any = None) -> None:
+    def __init__(self, path: str, columns: Sequence[str], schema: Any = None, explain: bool = False) -> None:
         self.path = path
         self.fmt = format_of(path)
-        self.columns = [*columns, *OUTPUT_COLUMNS]
+        self.output_columns = output_columns(explain)
+        self.columns = [*columns, *self.output_columns]
         self.input_columns = list(columns)
         self._schema = schema
         self._tmp: str | None = None
@@ -693,12 +694,16 @@ class Writer:
                 pa.field("rolematch_p_data_scientist", pa.float64()), pa.field("rolematch_in_scope", pa.bool_()),
                 pa.field("rolematch_language", pa.string()), pa.field("rolematch_skills", pa.string()),
                 pa.field("rolematch_error", pa.string())]
+            if EVIDENCE_COLUMN in self.output_columns:
+                fields.append(pa.field(EVIDENCE_COLUMN, pa.string()))
             self._arrow_schema = pa.schema(fields)
             self._pq = pq.ParquetWriter(self._tmp, self._arrow_schema)
         cols = {c: [r.get(c) for r in rows] for c in self.columns}
         if self._schema is None:
             for c in self.input_columns:
                 cols[c] = [None if v is None else str(_cell(v)) for v in cols[c]]
+        if EVIDENCE_COLUMN in cols:  # a list of dicts: JSON text, as in CSV
+            cols[EVIDENCE_COLUMN] = [None if v is None else _cell(v) for v in cols[EVIDENCE_COLUMN]]
         self._pq.write_table(pa.table(cols, schema=self._arrow_schema))
 
     def commit(self) -> None:

@@ -382,10 +382,14 @@ def evaluate(data: str, model_dir: str | None, text_column: str | None, label_co
 @click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
+@click.option("--explain", is_flag=True,
+              help="Add rolematch_evidence: the label's evidence (terms, rules, sentences, with offsets) as JSON. "
+                   "Several times slower.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 def score(input_path: str, output_path: str, text_column: str | None, title_column: str | None, id_column: str | None,
           jobs: int | None, chunk_size: int, sep: str | None, encoding: str | None, lang: str | None,
-          model_dir: str | None, rules: tuple[str, ...], engine: str, scheduler: str | None, quiet: bool) -> None:
+          model_dir: str | None, rules: tuple[str, ...], engine: str, scheduler: str | None, explain: bool,
+          quiet: bool) -> None:
     """Score a table of postings: every row kept, in order, rolematch_* columns added.
 
     INPUT and the output are CSV, TSV, JSONL or Parquet (by extension); - is
@@ -403,7 +407,7 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
     summary = score_file(input_path, output_path, text_column=text_column, title_column=title_column,
                          id_column=id_column, jobs=jobs, chunk_size=chunk_size, sep=sep, encoding=encoding,
                          lang=lang, model_dir=model_dir, rules=rules, engine=engine, scheduler=scheduler,
-                         progress=not quiet)
+                         progress=not quiet, explain=explain)
     if not quiet:
         click.echo(str(summary), err=True)
         for example in summary.examples:

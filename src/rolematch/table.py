@@ -17,6 +17,13 @@ OUTPUT_COLUMNS = (
     "rolematch_label", "rolematch_confidence", "rolematch_p_ml_engineer", "rolematch_p_ml_scientist",
     "rolematch_p_data_scientist", "rolematch_in_scope", "rolematch_language", "rolematch_skills", "rolematch_error",
 )
+#: The column ``score --explain`` adds after them: the evidence for the label.
+EVIDENCE_COLUMN = "rolematch_evidence"
+
+
+def output_columns(explain: bool = False) -> tuple[str, ...]:
+    """The ``rolematch_*`` columns a scored table gets."""
+    return (*OUTPUT_COLUMNS, EVIDENCE_COLUMN) if explain else OUTPUT_COLUMNS
 
 
 def format_of(path: PathLike) -> str:
@@ -98,30 +105,40 @@ def read_table(path: PathLike) -> "pd.DataFrame":
         raise InputError(f"cannot read {kind}: {' '.join(str(exc).split())[:300]}", str(p)) from None
 
 
-def result_row(res: RoleResult | InputError) -> dict[str, Any]:
-    """The ``rolematch_*`` values of one row (error rows keep an empty label)."""
+def result_row(res: RoleResult | InputError, explain: bool = False) -> dict[str, Any]:
+    """The ``rolematch_*`` values of one row (error rows keep an empty label).
+
+    With ``explain``, also :data:`EVIDENCE_COLUMN`: the label's evidence (terms, rules with
+    their spans, sentences) as a list of dicts (JSON text in CSV and Parquet), None for error rows.
+    """
     if isinstance(res, InputError):
         msg = str(res)
         if res.source and msg.startswith(f"{res.source}: "):
             msg = msg[len(res.source) + 2:]
-        return {"rolematch_label": None, "rolematch_confidence": None, "rolematch_p_ml_engineer": None,
-                "rolematch_p_ml_scientist": None, "rolematch_p_data_scientist": None, "rolematch_in_scope": None,
-                "rolematch_language": None, "rolematch_skills": None, "rolematch_error": msg}
-    p = res.probabilities
-    return {"rolematch_label": res.label, "rolematch_confidence": round(res.confidence, 4),
-            "rolematch_p_ml_engineer": round(p.get("ml_engineer", 0.0), 4),
-            "rolematch_p_ml_scientist": round(p.get("ml_scientist", 0.0), 4),
-            "rolematch_p_data_scientist": round(p.get("data_scientist", 0.0), 4),
-            "rolematch_in_scope": res.in_scope, "rolematch_language": res.lang,
-            "rolematch_skills": ";".join(res.skills.ids), "rolematch_error": None}
+        row: dict[str, Any] = {
+            "rolematch_label": None, "rolematch_confidence": None, "rolematch_p_ml_engineer": None,
+            "rolematch_p_ml_scientist": None, "rolematch_p_data_scientist": None, "rolematch_in_scope": None,
+            "rolematch_language": None, "rolematch_skills": None, "rolematch_error": msg}
+    else:
+        p = res.probabilities
+        row = {"rolematch_label": res.label, "rolematch_confidence": round(res.confidence, 4),
+               "rolematch_p_ml_engineer": round(p.get("ml_engineer", 0.0), 4),
+               "rolematch_p_ml_scientist": round(p.get("ml_scientist", 0.0), 4),
+               "rolematch_p_data_scientist": round(p.get("data_scientist", 0.0), 4),
+               "rolematch_in_scope": res.in_scope, "rolematch_language": res.lang,
+               "rolematch_skills": ";".join(res.skills.ids), "rolematch_error": None}
+    if explain:
+        row[EVIDENCE_COLUMN] = None if isinstance(res, InputError) else [
+            c.to_dict() for c in res.evidence.get(res.label, [])]
+    return row
 
 
-def result_columns(results: Iterable[RoleResult | InputError], n: int) -> dict[str, list[Any]]:
+def result_columns(results: Iterable[RoleResult | InputError], n: int, explain: bool = False) -> dict[str, list[Any]]:
     """Column-wise ``rolematch_*`` values for ``n`` results."""
-    cols: dict[str, list[Any]] = {c: [] for c in OUTPUT_COLUMNS}
+    cols: dict[str, list[Any]] = {c: [] for c in output_columns(explain)}
     count = 0
     for res in results:
-        for k, v in result_row(res).items():
+        for k, v in result_row(res, explain).items():
             cols[k].append(v)
         count += 1
     if count != n:
