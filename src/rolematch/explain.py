@@ -98,19 +98,27 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
             col = fz.mention_column(k)
             d[col] = d.get(col, 0.0) + 1.0 / max(1, mention_users[k])
 
+    # every (owner, column, share) as flat arrays: a class's contributions are then one product and one bincount
+    keys = list(owners)
+    sizes = [len(owners[k]) for k in keys]
+    owner = np.repeat(np.arange(len(keys)), sizes)
+    cols = np.fromiter((c for k in keys for c in owners[k]), dtype=np.int64, count=int(sum(sizes)))
+    shares = np.fromiter((v for k in keys for v in owners[k].values()), dtype=np.float64, count=len(cols))
     out: dict[str, list[Contribution]] = {}
-    weighted: dict[tuple[float, ...], dict[int, float]] = {}  # the posting's weighted row, per block weighting
+    weighted: dict[tuple[float, ...], np.ndarray] = {}  # the posting's weighted values at ``cols``, per block weighting
     for cls, (weights, blocks) in model.class_weights().items():
         xv = weighted.get(tuple(blocks))
         if xv is None:
-            x = model._weight(counts, blocks)
-            xv = weighted[tuple(blocks)] = dict(zip(x.indices.tolist(), x.data.tolist()))
+            x = model._weight(counts, blocks)  # one row: sorted, unique columns
+            at = np.minimum(np.searchsorted(x.indices, cols), max(len(x.indices) - 1, 0))
+            xv = np.where(x.indices[at] == cols, x.data[at], 0.0) if len(x.indices) else np.zeros(len(cols))
+            weighted[tuple(blocks)] = xv
+        totals = np.bincount(owner, weights=xv * shares * weights[cols], minlength=len(keys))
         contribs = []
-        for (name, kind), shares in owners.items():
-            w = sum(xv.get(col, 0.0) * share * weights[col] for col, share in shares.items())
-            if w > 0:
-                spans = tuple(sorted(set(spans_of[name]))) if kind in ("rule", "mention") else ()
-                contribs.append(Contribution(name, float(w), kind, spans))
+        for i in np.flatnonzero(totals > 0).tolist():
+            name, kind = keys[i]
+            spans = tuple(sorted(set(spans_of[name]))) if kind in ("rule", "mention") else ()
+            contribs.append(Contribution(name, float(totals[i]), kind, spans))
         contribs.sort(key=lambda c: -c.weight)
         out[cls] = contribs[:top]
     for cls, found in sentence_evidence(model, item, to_source).items():
