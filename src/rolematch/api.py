@@ -155,7 +155,8 @@ class RoleModel:
                     lang: str | None = None, batch_size: int = 256, explain: bool = False) -> "pd.DataFrame":
         """A copy of ``df`` with the ``rolematch_*`` columns added (index preserved).
 
-        ``explain`` adds ``rolematch_evidence``: the label's evidence as JSON, as ``score --explain`` does.
+        ``explain`` adds ``rolematch_evidence``: the label's evidence as a list of dicts (``None`` for
+        error rows), what ``score --explain`` writes as JSON text; ``json.dumps`` it before ``to_csv``.
 
         Raises :class:`InputError` when a named column is missing or duplicated, or when ``df``
         already has ``rolematch_*`` columns (already scored?). Missing texts (``None``, NaN,
