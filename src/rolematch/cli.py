@@ -384,7 +384,7 @@ def evaluate(data: str, model_dir: str | None, text_column: str | None, label_co
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
 @click.option("--explain", is_flag=True,
               help="Add rolematch_evidence: the label's evidence (terms, rules, sentences, with offsets) as JSON. "
-                   "About 2.5x slower.")
+                   "About 2x slower.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 def score(input_path: str, output_path: str, text_column: str | None, title_column: str | None, id_column: str | None,
           jobs: int | None, chunk_size: int, sep: str | None, encoding: str | None, lang: str | None,

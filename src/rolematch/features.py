@@ -253,11 +253,11 @@ class Featurizer:
         once per (posting, word type) from the per-word cache, weighted by how
         often the word occurs; then equal (posting, column) entries are summed.
         """
-        return self._transform(items, segments=False)[0]
+        return self._transform(items, posts=True, segments=False)[0]
 
     def transform_both(self, items: Iterable[Analysed]) -> tuple[CSR, CSR, np.ndarray]:
         """:meth:`transform` and :meth:`transform_segments` of the same postings, in one pass."""
-        counts, seg_counts, seg_doc = self._transform(items, segments=True)
+        counts, seg_counts, seg_doc = self._transform(items, posts=True, segments=True)
         assert seg_counts is not None and seg_doc is not None
         return counts, seg_counts, seg_doc
 
@@ -268,9 +268,13 @@ class Featurizer:
         filled) and each row's posting. Boilerplate is left out as in
         :meth:`transform`; a posting with no words has no segment.
         """
-        return self.transform_both(items)[1:]
+        _, seg_counts, seg_doc = self._transform(items, posts=False, segments=True)
+        assert seg_counts is not None and seg_doc is not None
+        return seg_counts, seg_doc
 
-    def _transform(self, items: Iterable[Analysed], segments: bool) -> tuple[CSR, CSR | None, np.ndarray | None]:
+    def _transform(self, items: Iterable[Analysed], posts: bool, segments: bool
+                   ) -> tuple[CSR, CSR | None, np.ndarray | None]:
+        """Posting rows (an empty matrix unless ``posts``) and, with ``segments``, segment rows and their postings."""
         lowers: list[np.ndarray] = []
         starts: list[np.ndarray] = []
         lengths_: list[np.ndarray] = []
@@ -286,9 +290,10 @@ class Featurizer:
             lowers.append(lw)
             starts.append(ix)
             lengths_.append(ln)
-            cols = self._small_row(item, spans)
-            small_cols.extend(cols)
-            small_rows.extend([n - 1] * len(cols))
+            if posts:
+                cols = self._small_row(item, spans)
+                small_cols.extend(cols)
+                small_rows.extend([n - 1] * len(cols))
             texts.append(item.text)  # the text the tokens index (cheaper than a spaCy Doc's .text)
             if segments:
                 seg = token_segments(item.text, ix)
@@ -302,13 +307,15 @@ class Featurizer:
         lengths = np.fromiter((len(x) for x in lowers), dtype=np.int64, count=n)
         doc = np.repeat(np.arange(n), lengths)
         L = np.concatenate(lowers) if len(doc) else np.zeros(0, dtype=np.uint64)
-        rows, cols_, values = self._word_entries(L, doc)
-        rows.append(np.asarray(small_rows, dtype=np.int64))
-        cols_.append(np.asarray(small_cols, dtype=np.int64))
-        values.append(np.ones(len(small_rows)))
-        if len(L):
-            self._char_entries(L, doc, starts, lengths_, texts, rows, cols_, values)
-        counts = CSR.from_entries(np.concatenate(rows), np.concatenate(cols_), np.concatenate(values), (n, width))
+        counts = CSR.empty((0, width))
+        if posts:
+            rows, cols_, values = self._word_entries(L, doc)
+            rows.append(np.asarray(small_rows, dtype=np.int64))
+            cols_.append(np.asarray(small_cols, dtype=np.int64))
+            values.append(np.ones(len(small_rows)))
+            if len(L):
+                self._char_entries(L, doc, starts, lengths_, texts, rows, cols_, values)
+            counts = CSR.from_entries(np.concatenate(rows), np.concatenate(cols_), np.concatenate(values), (n, width))
         if not segments:
             return counts, None, None
         row = np.concatenate(segs) if len(L) else np.zeros(0, dtype=np.int64)
