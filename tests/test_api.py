@@ -247,6 +247,36 @@ def test_one_string_is_not_a_collection_of_postings(model):
         next(iter(rolematch.Extractor().extract_many(EN)))
 
 
+@pytest.mark.parametrize("size", [0, -1, True, 1.5])
+def test_a_batch_size_below_one_or_not_whole_is_refused(model, size):
+    """``batch_size=0`` used to read no rows at all: classify_many yielded nothing for two texts."""
+    with pytest.raises(ValueError, match="batch_size must be a whole number of at least 1"):
+        model.classify_many([EN, FR], batch_size=size)
+    with pytest.raises(ValueError, match="batch_size must be a whole number of at least 1"):
+        model.score_frame(pd.DataFrame({"description": [EN, FR]}), batch_size=size)
+    with pytest.raises(ValueError, match="batch_size must be a whole number of at least 1"):
+        next(iter(rolematch.Extractor().extract_many([EN], batch_size=size)))
+    assert [r.label for r in model.classify_many([EN, FR], batch_size=1)] == \
+        [model.classify(EN).label, model.classify(FR).label]
+
+
+def test_load_model_resolves_a_relative_path_where_it_is_called(small_model_dir, tmp_path, monkeypatch):
+    """The cache once kept "model" as typed, so after a chdir it returned another folder's model."""
+    import shutil
+
+    from rolematch.errors import ModelError
+
+    shutil.copytree(small_model_dir, tmp_path / "a" / "model")
+    (tmp_path / "b" / "model").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "a")
+    assert rolematch.load_model("model") is rolematch.load_model(tmp_path / "a" / "model")
+    monkeypatch.chdir(tmp_path / "b")
+    with pytest.raises(ModelError, match="missing manifest"):
+        rolematch.load_model("model")
+    with pytest.raises(ModelError, match="missing manifest"):
+        rolematch.classify(EN, model="model")
+
+
 def test_mention_and_sentence_evidence_spans_index_the_input_text(model):
     """Role mentions' and sentences' spans, like rule matches', index the text as given (here NFD, CRLF)."""
     import unicodedata

@@ -82,6 +82,13 @@ def test_numpy_numbers_are_valid_sentence_weights_and_inputs_are_checked(trainin
         est.predict_proba("Machine learning engineer deploying models to production.")
 
 
+def test_a_dataframe_without_a_text_column_names_the_columns(model):
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="needs a 'text' column .*columns are: description, title"):
+        model.estimator.predict_proba(pd.DataFrame({"description": ["Deploy models."], "title": ["MLE"]}))
+
+
 def test_stage_fit_on_the_used_columns_equals_a_fit_on_all_columns():
     """Fitting on the columns some row uses (what _fit_stage does for speed) finds the same weights."""
     import scipy.sparse as sp

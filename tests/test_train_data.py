@@ -157,6 +157,7 @@ def test_train_c_must_be_a_finite_number_above_zero(c, tmp_path):
     ("file", 3, "manifest's 'file' is int, expected a string"),
     ("versions", "x", "manifest's 'versions' is str, expected an object"),
     ("sha256", None, "manifest's 'sha256' is NoneType, expected a string"),
+    ("versions", {"scikit-learn": None}, "'versions' does not name the scikit-learn the model was trained with"),
 ])
 def test_a_manifest_with_wrong_types_is_a_clean_model_error(small_model_dir, tmp_path, key, value, message):
     from conftest import model_copy

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
-from rolematch.errors import InputError, ModelError
+from rolematch.errors import InputError, ModelError, check_batch_size
 from rolematch.results import LABELS, RoleResult, SkillReport
 from rolematch.scoring import check_title, is_missing, posting_title
 
@@ -83,6 +84,7 @@ class RoleModel:
         ``evidence`` is empty unless ``explain=True`` (explaining costs about as much as
         classifying, and batch users rarely read it).
         """
+        check_batch_size(batch_size)
         for name, given in (("texts", texts), ("titles", titles)):
             if isinstance(given, (str, bytes)):  # it would be read one character at a time
                 raise InputError(f"{name} must be a collection of postings, not one string; "
@@ -209,9 +211,17 @@ def _cached_model(path: str | None, rules: tuple[str, ...]) -> RoleModel:
     return RoleModel.load(path, rules)
 
 
+def _key(path: PathLike) -> str:
+    """A cache key for a path: absolute, so a relative path means the same folder after a ``chdir``."""
+    return os.path.abspath(path)
+
+
 def load_model(path: PathLike | None = None, rules: Sequence[PathLike] = ()) -> RoleModel:
-    """The model at ``path`` (default: shipped), loaded once per process and reused."""
-    return _cached_model(str(path) if path is not None else None, tuple(map(str, rules)))
+    """The model at ``path`` (default: shipped), loaded once per process and reused.
+
+    Relative paths are resolved against the current directory at each call.
+    """
+    return _cached_model(_key(path) if path is not None else None, tuple(map(_key, rules)))
 
 
 @lru_cache(maxsize=4)
@@ -223,7 +233,7 @@ def _cached_extractor(rules: tuple[str, ...]) -> "Extractor":
 
 def extract_skills(text: str, lang: str | None = None, rules: Sequence[PathLike] = ()) -> SkillReport:
     """Skills, responsibilities and tools found in one posting, with character offsets."""
-    return _cached_extractor(tuple(map(str, rules))).extract(text, lang)
+    return _cached_extractor(tuple(map(_key, rules))).extract(text, lang)
 
 
 def classify(text: str, title: str | None = None, lang: str | None = None, model: PathLike | None = None) -> RoleResult:

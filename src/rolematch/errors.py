@@ -46,3 +46,11 @@ class ModelError(RolematchError):
 
 class TrainingError(RolematchError):
     """Training or evaluation data that cannot be used."""
+
+
+def check_batch_size(batch_size: object) -> None:
+    """Refuse a ``batch_size`` that is not a whole number of at least 1 (0 would read nothing)."""
+    import numbers
+
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 import numpy as np
 
 from rolematch.boilerplate import CUE_HEADS
-from rolematch.errors import InputError, UnsupportedLanguageError
+from rolematch.errors import InputError, UnsupportedLanguageError, check_batch_size
 from rolematch.lang import SUPPORTED, best_language, detect_language
 from rolematch.lemmas import LemmaForms, compile_token_pattern
 from rolematch.mentions import MENTION_HEADS
@@ -268,6 +268,7 @@ class Extractor:
     def docs(self, items: Iterable[tuple[PreparedText, str]], batch_size: int = 64
              ) -> Iterator[tuple[Tokens, PreparedText, str]]:
         """Tokenize prepared texts (as :class:`TokenArrays` where possible), keeping order."""
+        check_batch_size(batch_size)
         it = iter(items)
         while chunk := list(islice(it, batch_size)):
             with self.lock:
@@ -321,6 +322,7 @@ class Extractor:
         """Extract from many texts lazily, in order. Unusable texts yield their :class:`InputError`."""
         if isinstance(texts, (str, bytes)):  # it would be read one character at a time
             raise InputError("texts must be a collection of postings, not one string; for one posting use extract()")
+        check_batch_size(batch_size)
         it = iter(texts)
         first = 0
         while chunk := list(islice(it, batch_size)):

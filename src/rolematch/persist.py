@@ -154,6 +154,9 @@ def _verified(directory: PathLike) -> tuple[dict[str, Any], bytes]:
         raise ModelError(f"{model_path}: sha256 {digest[:12]}... does not match the manifest "
                          f"({str(manifest['sha256'])[:12]}...); refusing to load a tampered or foreign file")
     built, installed = manifest["versions"].get("scikit-learn"), _version("scikit-learn")
+    if not isinstance(built, str):
+        raise ModelError(f"{d / MANIFEST_FILE}: 'versions' does not name the scikit-learn the model was trained "
+                         "with; restore the manifest or retrain with `rolematch train`")
     if built != installed:
         raise ModelError(f"{model_path}: trained with scikit-learn {built}, installed {installed}; "
                          "retrain with `rolematch train` or install the matching scikit-learn")

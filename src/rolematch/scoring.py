@@ -37,6 +37,9 @@ def iter_postings(X: Any) -> Iterator[tuple[str, str | None]]:
         raise ValueError("expected an iterable of postings (a list of texts), got a single string; "
                          "wrap it in a list")
     if hasattr(X, "columns"):  # DataFrame
+        if "text" not in X.columns:
+            raise ValueError("a DataFrame of postings needs a 'text' column (and optionally 'title'); columns are: "
+                             + ", ".join(map(str, X.columns)))
         titles = X["title"] if "title" in X.columns else None
         for i, text in enumerate(X["text"]):
             t = titles.iloc[i] if titles is not None else None
