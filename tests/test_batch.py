@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import re
@@ -101,7 +102,8 @@ def test_repeated_column_names_keep_every_value(tmp_path):
     score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
         header, row = list(csv.reader(fh))
-    assert header[:5] == ["id", "description", "description.1", "", ".1"]
+    assert header[:5] == ["id", "description", "description.1", "Unnamed: 3", "Unnamed: 4"]
+    assert header[:5] == list(pd.read_csv(src).columns)  # blank names too, as pandas reads them
     assert row[2:5] == ["second", "x", "y"]
     assert row[header.index("rolematch_label")] == "ml_engineer"
 
@@ -228,6 +230,9 @@ def test_json_array_export_every_item_kept(tmp_path):
     lines = tmp_path / "export.jsonl"
     lines.write_text("\ufeff" + "".join(json.dumps(x) + "\n" for x in (items[0], items[2])), encoding="utf-8")
     assert list(read_table(lines)["description"]) == [EN, FR]
+    packed = tmp_path / "export.json.gz"  # an array, gzip-compressed: its "[" is only seen decompressed
+    packed.write_bytes(gzip.compress(json.dumps([items[0], items[2]]).encode("utf-8")))
+    assert list(read_table(packed)["description"]) == [EN, FR]
     score_file(str(lines), str(tmp_path / "out2.csv"), jobs=1, progress=False)
     assert list(read_out(tmp_path / "out2.csv")["rolematch_label"]) == ["ml_engineer", "data_scientist"]
 
@@ -586,6 +591,9 @@ def test_excels_sep_line_names_the_separator(tmp_path):
     out = read_out(tmp_path / "out.csv")
     assert summary.rows == 1 and list(out.columns[:2]) == ["id", "description"]
     assert out.loc[0, "rolematch_label"] == "ml_engineer"
+    from rolematch.table import read_table  # train and evaluate read it the same way
+
+    assert list(read_table(src).columns) == ["id", "description"]
 
 
 def test_an_output_symlink_is_written_through(tmp_path):

@@ -210,6 +210,17 @@ def test_score_nan_and_mixed_encoding_cells_become_error_rows(tmp_path):
     assert out[1]["rolematch_error"] and out[2]["rolematch_error"]
 
 
+def test_score_exits_1_when_no_row_could_be_scored_but_writes_every_row(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,description\n1,\n2,Wir suchen einen Data Scientist für unser Team in Berlin und München.\n")
+    res = run("score", str(src), "-o", str(tmp_path / "o.csv"), "-j", "1", "-q")
+    assert res.exit_code == 1 and "no row of" in res.output and "could be scored" in res.output
+    out = (tmp_path / "o.csv").read_text().splitlines()
+    assert len(out) == 3 and out[1].startswith("1,") and out[2].startswith("2,")
+    src.write_text("id,description\n")  # a header alone is not a failure
+    assert run("score", str(src), "-o", str(tmp_path / "o.csv"), "-q").exit_code == 0
+
+
 def test_readme_starts_with_two_commands():
     blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", README, re.S)
     first = blocks[0]

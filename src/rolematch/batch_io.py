@@ -64,7 +64,7 @@ def sniff_csv(path: Path | None, sep: str | None = None, encoding: str | None = 
     """
     if head is None:
         assert path is not None
-        head = _read_head(str(path))
+        head = read_head(str(path))
     encoding = encoding_of(head, encoding)
     if sep is None:
         text = head.decode(encoding, errors="replace")
@@ -120,7 +120,7 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
 
 
 #: the line Excel writes before the header to name the separator ("sep=;")
-_EXCEL_SEP = re.compile(r"sep=([^\r\n])\r?\n")
+EXCEL_SEP = re.compile(r"sep=([^\r\n])\r?\n")
 
 
 def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int | None] = lambda: None,
@@ -272,7 +272,11 @@ def _closes_field(line: str, sep: str) -> bool:
 
 
 def unique_names(header: list[str]) -> list[str]:
-    """Column names made unique as pandas does ("description", "description.1"), so no column's values are lost."""
+    """Column names made unique as pandas does ("description", "description.1"), so no column's values are lost.
+
+    A blank name becomes ``Unnamed: <position>``, also as pandas reads it.
+    """
+    header = [name if name else f"Unnamed: {i}" for i, name in enumerate(header)]
     seen = set(header)
     out: list[str] = []
     for name in header:
@@ -323,7 +327,7 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
         raw = cast(IO[bytes], gzip.GzipFile(fileobj=compressed)) if path.lower().endswith(".gz") else compressed
         size = Path(path).stat().st_size
         try:
-            head = _read_head(path)
+            head = read_head(path)
         except (OSError, EOFError) as exc:
             compressed.close()
             raise InputError(f"not a readable gzip file ({exc})", path) from None
@@ -332,7 +336,7 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
     fh: IO[str] = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
     if fmt == "jsonl":
         return _open_jsonl(fh, path, size, compressed)
-    excel = _EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))
+    excel = EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))
     if sep is None:
         sep = excel.group(1) if excel else sniff_csv(None, None, encoding, head=head)[0]
 
@@ -355,7 +359,7 @@ def separator(sep: str | None) -> str | None:
     return sep
 
 
-def _read_head(path: str, size: int = 65536) -> bytes:
+def read_head(path: str, size: int = 65536) -> bytes:
     """The first ``size`` bytes of the file's content (decompressed for ``.gz``)."""
     opener: Any = gzip.open if path.lower().endswith(".gz") else open
     with opener(path, "rb") as fh:

@@ -394,7 +394,9 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
 
     INPUT and the output are CSV, TSV, JSONL or Parquet (by extension); - is
     CSV on stdin/stdout. The output is written to a temporary file and renamed
-    at the end, so an interrupted run never leaves a half-written file.
+    at the end, so an interrupted run never leaves a half-written file. Rows
+    that cannot be scored keep their place with rolematch_error filled; the
+    exit code is 1 when no row could be scored (the output is still written).
 
     Example:
 
@@ -414,6 +416,9 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
             click.echo(f"  {input_path}, {example}", err=True)
         if summary.errors > len(summary.examples):
             click.echo(f"  ... and {summary.errors - len(summary.examples):,} more (see rolematch_error)", err=True)
+    if summary.rows and summary.errors == summary.rows:  # written all the same: every row, with its error
+        raise click.ClickException(f"no row of {input_path} could be scored; the reasons are in rolematch_error "
+                                   f"of {summary.output}")
 
 
 def main() -> None:

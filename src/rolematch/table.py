@@ -85,18 +85,19 @@ def read_table(path: PathLike) -> "pd.DataFrame":
     try:
         if fmt == "parquet":
             return pd.read_parquet(p)
+        from rolematch.batch_io import EXCEL_SEP, FALLBACK_ERRORS, read_head, sniff_csv
+
+        head = read_head(str(p))  # decompressed for .gz
         if fmt == "jsonl":
             from rolematch.text import bom_encoding
 
-            with open(p, "rb") as fh:
-                head = fh.read(4096)
             encoding = bom_encoding(head) or "utf-8"
-            array = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").startswith("[")
+            array = head[:4096].decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").startswith("[")
             return pd.read_json(p, lines=not array, dtype=False, encoding=encoding)
-        from rolematch.batch_io import FALLBACK_ERRORS, sniff_csv
-
-        sep, encoding = sniff_csv(p, "\t" if fmt == "tsv" else None)
-        return pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, na_values=[""],
+        sep, encoding = sniff_csv(p, "\t" if fmt == "tsv" else None, head=head)
+        excel = EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))  # as score reads it
+        return pd.read_csv(p, sep=excel.group(1) if excel else sep, skiprows=1 if excel else 0, encoding=encoding,
+                           dtype=str, keep_default_na=False, na_values=[""],
                            encoding_errors=FALLBACK_ERRORS)  # stray cp1252 bytes past the sniffed head
     except InputError:
         raise
