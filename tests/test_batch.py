@@ -386,6 +386,29 @@ def test_dask_engine_output_equals_local(tmp_path, monkeypatch):
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
 
 
+@pytest.mark.slow
+def test_a_dask_cluster_that_cannot_run_the_tasks_is_refused(tmp_path, monkeypatch):
+    """No worker, or workers with another rolematch: both used to wait for ever; now a one-line error, no output."""
+    pytest.importorskip("dask.distributed")
+    import rolematch
+    import rolematch.batch
+    from dask.distributed import Client, LocalCluster
+
+    src = write_csv(tmp_path / "in.csv", rows(3))
+    out = tmp_path / "out.csv"
+    monkeypatch.setattr(rolematch.batch, "DASK_WORKER_WAIT", 0.5)
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        with pytest.raises(InputError, match="no Dask worker joined .* in 0 s"):
+            score_file(str(src), str(out), engine="dask", scheduler=cluster.scheduler_address, progress=False)
+        cluster.scale(1)
+        with Client(cluster) as client:
+            client.wait_for_workers(1, timeout=60)
+        monkeypatch.setattr(rolematch, "__version__", "0.0.1")  # the workers run the real one
+        with pytest.raises(InputError, match=r"Dask worker tcp://.*: version .*; every worker needs rolematch 0\.0\.1"):
+            score_file(str(src), str(out), engine="dask", scheduler=cluster.scheduler_address, progress=False)
+    assert not out.exists()
+
+
 def test_a_bad_dask_scheduler_address_is_a_clear_error(tmp_path):
     pytest.importorskip("dask.distributed")
     src = write_csv(tmp_path / "in.csv", rows(2))

@@ -311,7 +311,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
         done = False
         try:
             if engine == "dask":
-                client = _dask_client(scheduler, jobs)
+                client = _dask_client(scheduler, jobs, model_dir, rules_t)
 
                 def submit(texts: list[Any], titles: list[Any] | None) -> Any:
                     return client.submit(dask_score_rows, texts, titles, lang, model_dir, rules_t, explain, pure=False)
@@ -355,21 +355,67 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
         return Summary(rows, errors, time.perf_counter() - start, output_path, tuple(examples))
 
 
-def _dask_client(scheduler: str | None, jobs: int) -> Any:
+#: How long ``score --scheduler`` waits for a first worker to join a scheduler that has none.
+DASK_WORKER_WAIT = 30.0
+
+
+def _dask_client(scheduler: str | None, jobs: int, model_dir: str | None = None,
+                 rules: tuple[str, ...] = ()) -> Any:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise InputError("the dask engine needs dask.distributed: pip install 'rolematch[dask]'") from None
     if scheduler:
         try:
-            return Client(scheduler, timeout=20)
+            client = Client(scheduler, timeout=20)
         except Exception as exc:  # a typo, a closed port, a service that is not a Dask scheduler
             raise InputError(f"--scheduler: cannot connect to a Dask scheduler at {scheduler!r} "
                              f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+        try:
+            _check_dask_workers(client, scheduler, model_dir, rules)
+        except BaseException:
+            client.close()
+            raise
+        return client
     cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(cluster)
     client._rolematch_cluster = cluster  # type: ignore[attr-defined]
     return client
+
+
+def _check_dask_workers(client: Any, scheduler: str, model_dir: str | None, rules: tuple[str, ...]) -> None:
+    """Refuse a cluster whose tasks could never run: no worker, or workers without this rolematch or its files.
+
+    Without this check the run waits for ever: tasks queue with no worker, or fail
+    to unpickle on a worker that cannot import rolematch.
+    """
+    from rolematch import __version__
+
+    if not client.scheduler_info().get("workers"):
+        try:
+            client.wait_for_workers(1, timeout=DASK_WORKER_WAIT)
+        except Exception:  # dask raises TimeoutError (of its own, or asyncio's)
+            raise InputError(f"--scheduler: no Dask worker joined {scheduler} in {DASK_WORKER_WAIT:.0f} s; "
+                             "start workers (dask worker <address>) with rolematch installed") from None
+
+    def probe(paths: list[str]) -> str:  # runs on each worker; nested, so cloudpickle sends it by value
+        import os as os_
+
+        try:
+            import rolematch as rm
+        except Exception as exc:
+            return f"cannot import rolematch ({type(exc).__name__}: {exc})"
+        missing = [p for p in paths if not os_.path.isdir(p)]
+        return f"version {rm.__version__}" + (f"; no folder {missing[0]}" if missing else "")
+
+    paths = [os.path.abspath(p) for p in ((model_dir,) if model_dir else ()) + rules]
+    found = client.run(probe, paths, on_error="return")
+    for worker, got in sorted(found.items()):
+        if isinstance(got, BaseException):
+            got = f"{type(got).__name__}: {got}"
+        if got != f"version {__version__}":
+            raise InputError(f"--scheduler: Dask worker {worker}: {got}; every worker needs rolematch {__version__} "
+                             "(pip install the same version) and the --model/--rules folders at the same paths")
 
 
 def _close_dask(client: Any) -> None:
