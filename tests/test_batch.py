@@ -246,6 +246,22 @@ def test_broken_json_array_is_refused_with_its_line(tmp_path):
     src.write_text('[{"description": "a"}]\n[{"description": "b"}]\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"text after the closing"):
         score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    src.write_text('[\n  {\n    "id": "a1",\n    "description": "x"\n    "salary": "60k"\n  }\n]\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 5: invalid JSON array \(Expecting ',' delimiter\)"):  # not 2
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+
+
+def test_a_truncated_json_line_is_named_for_what_it_is(tmp_path):
+    """Parsed without its line break: a cut-off line is an unterminated string, and the column is the line's."""
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "description": EN}) + '\n{"id": null, "description": "cut off her\n'
+                   + '{"description": "no close", "x": 1\n', encoding="utf-8")
+    summary = score_file(str(src), str(tmp_path / "out.jsonl"), jobs=1, progress=False, id_column="id")
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert out[1]["rolematch_error"] == "line 2: invalid JSON (Unterminated string starting at, column 29)"
+    assert out[2]["rolematch_error"] == "line 3: invalid JSON (Expecting ',' delimiter, column 35)"
+    assert out[1]["_raw"] == '{"id": null, "description": "cut off her'
+    assert summary.examples[0] == "line 2: invalid JSON (Unterminated string starting at, column 29)"  # no "id=None"
 
 
 @pytest.mark.parametrize("block", [1, 2, 5, 64])

@@ -210,6 +210,24 @@ def test_score_nan_and_mixed_encoding_cells_become_error_rows(tmp_path):
     assert out[1]["rolematch_error"] and out[2]["rolematch_error"]
 
 
+@pytest.mark.parametrize("command", ["classify", "skills"])
+def test_the_encoding_the_mixed_bytes_message_suggests_exists(tmp_path, command):
+    p = tmp_path / "mixed.txt"
+    p.write_bytes(FR.read_text(encoding="utf-8").encode() + " Salaire négocié.".encode("cp1252"))
+    res = run(command, str(p))
+    assert res.exit_code == 1 and "pass --encoding" in res.output
+    res = run(command, str(p), "--encoding", "cp1252", "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["lang"] == "fr"
+    res = run(command, str(p), "--encoding", "rot13")
+    assert res.exit_code == 2 and "unknown encoding 'rot13'" in res.output
+
+
+def test_a_too_long_title_is_one_usage_error_before_any_file(tmp_path):
+    res = run("classify", str(EN), str(EN), "--title", "x" * 10_001)
+    assert res.exit_code == 2 and res.output.count("title too long") == 1 and "Invalid value for '--title'" in res.output
+
+
 def test_score_exits_1_when_no_row_could_be_scored_but_writes_every_row(tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("id,description\n1,\n2,Wir suchen einen Data Scientist für unser Team in Berlin und München.\n")

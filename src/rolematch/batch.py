@@ -224,7 +224,8 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
                 if examples is not None and len(examples) < 5:
                     msg = str(r["rolematch_error"])
                     who = "" if msg.startswith("line ") else f"{source.unit} {rec.line}: "
-                    ident = f"{id_col}={rec.values.get(id_col)}: " if id_col else ""
+                    value = rec.values.get(id_col) if id_col else None  # None: no such key, or a JSON null
+                    ident = f"{id_col}={value}: " if id_col and value is not None and value != "" else ""
                     examples.append(f"{ident}{who}{msg}")
         if progress is not None:
             progress(rows, errors)

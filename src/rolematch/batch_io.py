@@ -445,8 +445,9 @@ def _json_array(fh: IO[str], source: str, block: int = 1 << 16) -> Iterator[tupl
             if pos < len(buf) or not more():
                 return buf[pos] if pos < len(buf) else ""
 
-    def fail(what: str) -> InputError:
-        return InputError(f"line {line + buf.count(chr(10), 0, pos)}: invalid JSON array ({what})", source)
+    def fail(what: str, at: int | None = None) -> InputError:  # ``at``: where in ``buf`` (default: ``pos``)
+        return InputError(f"line {line + buf.count(chr(10), 0, pos if at is None else at)}: invalid JSON array "
+                          f"({what})", source)
 
     def close() -> None:  # after the closing "]": nothing but space (a second array would be lost)
         nonlocal pos
@@ -464,9 +465,9 @@ def _json_array(fh: IO[str], source: str, block: int = 1 << 16) -> Iterator[tupl
         while True:
             try:
                 item, end = decoder.raw_decode(buf, pos)
-            except ValueError as exc:
+            except ValueError as exc:  # a JSONDecodeError knows where: the line of the error, not the item's start
                 if not more():
-                    raise fail(str(exc).split(":")[0]) from None
+                    raise fail(getattr(exc, "msg", str(exc).split(":")[0]), getattr(exc, "pos", None)) from None
                 continue
             if end < len(buf) or not more():  # a number at the end of the buffer may go on
                 break
@@ -496,7 +497,7 @@ def _open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None 
                 continue
             rows += 1
             try:
-                obj = json.loads(line)
+                obj = json.loads(line.rstrip("\r\n"))
             except ValueError:
                 obj = None
             if isinstance(obj, dict):
@@ -521,10 +522,14 @@ def _open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None 
         for i, line in enumerate(_checked_lines(fh, path), 1):
             if not line.strip():
                 continue
+            text = line.rstrip("\r\n")  # a truncated line is an unterminated string, not a control character
             try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                yield Record(i, {"_raw": line.rstrip("\r\n")}, f"line {i}: invalid JSON ({exc})")
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield Record(i, {"_raw": text}, f"line {i}: invalid JSON ({exc.msg}, column {exc.colno})")
+                continue
+            except ValueError as exc:  # e.g. a number too long to convert
+                yield Record(i, {"_raw": text}, f"line {i}: invalid JSON ({exc})")
                 continue
             if not isinstance(obj, dict):
                 yield Record(i, {"_raw": line.rstrip("\r\n")}, f"line {i}: expected a JSON object")

@@ -59,6 +59,35 @@ class _Group(click.Group):
             raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc}") from None
 
 
+def _title_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--title`` is checked once, before any file is read (not reported once per file)."""
+    from rolematch.scoring import check_title
+
+    try:
+        check_title(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _encoding_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--encoding`` must name a text encoding (not rot13 or base64)."""
+    import codecs
+
+    if value is None:
+        return None
+    try:
+        info = codecs.lookup(value)
+    except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise click.BadParameter(f"unknown encoding {value!r} (e.g. utf-8, cp1252, latin-1, utf-16)")
+    return value
+
+
+_ENCODING_HELP = "Encoding of the files (default: detected: UTF-8, UTF-8/16/32 with BOM, cp1252)."
+
+
 def _read(path: str, encoding: str | None = None) -> str:
     """One posting's text; a table of postings (CSV, TSV, JSONL, Parquet) is refused with a pointer to ``score``."""
     from rolematch.table import format_of
@@ -74,13 +103,13 @@ def _read(path: str, encoding: str | None = None) -> str:
                      f"`rolematch score {path} -o scored.csv` (add --text-column NAME if needed)", path)
 
 
-def _each_file(files: Sequence[str], fn: Callable[[str, str], None]) -> None:
+def _each_file(files: Sequence[str], fn: Callable[[str, str], None], encoding: str | None = None) -> None:
     """Run ``fn(name, text)`` per file; report bad files on stderr, go on, fail at the end."""
     failed = 0
     for f in files:
         name = "<stdin>" if f == "-" else f
         try:
-            fn(name, _read(f))
+            fn(name, _read(f, encoding))
         except InputError as exc:
             failed += 1
             click.echo(f"Error: {exc}", err=True)
@@ -122,7 +151,9 @@ def _print_skills(report: Any) -> None:
 @click.option("--lang", type=LANG, help="Force the language instead of detecting it.")
 @click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file (JSON Lines).")
-def skills(files: tuple[str, ...], lang: str | None, rules: tuple[str, ...], as_json: bool) -> None:
+@click.option("--encoding", callback=_encoding_option, help=_ENCODING_HELP)
+def skills(files: tuple[str, ...], lang: str | None, rules: tuple[str, ...], as_json: bool,
+           encoding: str | None) -> None:
     """List the skills, responsibilities and tools a posting asks for.
 
     FILES are text or HTML postings, one per file; - reads standard input.
@@ -144,7 +175,7 @@ def skills(files: tuple[str, ...], lang: str | None, rules: tuple[str, ...], as_
             click.echo(f"{name} [{report.lang}]: {len(report.matches)} matches, {len(report.counts)} distinct")
             _print_skills(report)
 
-    _each_file(files, one)
+    _each_file(files, one, encoding)
 
 
 # -- classify -------------------------------------------------------------------------
@@ -172,13 +203,14 @@ def _print_result(name: str, res: Any) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--title", help="The posting's title (used as a feature when given).")
+@click.option("--title", callback=_title_option, help="The posting's title (used as a feature when given).")
 @click.option("--lang", type=LANG, help="Force the language instead of detecting it.")
 @click.option("--model", "model_dir", type=click.Path(), help="Model directory (default: the shipped model).")
 @click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file (JSON Lines).")
+@click.option("--encoding", callback=_encoding_option, help=_ENCODING_HELP)
 def classify(files: tuple[str, ...], title: str | None, lang: str | None, model_dir: str | None,
-             rules: tuple[str, ...], as_json: bool) -> None:
+             rules: tuple[str, ...], as_json: bool, encoding: str | None) -> None:
     """Say which role each posting describes, with confidence and evidence.
 
     FILES are text or HTML postings, one per file; - reads standard input.
@@ -199,7 +231,7 @@ def classify(files: tuple[str, ...], title: str | None, lang: str | None, model_
         else:
             _print_result(name, res)
 
-    _each_file(files, one)
+    _each_file(files, one, encoding)
 
 
 # -- rules ----------------------------------------------------------------------------
