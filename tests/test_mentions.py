@@ -25,6 +25,10 @@ from rolematch.regexes import by_first_letter
     ("You'll apply data science methods to fraud.", "data_scientist", False, "data science"),
     ("An excellent understanding of data science techniques.", "data_scientist", False, "data science"),
     ("Hands-on work on large-scale data science projects.", "data_scientist", False, "data science"),
+    # a labelled title line names the posting itself; other "label: role" lines do not
+    ("Job Title: Machine Learning Scientist\nAbout us", "ml_scientist", True, "Machine Learning Scientist"),
+    ("- Poste : Data Scientist H/F\nNotre équipe", "data_scientist", True, "Data Scientist"),
+    ("Reports to: Data Scientist lead\n", "data_scientist", False, "Data Scientist"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     found = [m for m in find_mentions(text) if m.role == role]

@@ -53,6 +53,10 @@ _OTHER_BEFORE = re.compile(
     r"|collaboration avec|team of|équipe de)\s+(?:[\w()'’-]+\s+){0,2}$"
 )
 
+# "Job Title: ", "Poste : ": a labelled title line names the posting's own role
+_TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|poste|intitul[ée](?: du poste)?"
+                          r"|offre(?: d'emploi)?)\s*:\s*")
+
 # "a role such as Data Scientist, ...": a list of examples, not the posting's own role
 _LIST_BEFORE = re.compile(r"\b(?:such as|e\.g\.|including|like|tels? que|telles? que|comme)\s*(?:an?\s+|une?\s+)?$")
 
@@ -86,7 +90,9 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         line_start = low.rfind("\n", 0, m.start()) + 1
         line_end = low.find("\n", m.end())
         line = low[line_start:line_end if line_end >= 0 else len(low)]
-        heading = not low[line_start:m.start()].strip(" -*•#:\t") and len(line.split()) <= 10  # a title line
+        lead = low[line_start:m.start()].lstrip(" -*•#\t")  # what precedes it on its line
+        heading = (not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead))) and len(line.split()) <= 10
+        # a title line, bare or labelled ("Job Title: ...")
         own = not plural and (heading or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
                                           and not _LIST_BEFORE.search(before)))
         out.append(Mention(role, own, m.start(), m.end()))
