@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -275,6 +277,36 @@ def test_load_model_resolves_a_relative_path_where_it_is_called(small_model_dir,
         rolematch.load_model("model")
     with pytest.raises(ModelError, match="missing manifest"):
         rolematch.classify(EN, model="model")
+
+
+def test_one_rules_folder_may_be_given_as_a_string_or_path(tmp_path, monkeypatch):
+    """A str used to be read as one folder per character (and "./x" walked the whole disk)."""
+    from pathlib import Path
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "tools.jsonl").write_text(json.dumps(
+        {"id": "my_tool", "kind": "tool", "category": "tools", "roles": ["ml_engineer"], "lang": "any",
+         "origin": "user", "pattern": "zorblax"}) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    text = "You will deploy models with Zorblax and Kubernetes to production every week."
+    for rules in ("mine", "./mine", Path("mine")):
+        assert "my_tool" in rolematch.extract_skills(text, rules=rules).counts
+    assert "my_tool" in rolematch.load_model(rules="./mine").classify(text).skills.counts
+
+
+def test_load_model_reloads_a_model_retrained_in_place(small_model_dir, tmp_path):
+    import shutil
+    import time
+
+    from conftest import model_copy
+
+    d = shutil.copytree(small_model_dir, tmp_path / "m")
+    first = rolematch.load_model(d)
+    assert rolematch.load_model(d) is first
+    time.sleep(0.01)
+    shutil.rmtree(d)
+    model_copy(small_model_dir, d, note="retrained")  # a new manifest, as `rolematch train -o d` writes
+    assert rolematch.load_model(d) is not first
 
 
 def test_mention_and_sentence_evidence_spans_index_the_input_text(model):

@@ -80,3 +80,17 @@ def test_extracted_html_text_maps_back_to_the_markup():
     placed = [(ch, a, b) for ch, (a, b) in zip(text, index) if a >= 0]
     for ch, a, b in placed:
         assert unicodedata.normalize("NFC", html.unescape(HTML[a:b])) == ch
+
+
+def test_a_pipeline_with_the_component_pickles(tmp_path):
+    """nlp.pipe(n_process=2) pickles the pipeline under spawn (macOS, Windows): the model's lock used to refuse it."""
+    import pickle
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("rolematch")
+    doc = nlp(EN)
+    copy = pickle.loads(pickle.dumps(nlp))
+    doc2 = copy(EN)
+    assert doc2._.rolematch_proba == doc._.rolematch_proba
+    assert [(s.start, s.end, s.label_) for s in doc2.spans["rolematch"]] == \
+           [(s.start, s.end, s.label_) for s in doc.spans["rolematch"]]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from rolematch.errors import TrainingError
+from rolematch.errors import ModelError, TrainingError
 from rolematch.train import classification_report, evaluate, read_labelled, train
 
 
@@ -188,3 +190,55 @@ def test_training_data_in_utf8_with_a_stray_cp1252_byte_is_read(tmp_path):
     f.write_bytes(f"text,label\n{line},data_scientist\n".encode() + "Café ".encode("cp1252")
                   + f"{line},data_scientist\n".encode())
     assert list(read_labelled(f)["text"]) == [line, "Café " + line]
+
+
+def test_a_failed_save_leaves_the_previous_model_loadable(small_model_dir, tmp_path, monkeypatch):
+    """Model and manifest change together: a failure between the two renames used to leave a new
+    model beside the old manifest, refused as tampered."""
+    import shutil
+
+    import rolematch.persist as persist
+    from rolematch.api import RoleModel
+    from rolematch.model import RoleClassifier
+
+    d = tmp_path / "m"
+    shutil.copytree(small_model_dir, d)
+    before = RoleModel.load(d).estimator.predict_proba(["Deploy models to production with Kubernetes."])
+    est = RoleClassifier(cv=2, sentence_weight=0).fit(
+        ["Deploy models on Kubernetes and monitor them.", "Build dashboards in SQL for sales.",
+         "Ship models to production and serve them.", "Report revenue in Excel and Tableau."],
+        ["ml_engineer", "other", "ml_engineer", "other"])
+    real = os.replace
+
+    def failing(src, dst):
+        if str(dst).endswith(persist.MANIFEST_FILE) and not str(src).endswith(".previous"):
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(persist.os, "replace", failing)
+    with pytest.raises(ModelError, match="cannot write the model: No space left on device"):
+        persist.save_model(est, d)
+    monkeypatch.setattr(persist.os, "replace", real)
+    assert sorted(p.name for p in d.iterdir()) == sorted(p.name for p in small_model_dir.iterdir())  # no temp file
+    after = RoleModel.load(d).estimator.predict_proba(["Deploy models to production with Kubernetes."])
+    np.testing.assert_array_equal(after, before)
+
+
+def test_train_checks_labels_folds_and_tiny_classes(tiny, tmp_path):
+    df = tiny.rename(columns={"description": "text"})[["text", "label"]]
+    with pytest.raises(TrainingError, match="unknown label\\(s\\) 'MLE'"):
+        train(df.assign(label=df["label"].replace({"ml_engineer": "MLE"})))
+    _, manifest = train(df)  # two postings per label: 2 folds, not the 5 asked for
+    assert manifest["cross_validation"]["folds"] == 2
+    one = pd.concat([df[df["label"] != "ml_scientist"], df[df["label"] == "ml_scientist"].head(1)])
+    with pytest.warns(UserWarning, match="label 'ml_scientist' has only 1 posting\\(s\\): no cross-validation"):
+        _, manifest = train(one)
+    assert "cross_validation" not in manifest
+
+
+def test_a_dangling_symlink_output_is_refused_before_the_fit(tmp_path):
+    from rolematch.persist import check_model_dir
+
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    with pytest.raises(ModelError, match="a symbolic link to .*gone, which does not exist"):
+        check_model_dir(tmp_path / "link")

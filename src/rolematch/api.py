@@ -18,6 +18,7 @@ import numpy as np
 
 from rolematch.errors import InputError, ModelError, check_batch_size
 from rolematch.results import LABELS, RoleResult, SkillReport
+from rolematch.rules import rule_paths
 from rolematch.scoring import check_title, is_missing, posting_title
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class RoleModel:
         self.labels = [str(c) for c in estimator.classes_]
 
     @classmethod
-    def load(cls, path: PathLike | None = None, rules: Sequence[PathLike] = ()) -> "RoleModel":
+    def load(cls, path: PathLike | None = None, rules: Sequence[PathLike] | PathLike = ()) -> "RoleModel":
         """Load (and verify) a model directory; the shipped default model when ``path`` is None."""
         from rolematch.extract import Extractor
         from rolematch.persist import load_model as _load
@@ -53,7 +54,7 @@ class RoleModel:
         est, manifest = _load(directory)
         if not hasattr(est, "proba_of"):
             raise ModelError(f"{directory}: not a rolematch model")
-        extra = [*getattr(est, "rules", ()), *rules]
+        extra = [*rule_paths(getattr(est, "rules", ())), *rule_paths(rules)]
         return cls(est, manifest, Extractor(extra))
 
     # -- one posting ---------------------------------------------------------------
@@ -207,8 +208,19 @@ def _pairs(texts: Iterable[Any], titles: Iterable[Any] | None) -> Iterator[tuple
 
 
 @lru_cache(maxsize=4)
-def _cached_model(path: str | None, rules: tuple[str, ...]) -> RoleModel:
+def _cached_model(path: str | None, rules: tuple[str, ...], stamp: tuple[int, int] | None = None) -> RoleModel:
     return RoleModel.load(path, rules)
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    """When and how big the model's manifest is: a retrained model (new manifest) is loaded anew, not served stale."""
+    from rolematch.persist import MANIFEST_FILE
+
+    try:
+        st = os.stat(os.path.join(path, MANIFEST_FILE))
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _key(path: PathLike) -> str:
@@ -216,12 +228,14 @@ def _key(path: PathLike) -> str:
     return os.path.abspath(path)
 
 
-def load_model(path: PathLike | None = None, rules: Sequence[PathLike] = ()) -> RoleModel:
+def load_model(path: PathLike | None = None, rules: Sequence[PathLike] | PathLike = ()) -> RoleModel:
     """The model at ``path`` (default: shipped), loaded once per process and reused.
 
-    Relative paths are resolved against the current directory at each call.
+    Relative paths are resolved against the current directory at each call; a model
+    retrained in place (its manifest rewritten) is loaded again.
     """
-    return _cached_model(_key(path) if path is not None else None, tuple(map(_key, rules)))
+    key = _key(path) if path is not None else None
+    return _cached_model(key, tuple(map(_key, rule_paths(rules))), _stamp(key) if key is not None else None)
 
 
 @lru_cache(maxsize=4)
@@ -231,9 +245,9 @@ def _cached_extractor(rules: tuple[str, ...]) -> "Extractor":
     return Extractor(rules)
 
 
-def extract_skills(text: str, lang: str | None = None, rules: Sequence[PathLike] = ()) -> SkillReport:
+def extract_skills(text: str, lang: str | None = None, rules: Sequence[PathLike] | PathLike = ()) -> SkillReport:
     """Skills, responsibilities and tools found in one posting, with character offsets."""
-    return _cached_extractor(tuple(map(_key, rules))).extract(text, lang)
+    return _cached_extractor(tuple(map(_key, rule_paths(rules)))).extract(text, lang)
 
 
 def classify(text: str, title: str | None = None, lang: str | None = None, model: PathLike | None = None) -> RoleResult:

@@ -357,7 +357,10 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
     params: dict[str, Any] = {"C": c} if c is not None else {}
     if market_prior:
         params["class_prior"] = MARKET_PRIOR
-    _, manifest = train_model(df, out_dir, params=params, eval_sets=evals)
+    from rolematch.batch import sigint_latch
+
+    with sigint_latch():  # kill/timeout (SIGTERM) and a closed terminal clean up like Ctrl-C: no temporary file left
+        _, manifest = train_model(df, out_dir, params=params, eval_sets=evals)
     cv = manifest.get("cross_validation", {})
     click.echo(f"trained on {len(df)} postings; wrote {out_dir}")
     if cv:

@@ -17,6 +17,7 @@ tokenizer glued it to markup, such as ``<p>Python``) gets no span.
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any, Sequence
@@ -50,7 +51,22 @@ class RolematchComponent:
         self.name = name
         self.spans_key = spans_key
         self.lang = nlp.lang if nlp.lang in SUPPORTED else None
-        self.model = load_model(model, tuple(rules or ()))
+        # absolute, so a copy unpickled in another process (nlp.pipe(n_process=2) under spawn) finds the same files
+        self._source = (os.path.abspath(model) if model else None, tuple(os.path.abspath(r) for r in rules or ()))
+        self.model = load_model(*self._source)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the loaded model (it holds a lock); the copy loads it again from the same paths."""
+        state = self.__dict__.copy()
+        del state["model"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from rolematch.api import load_model
+
+        self.__dict__.update(state)
+        _register_extensions()
+        self.model = load_model(*self._source)
 
     def __call__(self, doc: "Doc") -> "Doc":
         from spacy.tokens import Span

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 from typing import Any, Union
@@ -42,16 +44,61 @@ def _versions() -> dict[str, str]:
             "scipy": _version("scipy"), "spacy": _version("spacy")}
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _temp_copy(path: Path, data: bytes) -> Path:
+    """``data`` written to a new temporary file beside ``path`` (removed again if writing fails)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, new_file_mode())  # mkstemp makes it 0600
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _replace_together(pairs: list[tuple[Path, Path]]) -> None:
+    """Rename each (temporary, final) pair into place, all or none.
+
+    A model and its manifest must change together: a new model file beside the old manifest
+    would be refused as tampered. Interrupting signals wait until the renames are done, and a
+    rename that fails puts the files it already replaced back (from hard links or renamed copies).
+    """
+    blocked = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if blocked:
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    saved: list[tuple[Path, Path | None]] = []  # (final, its previous content's backup or None if it was new)
+    try:
+        for tmp, final in pairs:
+            backup: Path | None = None
+            if final.exists():
+                backup = final.with_name(final.name + ".previous")
+                backup.unlink(missing_ok=True)
+                try:
+                    os.link(final, backup)
+                except OSError:  # no hard links here: set the old file aside instead
+                    os.replace(final, backup)
+            saved.append((final, backup))
+            os.replace(tmp, final)
+    except BaseException:
+        for final, backup in reversed(saved):
+            if backup is not None and backup.exists():
+                os.replace(backup, final)
+                backup.unlink(missing_ok=True)  # still there when ``final`` was never replaced (the same file)
+            elif backup is None:
+                final.unlink(missing_ok=True)
+        raise
+    finally:
+        for tmp, _ in pairs:
+            tmp.unlink(missing_ok=True)
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+    for _, backup in saved:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
 
 
 def check_model_dir(directory: PathLike) -> None:
@@ -63,6 +110,9 @@ def check_model_dir(directory: PathLike) -> None:
     if not str(directory).strip():
         raise ModelError("the model directory name is empty; name a directory (e.g. -o my_model)")
     d = Path(directory)
+    if d.is_symlink() and not d.exists():
+        raise ModelError(f"{d}: a symbolic link to {os.readlink(d)}, which does not exist; create that folder or "
+                         "choose another model directory")
     if d.exists() and not d.is_dir():
         raise ModelError(f"{d}: exists and is not a directory; choose another model directory")
     for name in (MODEL_FILE, MANIFEST_FILE):
@@ -86,11 +136,6 @@ def save_model(estimator: Any, directory: PathLike, extra: dict[str, Any] | None
     check_model_dir(d)
     scorer = estimator.to_scorer() if hasattr(estimator, "to_scorer") else estimator
     data = pickle.dumps(scorer, protocol=pickle.HIGHEST_PROTOCOL)
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-        _atomic_write(d / MODEL_FILE, data)
-    except OSError as exc:
-        raise ModelError(f"{d}: cannot write the model: {exc.strerror or exc}") from None
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "file": MODEL_FILE,
@@ -102,10 +147,19 @@ def save_model(estimator: Any, directory: PathLike, extra: dict[str, Any] | None
         "class": f"{type(scorer).__module__}.{type(scorer).__name__}",
     }
     manifest.update(extra or {})
+    text = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    temps: list[Path] = []
     try:
-        _atomic_write(d / MANIFEST_FILE, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+        d.mkdir(parents=True, exist_ok=True)
+        temps.append(_temp_copy(d / MODEL_FILE, data))
+        temps.append(_temp_copy(d / MANIFEST_FILE, text))
+        # both files change at once: an earlier model in ``d`` stays whole and loadable if this fails
+        _replace_together([(temps[0], d / MODEL_FILE), (temps[1], d / MANIFEST_FILE)])
     except OSError as exc:
-        raise ModelError(f"{d}: cannot write the manifest: {exc.strerror or exc}") from None
+        raise ModelError(f"{d}: cannot write the model: {exc.strerror or exc}") from None
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
     return manifest
 
 

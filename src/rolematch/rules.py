@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,6 +219,15 @@ def load_rule_files(paths: Iterable[PathLike], taxonomy: Taxonomy | None = None)
     return rules
 
 
-def load_rules(extra: Sequence[PathLike] = ()) -> list[Rule]:
+def rule_paths(extra: Sequence[PathLike] | PathLike) -> list[PathLike]:
+    """``rules`` as a list of paths: one path (a string or ``Path``) is one folder, not a path per character."""
+    if isinstance(extra, (str, os.PathLike)):
+        return [extra]
+    if isinstance(extra, bytes):
+        raise TypeError("rules must be a path or a list of paths, not bytes")
+    return list(extra)
+
+
+def load_rules(extra: Sequence[PathLike] | PathLike = ()) -> list[Rule]:
     """Our shipped rules plus the user's extra directories/files, validated together."""
-    return load_rule_files([rules_dir(), *extra], Taxonomy.load())
+    return load_rule_files([rules_dir(), *rule_paths(extra)], Taxonomy.load())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence, Union
 
@@ -249,6 +250,12 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
     c = (params or {}).get("C")
     if c is not None and not (isinstance(c, (int, float)) and math.isfinite(c) and c > 0):
         raise TrainingError(f"C must be a finite number above 0, not {c!r}")
+    if "label" not in df.columns or "text" not in df.columns:
+        raise TrainingError("need 'text' and 'label' columns (read_labelled makes them); got "
+                            + ", ".join(map(str, df.columns)))
+    bad = sorted(set(map(str, df["label"])) - set(LABELS))
+    if bad:  # as read_labelled refuses them: a model with other labels would score 0 for every role
+        raise TrainingError(f"unknown label(s) {', '.join(map(repr, bad[:5]))}; use {', '.join(LABELS)}")
     if df["label"].nunique() < 2:
         raise TrainingError("need postings of at least two labels to train")
     est = RoleClassifier(**(params or {}))
@@ -262,10 +269,14 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
         info["cross_validation"] = classification_report(
             est.classes_[est.cv_labels_].tolist(), pred.tolist(), proba.max(1).tolist(),
             row_languages(df))
-        info["cross_validation"]["folds"] = est.cv
+        info["cross_validation"]["folds"] = min(est.cv, int(df["label"].value_counts().min()))  # as fitted
         info["temperature"] = est.temperature_
         if getattr(est, "sentence_model_", None) is not None:
             info["fusion_temperature"] = est.fusion_temperature_
+    elif (counts := df["label"].value_counts()).min() < 2:
+        warnings.warn(f"label {counts.idxmin()!r} has only {counts.min()} posting(s): no cross-validation, and the "
+                      "probabilities are not calibrated; give every label at least 2 postings (better: 20 or more)",
+                      stacklevel=2)
     manifest: dict[str, Any] = dict(info)
     if out_dir is not None:
         from rolematch.api import RoleModel
