@@ -62,6 +62,27 @@ def test_inflections_and_passive_voice(extractor):
         assert "model_deployment" in extractor.extract(text, lang=lang).counts, text
 
 
+@pytest.mark.parametrize("text, lang, core_id", [
+    # spacy-lookups-data files "developed"/"developing" under "develope": the lemma "develop" now has them
+    ("You developed APIs for our clients.", "en", "api_development"),
+    ("You are developing APIs and tools.", "en", "api_development"),
+    ("Experience with boosting, please.", "en", "boosting"),
+    ("In your last role you trained machine learning models.", "en", "model_training"),
+    ("Vous avez déjà parlé aux clients.", "fr", "communication"),
+    ("Connaissance des architectures informatiques modernes.", "fr", "computer_architecture"),
+])
+def test_taxonomy_phrasings_a_helper_found_missing(extractor, text, lang, core_id):
+    assert core_id in extractor.extract(text, lang=lang).counts
+
+
+def test_lookup_fixes_give_the_right_lemma_its_forms():
+    from rolematch.lemmas import LOOKUP_FIXES, forms_from_tables
+
+    assert {"developed", "developing", "develop"} <= set(forms_from_tables("en", "develop"))
+    assert "developed" not in forms_from_tables("en", "develope")
+    assert LOOKUP_FIXES["en"]["develope"] == "develop"
+
+
 @pytest.mark.parametrize("gap", ["  ", "\t", "\n", " \n  ", "\u00a0 "])
 def test_extra_whitespace_between_words_does_not_break_a_phrase(extractor, gap):
     """Double spaces, tabs and hard-wrapped lines match like one space, alone and in batches, with offsets."""

@@ -22,6 +22,12 @@ from rolematch.resources import rules_dir
 CACHE_NAME = "_lemma_forms.json"
 
 
+#: Lemmas the lookup tables get wrong, per language: every form the table gives the wrong lemma is
+#: read as the right one's ("developed" and "developing" are under "develope" in spacy-lookups-data,
+#: so a pattern on the lemma "develop" missed them).
+LOOKUP_FIXES: dict[str, dict[str, str]] = {"en": {"develope": "develop"}}
+
+
 @lru_cache(maxsize=4)
 def _inverted_table(lang: str) -> dict[str, tuple[str, ...]]:
     """lemma -> word forms (lower case) from spacy-lookups-data's ``lemma_lookup``."""
@@ -42,9 +48,10 @@ def _inverted_table(lang: str) -> dict[str, tuple[str, ...]]:
         k = key.lower()
         if key == k or k not in lower:
             lower[k] = value.lower()
+    fixes = LOOKUP_FIXES.get(lang, {})
     inverted: dict[str, set[str]] = {}
     for form, lemma in lower.items():
-        inverted.setdefault(lemma, set()).add(form)
+        inverted.setdefault(fixes.get(lemma, lemma), set()).add(form)
     return {lemma: tuple(sorted(forms)) for lemma, forms in inverted.items()}
 
 
