@@ -228,8 +228,9 @@ def test_train_checks_labels_folds_and_tiny_classes(tiny, tmp_path):
     df = tiny.rename(columns={"description": "text"})[["text", "label"]]
     with pytest.raises(TrainingError, match="unknown label\\(s\\) 'MLE'"):
         train(df.assign(label=df["label"].replace({"ml_engineer": "MLE"})))
-    _, manifest = train(df)  # two postings per label: 2 folds, not the 5 asked for
+    _, manifest = train(df, eval_sets={"same": df})  # two postings per label: 2 folds, not the 5 asked for
     assert manifest["cross_validation"]["folds"] == 2
+    assert manifest["evaluation"]["same"]["n_in_scope"] == 6  # evaluated without saving too
     one = pd.concat([df[df["label"] != "ml_scientist"], df[df["label"] == "ml_scientist"].head(1)])
     with pytest.warns(UserWarning, match="label 'ml_scientist' has only 1 posting\\(s\\): no cross-validation"):
         _, manifest = train(one)

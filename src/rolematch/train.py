@@ -277,13 +277,14 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
         warnings.warn(f"label {counts.idxmin()!r} has only {counts.min()} posting(s): no cross-validation, and the "
                       "probabilities are not calibrated; give every label at least 2 postings (better: 20 or more)",
                       stacklevel=2)
+    if eval_sets:  # reported in the returned manifest, saved or not
+        from rolematch.api import RoleModel
+
+        model = RoleModel(est)
+        info["evaluation"] = {name: evaluate(model, e) for name, e in eval_sets.items()}
     manifest: dict[str, Any] = dict(info)
     if out_dir is not None:
-        from rolematch.api import RoleModel
         from rolematch.persist import save_model
 
-        if eval_sets:
-            model = RoleModel(est)
-            info["evaluation"] = {name: evaluate(model, e) for name, e in eval_sets.items()}
         manifest = save_model(est, out_dir, info)
     return est, manifest
