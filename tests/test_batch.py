@@ -419,9 +419,18 @@ def test_a_dask_cluster_that_cannot_run_the_tasks_is_refused(tmp_path, monkeypat
         cluster.scale(1)
         with Client(cluster) as client:
             client.wait_for_workers(1, timeout=60)
+        real = rolematch.__version__
         monkeypatch.setattr(rolematch, "__version__", "0.0.1")  # the workers run the real one
         with pytest.raises(InputError, match=r"Dask worker tcp://.*: version .*; every worker needs rolematch 0\.0\.1"):
             score_file(str(src), str(out), engine="dask", scheduler=cluster.scheduler_address, progress=False)
+        monkeypatch.setattr(rolematch, "__version__", real)
+        rule_file = tmp_path / "mine.jsonl"  # --rules may name a file, not only a folder
+        rule_file.write_text("", encoding="utf-8")
+        with Client(cluster) as client:
+            rolematch.batch._check_dask_workers(client, cluster.scheduler_address, None, (str(rule_file),))
+            with pytest.raises(InputError, match=r"Dask worker tcp://.*: version .*; no .*gone\.jsonl"):
+                rolematch.batch._check_dask_workers(client, cluster.scheduler_address, None,
+                                                    (str(tmp_path / "gone.jsonl"),))
     assert not out.exists()
 
 

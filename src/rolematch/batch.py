@@ -406,8 +406,8 @@ def _check_dask_workers(client: Any, scheduler: str, model_dir: str | None, rule
             import rolematch as rm
         except Exception as exc:
             return f"cannot import rolematch ({type(exc).__name__}: {exc})"
-        missing = [p for p in paths if not os_.path.isdir(p)]
-        return f"version {rm.__version__}" + (f"; no folder {missing[0]}" if missing else "")
+        missing = [p for p in paths if not os_.path.exists(p)]  # --rules may name a .jsonl file
+        return f"version {rm.__version__}" + (f"; no {missing[0]}" if missing else "")
 
     paths = [os.path.abspath(p) for p in ((model_dir,) if model_dir else ()) + rules]
     found = client.run(probe, paths, on_error="return")
@@ -416,7 +416,7 @@ def _check_dask_workers(client: Any, scheduler: str, model_dir: str | None, rule
             got = f"{type(got).__name__}: {got}"
         if got != f"version {__version__}":
             raise InputError(f"--scheduler: Dask worker {worker}: {got}; every worker needs rolematch {__version__} "
-                             "(pip install the same version) and the --model/--rules folders at the same paths")
+                             "(pip install the same version) and the --model/--rules paths")
 
 
 def _close_dask(client: Any) -> None:

@@ -71,17 +71,14 @@ def _title_option(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 def _encoding_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """``--encoding`` must name a text encoding (not rot13 or base64)."""
-    import codecs
+    """``--encoding`` must name a text encoding (not rot13 or base64), as ``score`` checks it."""
+    from rolematch.batch_io import encoding_of
 
-    if value is None:
-        return None
-    try:
-        info = codecs.lookup(value)
-    except LookupError:
-        info = None
-    if info is None or not getattr(info, "_is_text_encoding", True):
-        raise click.BadParameter(f"unknown encoding {value!r} (e.g. utf-8, cp1252, latin-1, utf-16)")
+    if value is not None:
+        try:
+            encoding_of(b"", value)
+        except InputError as exc:
+            raise click.BadParameter(str(exc).removeprefix("--encoding: ")) from None
     return value
 
 

@@ -66,6 +66,7 @@ def _replace_together(pairs: list[tuple[Path, Path]]) -> None:
     A model and its manifest must change together: a new model file beside the old manifest
     would be refused as tampered. Interrupting signals wait until the renames are done, and a
     rename that fails puts the files it already replaced back (from hard links or renamed copies).
+    The caller removes the temporary files that are left when it fails.
     """
     blocked = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
     if blocked:
@@ -91,14 +92,16 @@ def _replace_together(pairs: list[tuple[Path, Path]]) -> None:
             elif backup is None:
                 final.unlink(missing_ok=True)
         raise
+    else:  # every file in place: the backups go, still before a held-back signal is delivered
+        for _, backup in saved:
+            if backup is not None:
+                try:
+                    backup.unlink(missing_ok=True)
+                except OSError:
+                    pass
     finally:
-        for tmp, _ in pairs:
-            tmp.unlink(missing_ok=True)
         if blocked:
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-    for _, backup in saved:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
 
 
 def check_model_dir(directory: PathLike) -> None:
