@@ -21,6 +21,9 @@ ROUNDS = 5
 
 
 def main() -> None:
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()  # --help; no options
     if not EVAL_DEV.exists():
         print(f"skipped: {EVAL_DEV} not found (the benchmark runs on the real postings)")
         return

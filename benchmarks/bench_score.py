@@ -25,12 +25,26 @@ from pathlib import Path
 from _common import load_postings, run_measured, tokenizer_rate
 
 
+def _at_least_one(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value} is below 1")
+    return n
+
+
+def _share(value: str) -> float:
+    x = float(value)
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
+    return x
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("n", nargs="?", type=int, default=10_000)
-    ap.add_argument("--jobs", type=int, default=None)
-    ap.add_argument("--chunk-size", type=int, default=None)
-    ap.add_argument("--novel", type=float, default=0.0, help="share of each row's words replaced by random ones")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n", nargs="?", type=_at_least_one, default=10_000, help="rows to score (default 10,000)")
+    ap.add_argument("--jobs", type=_at_least_one, default=None, help="worker processes (default: all cores)")
+    ap.add_argument("--chunk-size", type=_at_least_one, default=None, help="rows per task (default: rolematch's)")
+    ap.add_argument("--novel", type=_share, default=0.0, help="share (0-1) of each row's words replaced by random ones")
     args = ap.parse_args()
     rng = random.Random(0)
     texts, source = load_postings()

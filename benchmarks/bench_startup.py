@@ -25,6 +25,9 @@ def wall(cmd: list[str], repeat: int = 5) -> float:
 
 
 def main() -> None:
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()  # --help; no options
     py = sys.executable
     floor = wall([py, "-c", "import spacy, sklearn"])
     print(f"import floor (python -c 'import spacy, sklearn'): {floor:.2f} s (median of 5)")

@@ -70,3 +70,16 @@ def test_entry_point_keeps_exit_codes_and_output(tmp_path):
     usage = run("no-such-command")
     assert usage.returncode == 2 and "No such command" in usage.stderr
     assert run("--version").stdout.startswith("rolematch, version")
+
+
+def test_score_with_workers_leaves_no_multiprocessing_temp_folder(tmp_path):
+    """The exit that skips interpreter teardown also skipped multiprocessing's removal of its pymp-* folder."""
+    import os
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    res = subprocess.run([sys.executable, "-m", "rolematch", "score", "examples/postings.csv", "-o",
+                          str(tmp_path / "out.csv"), "-q", "-j", "2"], capture_output=True, text=True, cwd=REPO,
+                         timeout=120, env={**os.environ, "TMPDIR": str(temp)})
+    assert res.returncode == 0, res.stderr
+    assert list(temp.iterdir()) == []

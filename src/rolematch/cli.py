@@ -408,7 +408,8 @@ def evaluate(data: str, model_dir: str | None, text_column: str | None, label_co
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
 @click.option("--chunk-size", type=click.IntRange(1, 100000), default=256, show_default=True, help="Rows per task.")
 @click.option("--sep", help="CSV separator (default: detected).")
-@click.option("--encoding", help="Input encoding (default: detected: UTF-8, UTF-8/16/32 with BOM, cp1252).")
+@click.option("--encoding", callback=_encoding_option,
+              help="Input encoding (default: detected: UTF-8, UTF-8/16/32 with BOM, cp1252).")
 @click.option("--lang", type=LANG, help="Force the language of every row.")
 @click.option("--model", "model_dir", type=click.Path(), help="Model directory (default: the shipped model).")
 @click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")
@@ -484,6 +485,18 @@ def main() -> None:
     import multiprocessing
     import threading
 
-    if threading.active_count() == 1 and not multiprocessing.active_children():
+    stopped = code in (129, 130, 143)  # a signal stopped the run: waiting for its worker threads could hang
+    if stopped or (threading.active_count() == 1 and not multiprocessing.active_children()):
+        _remove_multiprocessing_tempdir()
         os._exit(code)
     sys.exit(code)
+
+
+def _remove_multiprocessing_tempdir() -> None:
+    """Remove the ``pymp-*`` folder (the forkserver's socket) that multiprocessing removes at a normal exit."""
+    process = sys.modules.get("multiprocessing.process")
+    tempdir = getattr(process.current_process(), "_config", {}).get("tempdir") if process else None
+    if tempdir:
+        import shutil
+
+        shutil.rmtree(tempdir, ignore_errors=True)
