@@ -486,6 +486,9 @@ def main() -> None:
     import threading
 
     stopped = code in (129, 130, 143)  # a signal stopped the run: waiting for its worker threads could hang
+    if stopped:  # and the workers go too: one blocked writing a result nobody reads would live on, orphaned
+        for child in multiprocessing.active_children():
+            child.terminate()
     if stopped or (threading.active_count() == 1 and not multiprocessing.active_children()):
         _remove_multiprocessing_tempdir()
         os._exit(code)
