@@ -460,7 +460,8 @@ def main() -> None:
     Freeing spaCy's vocabularies, matchers and a thousand modules one by one at
     exit takes about 0.3 s, a fifth of a one-posting ``rolematch classify``.
     Once output is flushed nothing is left to do, so the process exits at once
-    (unless child processes or other threads are still running: then normally).
+    (unless child processes or other threads are still running: then normally; after Ctrl-C or a
+    signal it terminates its worker processes and exits at once).
     """
     code: int = 0
     try:
