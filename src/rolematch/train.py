@@ -14,7 +14,7 @@ import json
 import math
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
 import numpy as np
 
@@ -85,7 +85,7 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
                             f"{', ...' if missing.sum() > 5 else ''}); label them or leave them out")
     out = out[~empty].reset_index(drop=True)
     out["label"] = out["label"].astype(str).str.strip()
-    bad = sorted(set(out["label"]) - set(LABELS))
+    bad = _unknown_labels(out["label"])
     if bad:
         raise TrainingError(f"{p}: unknown label(s) {', '.join(map(repr, bad[:5]))} in column {label_column!r}; "
                             f"expected one of {', '.join(LABELS)}")
@@ -238,6 +238,11 @@ def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) ->
     return rep
 
 
+def _unknown_labels(labels: Iterable[Any]) -> list[str]:
+    """The labels that are not rolematch's, sorted."""
+    return sorted(set(map(str, labels)) - set(LABELS))
+
+
 def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str, Any] | None = None,
           eval_sets: dict[str, "pd.DataFrame"] | None = None) -> tuple["RoleClassifier", dict[str, Any]]:
     """Fit a :class:`RoleClassifier` on ``df``; save it (with its manifest) when ``out_dir`` is given."""
@@ -253,27 +258,28 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
     if "label" not in df.columns or "text" not in df.columns:
         raise TrainingError("need 'text' and 'label' columns (read_labelled makes them); got "
                             + ", ".join(map(str, df.columns)))
-    bad = sorted(set(map(str, df["label"])) - set(LABELS))
+    bad = _unknown_labels(df["label"])
     if bad:  # as read_labelled refuses them: a model with other labels would score 0 for every role
         raise TrainingError(f"unknown label(s) {', '.join(map(repr, bad[:5]))}; use {', '.join(LABELS)}")
-    if df["label"].nunique() < 2:
+    counts = df["label"].value_counts()
+    if len(counts) < 2:
         raise TrainingError("need postings of at least two labels to train")
     est = RoleClassifier(**(params or {}))
     X = df[["text", "title"]] if "title" in df.columns else df[["text"]]
     est.fit(X, df["label"])
     info: dict[str, Any] = {"training_data": {"sha256": data_hash(df), "n": int(len(df)),
-                                              "labels": {k: int(v) for k, v in df["label"].value_counts().items()}}}
+                                              "labels": {k: int(v) for k, v in counts.items()}}}
     if hasattr(est, "cv_proba_"):
         proba = est.cv_proba_
         pred = est.classes_[proba.argmax(1)]
         info["cross_validation"] = classification_report(
             est.classes_[est.cv_labels_].tolist(), pred.tolist(), proba.max(1).tolist(),
             row_languages(df))
-        info["cross_validation"]["folds"] = min(est.cv, int(df["label"].value_counts().min()))  # as fitted
+        info["cross_validation"]["folds"] = min(est.cv, int(counts.min()))  # as fitted
         info["temperature"] = est.temperature_
         if getattr(est, "sentence_model_", None) is not None:
             info["fusion_temperature"] = est.fusion_temperature_
-    elif (counts := df["label"].value_counts()).min() < 2:
+    elif counts.min() < 2:
         warnings.warn(f"label {counts.idxmin()!r} has only {counts.min()} posting(s): no cross-validation, and the "
                       "probabilities are not calibrated; give every label at least 2 postings (better: 20 or more)",
                       stacklevel=2)
