@@ -113,7 +113,7 @@ def test_score_command(tmp_path):
     res = run("score", str(EXAMPLES / "postings.csv"), "-o", str(out), "-j", "1", "--title-column", "title",
               "--id-column", "id")
     assert res.exit_code == 0, res.output
-    assert "scored 5 rows (1 errors)" in res.output
+    assert "scored 5 rows (1 error)" in res.output
     assert "postings.csv, id=p5: line 6: empty posting" in res.output
     lines = out.read_text().splitlines()
     assert lines[0].endswith("rolematch_skills,rolematch_error")

@@ -139,7 +139,7 @@ def test_eval_files_with_the_same_name_are_both_kept(tiny, tmp_path):
     evaluation = json.loads((tmp_path / "m" / "manifest.json").read_text())["evaluation"]
     assert set(evaluation) == {a, b} and evaluation[a]["n_other"] == 0 and evaluation[b]["n_other"] == 2
     assert f"{a}: macro-F1" in res.output
-    assert f"{b}: " in res.output and "of 2 'other' rows flagged other" in res.output  # no NaN macro-F1
+    assert f"{b}: " in res.output and "out of scope: 2 rows labelled other, " in res.output  # no NaN macro-F1
     assert "nan" not in res.output
 
 

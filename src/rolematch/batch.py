@@ -116,7 +116,8 @@ class Summary:
         return self.rows / self.seconds if self.seconds > 0 else float("inf")
 
     def __str__(self) -> str:
-        return (f"scored {self.rows:,} rows ({self.errors:,} errors) in {self.seconds:.1f} s, "
+        errors = f"{self.errors:,} error" + ("" if self.errors == 1 else "s")
+        return (f"scored {self.rows:,} rows ({errors}) in {self.seconds:.1f} s, "
                 f"{self.rate:,.0f} rows/s -> {self.output}")
 
 

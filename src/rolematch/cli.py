@@ -366,7 +366,7 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
     for name, rep in manifest.get("evaluation", {}).items():
         parts = [f"macro-F1 {rep['macro_f1']:.3f}, accuracy {rep['accuracy']:.3f}"] if rep.get("n_in_scope") else []
         if "other_recall" in rep:
-            parts.append(f"{rep['other_recall']:.3f} of {rep['n_other']} 'other' rows flagged other")
+            parts.append(f"out of scope: {rep['n_other']} rows labelled other, {rep['other_recall']:.3f} flagged other")
         click.echo(f"{name}: {'; '.join(parts) or 'no labelled rows'}")
 
 
