@@ -249,6 +249,47 @@ def test_one_string_is_not_a_collection_of_postings(model):
         next(iter(rolematch.Extractor().extract_many(EN)))
 
 
+def test_a_dataframe_is_refused_where_a_column_is_expected(model):
+    df = pd.DataFrame({"description": [EN, FR, EN]})  # iterating it would give its one column name
+    with pytest.raises(InputError, match=r"DataFrame .*df\['description'\]"):
+        model.classify_many(df)
+    with pytest.raises(InputError, match="DataFrame"):
+        next(iter(rolematch.Extractor().extract_many(df)))
+    assert len(list(model.classify_many(df["description"]))) == 3
+
+
+def test_model_and_extractor_pickle_for_process_pools(model):
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.classify(FR).probabilities == model.classify(FR).probabilities
+    ex = pickle.loads(pickle.dumps(rolematch.Extractor()))
+    assert ex.extract(EN).counts == rolematch.extract_skills(EN).counts
+
+
+def test_lone_surrogate_is_classified_not_a_crash(model):
+    text = EN + " \ud800"  # json.loads gives this for a "\\ud800" escape
+    assert model.classify(text).label == model.classify(EN).label
+    assert [r.label for r in model.classify_many([EN, text])] == [model.classify(EN).label] * 2
+
+
+def test_unsupported_language_message_names_the_python_parameter(model):
+    with pytest.raises(InputError, match="lang= in Python"):
+        model.classify("Wir suchen einen Data Scientist für unser Team und die Entwicklung von Modellen in der Firma.")
+
+
+def test_score_frame_with_multiindex_columns_adds_full_keys(model):
+    import warnings
+
+    df = pd.DataFrame({("post", "description"): [EN, FR]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = model.score_frame(df, text_column=("post", "description"))
+    assert ("rolematch_label", "") in out.columns and list(out[("rolematch_label", "")]) == ["ml_engineer", "data_scientist"]
+    with pytest.raises(InputError, match="already scored"):
+        model.score_frame(out, text_column=("post", "description"))
+
+
 @pytest.mark.parametrize("size", [0, -1, True, 1.5])
 def test_a_batch_size_below_one_or_not_whole_is_refused(model, size):
     """``batch_size=0`` used to read no rows at all: classify_many yielded nothing for two texts."""

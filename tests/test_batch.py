@@ -669,3 +669,24 @@ def test_a_bad_byte_on_stdin_with_a_given_encoding_is_located_as_well_as_it_can_
     err = proc.stderr.decode()
     assert proc.returncode == 1 and re.search(r"line (\d+) or later: undecodable bytes in utf-8", err), err
     assert int(re.search(r"line (\d+) or later", err).group(1)) <= 3002
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])
+def test_lone_surrogate_from_a_json_escape_is_scored_and_written(tmp_path, suffix):
+    """'\\ud800' is valid JSON but not encodable: the row is scored and written, every row kept, as an escape."""
+    if suffix == "parquet":
+        pytest.importorskip("pyarrow")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": EN}) + "\n" + json.dumps({"id": 2, "text": EN + " \ud800"}) + "\n"
+                   + json.dumps({"id": 3, "text": FR}) + "\n", encoding="utf-8")
+    dst = tmp_path / f"out.{suffix}"
+    score_file(str(src), str(dst), jobs=1, progress=False)
+    if suffix == "jsonl":
+        out = [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()]
+        assert out[1]["text"] == EN + " \ud800"  # the JSON escape again: the value round-trips exactly
+        labels = [r["rolematch_label"] for r in out]
+    else:
+        out_df = pd.read_parquet(dst) if suffix == "parquet" else read_out(dst)
+        assert out_df["text"].iloc[1] == EN + " \\ud800"  # visible, and the file is valid UTF-8
+        labels = list(out_df["rolematch_label"])
+    assert labels == ["ml_engineer", "ml_engineer", "data_scientist"]

@@ -90,3 +90,10 @@ def test_read_posting_errors(tmp_path):
     f = tmp_path / "fr.txt"
     f.write_bytes(FR.encode("cp1252"))
     assert read_posting(f) == FR
+
+
+def test_lone_surrogates_become_replacement_characters_offsets_kept():
+    text = "We deploy models with Docker. \ud800 " + FR
+    p = prepare(text)
+    assert len(p.text) == len(text) and "\ud800" not in p.text and "\ufffd" in p.text
+    p.text.encode("utf-8")  # spaCy hashes strings as UTF-8

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
-from rolematch.errors import InputError, ModelError, check_batch_size
+from rolematch.errors import InputError, ModelError, check_batch_size, check_postings
 from rolematch.results import LABELS, RoleResult, SkillReport
 from rolematch.rules import rule_paths
 from rolematch.scoring import check_title, is_missing, posting_title
@@ -87,9 +87,7 @@ class RoleModel:
         """
         check_batch_size(batch_size)
         for name, given in (("texts", texts), ("titles", titles)):
-            if isinstance(given, (str, bytes)):  # it would be read one character at a time
-                raise InputError(f"{name} must be a collection of postings, not one string; "
-                                 "for one posting use classify()")
+            check_postings(name, given, "classify")
         if titles is not None and hasattr(texts, "__len__") and hasattr(titles, "__len__"):
             n_texts, n_titles = len(texts), len(titles)  # type: ignore[arg-type]
             if n_texts != n_titles:
@@ -175,7 +173,9 @@ class RoleModel:
                 raise InputError(f"no column {col!r}; columns are: {', '.join(map(str, columns))}")
             if columns.count(col) > 1:
                 raise InputError(f"column {col!r} appears {columns.count(col)} times; rename the duplicates")
-        clash = [c for c in output_columns(True) if c in columns]
+        levels = getattr(df.columns, "nlevels", 1)  # MultiIndex columns: ours go in as ("rolematch_label", "", ...)
+        top = [c[0] for c in columns] if levels > 1 else columns
+        clash = [c for c in output_columns(True) if c in top]
         if clash:
             raise InputError(f"input already has column(s) {', '.join(clash)} (already scored?); "
                              "drop them to score again")
@@ -185,7 +185,7 @@ class RoleModel:
         extra = result_columns(results, len(df), explain)
         out = df.copy()
         for col, values in extra.items():
-            out[col] = values
+            out[(col, *[""] * (levels - 1)) if levels > 1 else col] = values
         return out
 
 

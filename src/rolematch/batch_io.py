@@ -615,6 +615,17 @@ def check_output(dest: Path) -> None:
         raise InputError("output exists and is read-only", name)
 
 
+#: How output files write what UTF-8 cannot encode (lone surrogates, e.g. from a JSON "\\ud800" escape):
+#: as the escape itself -- in JSONL that is the same JSON string again, in CSV a visible ``\\ud800``.
+UNENCODABLE = "backslashreplace"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with lone surrogates written as ``\\udXXX`` escapes (what :data:`UNENCODABLE` does to a file)."""
+    return text.encode("utf-8", UNENCODABLE).decode("utf-8") if _SURROGATE.search(text) else text
+
+
 def _cell(value: Any) -> Any:
     """A value as a CSV cell: lists and objects (from JSON input) as JSON text, not Python's repr."""
     if value is None:
@@ -649,6 +660,8 @@ class Writer:
             if sys.stdout is None:
                 raise InputError("standard output is closed; name an output file with -o")
             self._fh: Any = sys.stdout
+            if isinstance(sys.stdout, io.TextIOWrapper):
+                sys.stdout.reconfigure(errors=UNENCODABLE)
         else:
             dest = Path(path)
             if dest.is_symlink():
@@ -666,9 +679,9 @@ class Writer:
             elif path.lower().endswith(".gz"):
                 self._gz_file = os.fdopen(fd, "wb")  # GzipFile leaves its file open: closed in commit/abort
                 self._fh = io.TextIOWrapper(cast(IO[bytes], gzip.GzipFile(fileobj=self._gz_file, mode="wb")),
-                                            encoding="utf-8", newline="")
+                                            encoding="utf-8", errors=UNENCODABLE, newline="")
             else:
-                self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+                self._fh = os.fdopen(fd, "w", encoding="utf-8", errors=UNENCODABLE, newline="")
         self._pq: Any = None
         if self.fmt in ("csv", "tsv"):
             self._csv = csv.writer(self._fh, delimiter="\t" if self.fmt == "tsv" else ",", lineterminator="\n")
@@ -710,9 +723,9 @@ class Writer:
         cols = {c: [r.get(c) for r in rows] for c in self.columns}
         if self._schema is None:
             for c in self.input_columns:
-                cols[c] = [None if v is None else str(_cell(v)) for v in cols[c]]
+                cols[c] = [None if v is None else encodable(str(_cell(v))) for v in cols[c]]
         if EVIDENCE_COLUMN in cols:  # a list of dicts: JSON text, as in CSV
-            cols[EVIDENCE_COLUMN] = [None if v is None else _cell(v) for v in cols[EVIDENCE_COLUMN]]
+            cols[EVIDENCE_COLUMN] = [None if v is None else encodable(_cell(v)) for v in cols[EVIDENCE_COLUMN]]
         self._pq.write_table(pa.table(cols, schema=self._arrow_schema))
 
     def commit(self) -> None:

@@ -54,3 +54,16 @@ def check_batch_size(batch_size: object) -> None:
 
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+
+
+def check_postings(name: str, given: object, one: str) -> None:
+    """Refuse what would be iterated wrongly as a collection of postings: one string, or a DataFrame.
+
+    A string would be read one character at a time, a DataFrame one column *name* at a time.
+    ``one`` names the method for a single posting.
+    """
+    if isinstance(given, (str, bytes)):
+        raise InputError(f"{name} must be a collection of postings, not one string; for one posting use {one}()")
+    if hasattr(given, "columns") and hasattr(given, "iloc"):
+        raise InputError(f"{name} is a DataFrame (iterating it gives its column names); pass one column, "
+                         f"e.g. df['description'], or use score_frame() to add result columns to the frame")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 import numpy as np
 
 from rolematch.boilerplate import CUE_HEADS
-from rolematch.errors import InputError, UnsupportedLanguageError, check_batch_size
+from rolematch.errors import InputError, UnsupportedLanguageError, check_batch_size, check_postings
 from rolematch.lang import SUPPORTED, best_language, detect_language
 from rolematch.lemmas import LemmaForms, compile_token_pattern
 from rolematch.mentions import MENTION_HEADS
@@ -49,7 +49,8 @@ def supported_language(detected: str, source: str | None = None) -> str:
     """``detected`` when rolematch supports it; else raise, saying what the text looked like."""
     if detected not in SUPPORTED:
         what = "too little text to tell the language" if detected == "unknown" else f"language looks like {detected!r}"
-        raise UnsupportedLanguageError(f"{what}; rolematch supports en and fr (force with --lang)", source)
+        raise UnsupportedLanguageError(f"{what}; rolematch supports en and fr (force one with --lang, or lang= in Python)",
+                                       source)
     return detected
 
 
@@ -225,6 +226,13 @@ class Extractor:
         self._pieces = PieceIndex(heads=(CUE_HEADS, MENTION_HEADS))
         self.lock = threading.RLock()  # held while pipelines, caches or their vocabularies are in use
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the rules only (for process pools): pipelines, caches and the lock are rebuilt on load."""
+        return {"rules": self.rules}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(loaded_rules=state["rules"])  # type: ignore[misc]
+
     def pipeline(self, lang: str) -> _Lang:
         """The (cached) blank pipeline and matcher for ``lang``."""
         got = self._langs.get(lang)
@@ -320,8 +328,7 @@ class Extractor:
     def extract_many(self, texts: Iterable[str], lang: str | None = None, batch_size: int = 64
                      ) -> Iterator[SkillReport | InputError]:
         """Extract from many texts lazily, in order. Unusable texts yield their :class:`InputError`."""
-        if isinstance(texts, (str, bytes)):  # it would be read one character at a time
-            raise InputError("texts must be a collection of postings, not one string; for one posting use extract()")
+        check_postings("texts", texts, "extract")
         check_batch_size(batch_size)
         it = iter(texts)
         first = 0

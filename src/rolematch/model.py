@@ -63,6 +63,10 @@ class RoleClassifier(ScoringMixin, ClassifierMixin, BaseEstimator):
     use; :data:`MARKET_PRIOR` is rolematch's default for real job-board exports,
     where research scientists are rare and most postings are in scope.
 
+    Like any scikit-learn estimator it scores every item it is given: an empty text, ``None`` or a
+    language rolematch does not support is featurized as it is (unsupported languages as English).
+    :class:`rolematch.api.RoleModel` checks input and reports unusable postings per row.
+
     Parameters are stored as given; everything is validated and built in :meth:`fit`.
     """
 

@@ -31,8 +31,11 @@ _CTRL = {i: " " for i in list(range(0, 9)) + [11, 12] + list(range(14, 32)) + [1
 _CTRL[13] = "\n"
 _CTRL.update({0xA0: " ", 0x2007: " ", 0x202F: " ", 0x200B: " ", 0x200C: " ", 0x200D: " ", 0x2060: " ",
               0xFEFF: " ", 0x2028: "\n", 0x2029: "\n", 0xAD: " "})
+_CLEAN_CLASS = "[" + re.escape("".join(map(chr, _CTRL))) + "\ud800-\udfff]"
+# lone surrogates ("\ud800" from a JSON export) cannot be encoded: U+FFFD, length preserved
+_CTRL.update({i: "\ufffd" for i in range(0xD800, 0xE000)})
 _CTRL_TABLE = str.maketrans(_CTRL)  # type: ignore[arg-type]
-_NEEDS_CLEAN = re.compile("[" + re.escape("".join(map(chr, _CTRL))) + "]")
+_NEEDS_CLEAN = re.compile(_CLEAN_CLASS)
 
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer blockquote pre dt dd hr title".split()
