@@ -277,3 +277,11 @@ def test_a_bad_user_rule_stops_score_before_any_output(tmp_path):
         assert res.exit_code == 1, cmd
         assert "my_rules/mine.jsonl:1: invalid token pattern: bad REGEX '(('" in res.output, res.output
         assert "rolematch_label" not in res.output and "Traceback" not in res.output
+
+
+def test_a_forced_wrong_encoding_is_named_when_no_language_is_left(tmp_path):
+    src = tmp_path / "fr.txt"
+    data = FR.read_bytes()
+    src.write_bytes(data[:len(data) // 2 * 2])  # an even length: it decodes, as CJK-looking garbage
+    res = run("classify", str(src), "--encoding", "utf-16")
+    assert res.exit_code == 1 and "read as utf-16: is --encoding right?" in res.output

@@ -29,6 +29,7 @@ from rolematch.regexes import by_first_letter
     ("Job Title: Machine Learning Scientist\nAbout us", "ml_scientist", True, "Machine Learning Scientist"),
     ("- Poste : Data Scientist H/F\nNotre équipe", "data_scientist", True, "Data Scientist"),
     ("Reports to: Data Scientist lead\n", "data_scientist", False, "Data Scientist"),
+    ("Data Science Consulting GmbH\nWe sell cars.", "data_scientist", False, "Data Science"),  # the employer's name
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     found = [m for m in find_mentions(text) if m.role == role]

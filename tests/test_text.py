@@ -97,3 +97,40 @@ def test_lone_surrogates_become_replacement_characters_offsets_kept():
     p = prepare(text)
     assert len(p.text) == len(text) and "\ud800" not in p.text and "\ufffd" in p.text
     p.text.encode("utf-8")  # spaCy hashes strings as UTF-8
+
+
+
+def test_html_without_closing_head_keeps_its_body():
+    page = "<html><head><meta charset=utf-8><title>Jobs</title><body><p>We deploy models.</p><p>Python</p>"
+    assert html_to_text(page) == "We deploy models.\n\nPython"
+    assert html_to_text("<head><title>Jobs</title>We deploy models.<p>Python</p>") == "We deploy models.\nPython"
+    assert "Jobs" not in html_to_text("<html><head><title>Jobs</title></head><body><p>x</p><p>y</p></body>")
+
+
+def test_cdata_wrapped_html_from_xml_feeds_is_read():
+    assert html_to_text("<![CDATA[<p>We deploy <b>models</b>.</p><ul><li>Python</li></ul>]]>") == (
+        "We deploy models.\n\n- Python")
+
+
+@pytest.mark.parametrize("text", ["D&eacute;ployer des mod&egrave;les &amp; les suivre", "Mod&egrave;les<br>Python"])
+def test_entity_escaped_text_is_decoded_even_without_two_tags(text):
+    assert looks_like_html(text)
+    assert "&" not in prepare(text).text.replace("& ", "")
+    assert not looks_like_html("R&D and AT&T; Q&A")  # ampersands, not entity references
+
+
+def test_soft_hyphens_and_joiners_are_removed_and_offsets_map_back():
+    from rolematch.extract import Extractor
+
+    text = "We run Kuber\u00adnetes, Dock\u2060er and scikit\u2011learn. " + FR
+    p = prepare(text)
+    assert "Kubernetes, Docker and scikit-learn" in p.text
+    matches = {m.id: m for m in Extractor().extract(text).matches}
+    assert {"kubernetes", "docker", "scikit_learn"} <= set(matches)
+    assert text[matches["kubernetes"].start:matches["kubernetes"].end] == "Kuber\u00adnetes"
+    assert text[matches["docker"].start:matches["docker"].end] == "Dock\u2060er"
+
+
+def test_undefined_cp1252_bytes_do_not_turn_the_file_into_latin1():
+    data = "l’œuvre d’une équipe – ".encode("cp1252") + b"\x81" + "données".encode("cp1252")
+    assert decode_bytes(data) == "l’œuvre d’une équipe – \x81données"

@@ -31,6 +31,8 @@ def test_header_titles_are_found(text, title):
     "Role: To help us build the data platform\n",
     "Machine learning engineers and data scientists work together here. You\nwill deploy models.",  # wrapped
     "Data Scientists and engineers\nwork side by side on our models.",                 # its sentence goes on
+    "Data Science Consulting GmbH\n\nWe sell software to car dealers.",                  # the employer
+    "Datadog\n\nWe build monitoring software.",                                          # a name, not "data"
 ])
 def test_no_title_is_made_up(text):
     assert header_title(text) is None
@@ -39,3 +41,11 @@ def test_no_title_is_made_up(text):
 def test_a_given_title_wins_over_the_header():
     assert posting_title("Data Analyst", "Job Title: Data Scientist\n...") == "Data Analyst"
     assert posting_title("  ", "Job Title: Data Scientist\n...") == "Data Scientist"
+
+
+@pytest.mark.parametrize("given", ["<b>Data Scientist</b>", "Data Scientist<br>", "Data&nbsp;Scientist",
+                                   "  Data\nScientist ", "Data Scien\u00adtist"])
+def test_a_given_title_is_cleaned_like_the_text(given):
+    assert posting_title(given, "...") == "Data Scientist"
+    assert posting_title("Inge\u0301nieur ML", "...") == "Ing\u00e9nieur ML"  # NFD (macOS exports) as NFC
+    assert posting_title("<br>", "Job Title: Data Scientist\n...") == "Data Scientist"  # nothing left: the header's

@@ -27,7 +27,7 @@ from typing import IO, Any, Callable, Iterator, Sequence, cast
 from rolematch.errors import InputError
 from rolematch.files import new_file_mode
 from rolematch.table import EVIDENCE_COLUMN, format_of, output_columns
-from rolematch.text import UTF8_MULTIBYTE, bom_encoding, utf16_without_bom
+from rolematch.text import FALLBACK_ERRORS, UTF8_MULTIBYTE, bom_encoding, utf16_without_bom
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _MAX_RECORD_CHARS = 32_000_000  # a quoted field longer than this is taken as broken quoting
@@ -75,20 +75,6 @@ def sniff_csv(path: Path | None, sep: str | None = None, encoding: str | None = 
     return sep, encoding
 
 
-#: decoding errors handler for detected encodings: bytes that are not valid in the detected encoding are
-#: read as cp1252 (latin-1 for its five undefined bytes): a UTF-8-looking export whose first accented
-#: letter comes after the sniffed head (cp1252 after all), or a mostly UTF-8 file with a few cp1252 bytes
-FALLBACK_ERRORS = "rolematch-cp1252"
-
-
-def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    bad = exc.object[exc.start:exc.end]
-    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), exc.end
-
-
-codecs.register_error(FALLBACK_ERRORS, _cp1252_fallback)
 
 
 def encoding_of(head: bytes, given: str | None = None) -> str:

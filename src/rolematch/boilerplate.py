@@ -13,7 +13,7 @@ import re
 from typing import Sequence
 
 from rolematch.heads import Heads, literal_head, scan
-from rolematch.regexes import by_first_letter
+from rolematch.regexes import COMPANY_NAME, by_first_letter
 
 _HEADING_BOILER = re.compile(
     r"^\W*(?:benefits?|perks?|what we offer|we offer|our offer|compensation(?: and| &)? benefits|why (?:join|work)"
@@ -138,7 +138,7 @@ _JOB_NOUN = re.compile(
     r"\b(?:engineer|scientist|analyst|developer|researcher|manager|architect|consultant|specialist|lead|intern(?:s|e|es|ship)?\b"
     r"|director|designer|administrator|technician|nurse|associate|representative|executive|officer|assistant"
     r"|ing[ée]nieur|d[ée]veloppeur|chercheur|chercheuse|scientifique|analyste|chef|responsable|consultant|stagiaire"
-    r"|alternant|technicien|infirmier|commercial|data)\w*",
+    r"|alternant|technicien|infirmier|commercial)\w*|\bdata\b",  # "Data (H/F)", not "Datadog" or "Database"
     re.IGNORECASE,
 )
 _GENERIC_FIRST = re.compile(r"^\W*(?:job description|description|about|overview|summary|descriptif|le poste)\b", re.I)
@@ -165,7 +165,8 @@ _SENTENCE = re.compile(r"^(?:to|we|you|our|the|this|join|help|in|as|if|are|is|no
 def _title_like(line: str) -> bool:
     return (len(line.split()) <= 12 and len(line) <= 100 and not line.endswith((".", "!", "?", ":", ","))
             and _JOB_NOUN.search(line) is not None and not _GENERIC_FIRST.match(line)
-            and not _BULLET.match(line) and not _NOT_TITLE.search(line) and not _SENTENCE.search(line))
+            and not _BULLET.match(line) and not _NOT_TITLE.search(line) and not _SENTENCE.search(line)
+            and not COMPANY_NAME.search(line))
 
 
 def header_title(text: str) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 import click
 
 from rolematch import __version__
-from rolematch.errors import InputError, RolematchError, Terminated
+from rolematch.errors import InputError, RolematchError, Terminated, UnsupportedLanguageError
 
 LANG = click.Choice(["en", "fr"])
 
@@ -109,7 +109,9 @@ def _each_file(files: Sequence[str], fn: Callable[[str, str], None], encoding: s
             fn(name, _read(f, encoding))
         except InputError as exc:
             failed += 1
-            click.echo(f"Error: {exc}", err=True)
+            hint = f" (read as {encoding}: is --encoding right?)" if encoding and isinstance(
+                exc, UnsupportedLanguageError) else ""
+            click.echo(f"Error: {exc}{hint}", err=True)
     if failed:
         raise click.exceptions.Exit(1)
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from rolematch.errors import InputError
 from rolematch.lang import SUPPORTED
 from rolematch.results import SkillMatch
-from rolematch.text import _CTRL_TABLE, _HTMLToText, looks_like_html, prepare
+from rolematch.text import _CTRL_TABLE, _HTMLToText, drop_invisible, looks_like_html, prepare, unwrap_cdata
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -108,7 +108,9 @@ class _Located(_HTMLToText):
         self.where: dict[int, tuple[int, int]] = {}  # index in ``parts`` -> (line, column) in the HTML
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
+        if self._head and not self._in_title and data.strip():
+            self._head = False
+        if not self.skipping:
             self.where[len(self.parts)] = self.getpos()
         super().handle_data(data)
 
@@ -119,7 +121,7 @@ def _source_chars(raw: str) -> list[tuple[str, int, int]] | None:
     when the markup cannot be followed."""
     parser = _Located()
     try:
-        parser.feed(raw)
+        parser.feed(unwrap_cdata(raw))  # same length: positions hold
         parser.close()
     except Exception:  # pragma: no cover - html_to_text then keeps the raw text; nothing to place
         return None
@@ -172,7 +174,7 @@ def _text_to_raw(raw: str, text: str) -> list[tuple[int, int]]:
 
 def _same_text(raw: str, text: str) -> bool:
     """True when markup-free ``raw`` reads as ``text`` (entities, odd spaces, NFC and runs of spaces aside)."""
-    seen = unicodedata.normalize("NFC", html.unescape(raw).translate(_CTRL_TABLE))
+    seen = unicodedata.normalize("NFC", drop_invisible(html.unescape(raw)).translate(_CTRL_TABLE))
     return " ".join(seen.split()) == " ".join(text.split())
 
 

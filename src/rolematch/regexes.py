@@ -7,6 +7,8 @@ starts no alternative fails at once, and one that does tries only its group.
 
 from __future__ import annotations
 
+import re
+
 
 def by_first_letter(alternatives: list[str]) -> str:
     """``a|b|...`` with the alternatives grouped under their first character (or leading ``[...]`` class).
@@ -22,3 +24,7 @@ def by_first_letter(alternatives: list[str]) -> str:
     firsts = "".join(sorted(set("".join(h.strip("[]") for h in groups))))
     parts = [head + (rest[0] if len(rest) == 1 else "(?:" + "|".join(rest) + ")") for head, rest in groups.items()]
     return f"(?=[{firsts}])(?:" + "|".join(parts) + ")"
+
+
+#: a company's legal form: a header line holding one names the employer ("Data Science Consulting GmbH"), not the job
+COMPANY_NAME = re.compile(r"\b(?:gmbh|inc|ltd|llc|plc|sarl|corp|corporation|limited|incorporated)\b", re.IGNORECASE)

@@ -20,6 +20,7 @@ from rolematch.errors import InputError, ModelError
 from rolematch.features import Analysed, Featurizer, FeatureSpace
 from rolematch.mentions import MENTION_HEADS, find_mentions
 from rolematch.pieces import starts_in
+from rolematch.text import clean_title
 
 if TYPE_CHECKING:
     from rolematch.extract import Extractor
@@ -91,7 +92,8 @@ def check_title(title: Any, source: str | None = None) -> str | None:
 
 def posting_title(title: str | None, text: str) -> str | None:
     """The title used as a feature: the one given, else the title in the text's header (:func:`header_title`)."""
-    return title if title and title.strip() else header_title(text)
+    given = clean_title(title) if title else None
+    return given if given else header_title(text)
 
 
 def _as_text(value: Any) -> str:

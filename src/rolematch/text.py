@@ -30,7 +30,11 @@ _HTML_HINT = re.compile(
 _CTRL = {i: " " for i in list(range(0, 9)) + [11, 12] + list(range(14, 32)) + [127] + list(range(0x80, 0xA0))}
 _CTRL[13] = "\n"
 _CTRL.update({0xA0: " ", 0x2007: " ", 0x202F: " ", 0x200B: " ", 0x200C: " ", 0x200D: " ", 0x2060: " ",
-              0xFEFF: " ", 0x2028: "\n", 0x2029: "\n", 0xAD: " "})
+              0xFEFF: " ", 0x2028: "\n", 0x2029: "\n", 0xAD: " ", 0x2010: "-", 0x2011: "-"})
+# invisible inside a word (soft hyphen, joiners, a BOM mid-text): removed by prepare() -- "Kuber\u00adnetes" is
+# "Kubernetes" -- with an index back to the source; where something maps characters one to one, a space
+_INVISIBLE = "\u00ad\u200c\u200d\u2060\ufeff"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _CLEAN_CLASS = "[" + re.escape("".join(map(chr, _CTRL))) + "\ud800-\udfff]"
 # lone surrogates ("\ud800" from a JSON export) cannot be encoded: U+FFFD, length preserved
 _CTRL.update({i: "\ufffd" for i in range(0xD800, 0xE000)})
@@ -40,7 +44,13 @@ _NEEDS_CLEAN = re.compile(_CLEAN_CLASS)
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer blockquote pre dt dd hr title".split()
 )
-_SKIP_TAGS = frozenset({"script", "style", "head", "noscript", "template", "svg"})
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+# what may stand in a <head>; any other start tag ends it
+_HEAD_TAGS = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
+# "<![CDATA[ ... ]]>" (XML job feeds): html.parser drops what it wraps; read as blanks of the same length
+_CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
+# an entity reference (&eacute; &#233; &#xE9;): entity-escaped text is HTML even without tags
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 @dataclass(frozen=True)
@@ -71,9 +81,23 @@ class _HTMLToText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skip = 0
+        self._head = False  # inside <head>: it ends at </head>, <body> or the first content (HTML5 may omit </head>)
+        self._in_title = False
         self._in_row = False  # a table cell came before in this row
 
+    @property
+    def skipping(self) -> bool:
+        """Whether text here is left out (script/style blocks, the head)."""
+        return bool(self._skip) or self._head
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "head":
+            self._head = True
+            return
+        if tag == "title":
+            self._in_title = True
+        if self._head and tag not in _HEAD_TAGS:
+            self._head = False
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag in _BLOCK_TAGS:
@@ -89,26 +113,43 @@ class _HTMLToText(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self._head = False
+            return
+        if tag == "title":
+            self._in_title = False
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
+        if self._head and not self._in_title and data.strip():
+            self._head = False  # text outside a head element: the body has begun
+        if not self.skipping:
             self.parts.append(data)
 
 
 def looks_like_html(text: str) -> bool:
-    """True when ``text`` carries at least two HTML tags."""
-    return len(_HTML_HINT.findall(text[:20000])) >= 2
+    """True when ``text`` carries at least two HTML tags or entity references (``&eacute;``), one of them a tag
+    or two of them entities."""
+    head = text[:20000]
+    tags = len(_HTML_HINT.findall(head))
+    if tags >= 2:
+        return True
+    return "&" in head and tags + len(_ENTITY.findall(head)) >= 2
+
+
+def unwrap_cdata(html: str) -> str:
+    """``html`` with ``<![CDATA[`` and ``]]>`` blanked out (same length), so that what they wrap is read."""
+    return _CDATA.sub(lambda m: " " * len(m.group()), html) if "<![CDATA[" in html else html
 
 
 def html_to_text(html: str) -> str:
     """Strip tags with a real parser, keep blocks as line breaks, unescape entities."""
     parser = _HTMLToText()
     try:
-        parser.feed(html)
+        parser.feed(unwrap_cdata(html))
         parser.close()
     except Exception:  # pragma: no cover - html.parser is lenient; keep the raw text if it ever gives up
         return html
@@ -139,6 +180,30 @@ def _nfc_with_index(text: str) -> tuple[str, tuple[int, ...] | None]:
     return result, (tuple(index) if len(result) != n or result != text else None)
 
 
+def drop_invisible(text: str) -> str:
+    """``text`` without soft hyphens and joiners (what :func:`prepare` removes)."""
+    return _INVISIBLE_RE.sub("", text) if _INVISIBLE_RE.search(text) else text
+
+
+def _drop_invisible(text: str) -> tuple[str, list[int] | None]:
+    """``text`` without soft hyphens and joiners, and a text->source index map when any were removed."""
+    if not _INVISIBLE_RE.search(text):
+        return text, None
+    keep = [i for i, ch in enumerate(text) if ch not in _INVISIBLE]
+    return "".join(text[i] for i in keep), keep + [len(text)]
+
+
+def clean_title(title: str) -> str | None:
+    """A title as the model reads it: HTML and entities resolved, cleaned like a posting's text, one line;
+    ``None`` when nothing is left."""
+    if "<" in title or "&" in title:
+        if _HTML_HINT.search(title) or _ENTITY.search(title):
+            title = html_to_text(title)
+    title = drop_invisible(title).translate(_CTRL_TABLE)
+    title = " ".join(unicodedata.normalize("NFC", title).split())
+    return title or None
+
+
 def prepare(text: str, *, html: bool | None = None, source: str | None = None) -> PreparedText:
     """Normalise a posting. ``html=None`` detects HTML by its tags.
 
@@ -152,10 +217,13 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
         raise InputError(f"posting too large ({len(text):,} characters; the limit is {MAX_CHARS:,})", source)
     is_html = looks_like_html(text) if html is None else html
     body = html_to_text(text) if is_html else text
+    body, dropped = _drop_invisible(body)
     if "\r\n" in body:  # one line break (a lone \r becomes \n below); same length, so offsets hold
         body = body.replace("\r\n", " \n")
     cleaned = body.translate(_CTRL_TABLE) if _NEEDS_CLEAN.search(body) else body
     cleaned, index = _nfc_with_index(cleaned)
+    if dropped is not None:
+        index = tuple(dropped[i] for i in index) if index is not None else tuple(dropped)
     if not cleaned.strip():
         raise InputError("empty posting (no text)", source)
     if is_html:
@@ -202,6 +270,22 @@ def _is_binary(data: bytes) -> bool:
     return ctrl > max(2, len(sample) // 100)
 
 
+#: decoding errors handler for detected encodings: bytes that are not valid in the detected encoding are
+#: read as cp1252 (latin-1 for its five undefined bytes): a UTF-8-looking export whose first accented
+#: letter comes after the sniffed head (cp1252 after all), or a mostly UTF-8 file with a few cp1252 bytes
+FALLBACK_ERRORS = "rolematch-cp1252"
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), exc.end
+
+
+codecs.register_error(FALLBACK_ERRORS, _cp1252_fallback)
+
+
 def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = None) -> str:
     """Decode a posting: BOMs, UTF-8, then cp1252 / latin-1 (French exports).
 
@@ -238,10 +322,7 @@ def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = 
             "re-save as UTF-8 or pass --encoding",
             source,
         )
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    return data.decode("cp1252", errors=FALLBACK_ERRORS)  # its five undefined bytes as latin-1, one by one
 
 
 def read_posting(path: Union[str, Path, IO[bytes]], encoding: str | None = None) -> str:
