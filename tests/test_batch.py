@@ -258,10 +258,10 @@ def test_a_truncated_json_line_is_named_for_what_it_is(tmp_path):
                    + '{"description": "no close", "x": 1\n', encoding="utf-8")
     summary = score_file(str(src), str(tmp_path / "out.jsonl"), jobs=1, progress=False, id_column="id")
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert out[1]["rolematch_error"] == "line 2: invalid JSON (Unterminated string starting at, column 29)"
-    assert out[2]["rolematch_error"] == "line 3: invalid JSON (Expecting ',' delimiter, column 35)"
+    assert out[1]["rolematch_error"] == "line 2: invalid JSON (Unterminated string starting at: column 29)"
+    assert out[2]["rolematch_error"] == "line 3: invalid JSON (Expecting ',' delimiter: column 35)"
     assert out[1]["_raw"] == '{"id": null, "description": "cut off her'
-    assert summary.examples[0] == "line 2: invalid JSON (Unterminated string starting at, column 29)"  # no "id=None"
+    assert summary.examples[0] == "line 2: invalid JSON (Unterminated string starting at: column 29)"  # no "id=None"
 
 
 @pytest.mark.parametrize("block", [1, 2, 5, 64])

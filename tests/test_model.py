@@ -168,7 +168,8 @@ def test_model_file_formats(training_rows, tmp_path):
     def rewrite(fmt: int, data: bytes | None = None) -> None:
         if data is not None:
             (d / MODEL_FILE).write_bytes(data)
-        manifest.update(format=fmt, sha256=hashlib.sha256((d / MODEL_FILE).read_bytes()).hexdigest())
+        data = (d / MODEL_FILE).read_bytes()
+        manifest.update(format=fmt, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
         (d / MANIFEST_FILE).write_text(json.dumps(manifest))
 
     rewrite(2, zlib.compress(raw))  # what format 2 was

@@ -243,3 +243,83 @@ def test_a_dangling_symlink_output_is_refused_before_the_fit(tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "gone")
     with pytest.raises(ModelError, match="a symbolic link to .*gone, which does not exist"):
         check_model_dir(tmp_path / "link")
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("labels", ["a", "b"], "manifest's 'labels' \\(\\['a', 'b'\\]\\) does not describe the model file"),
+    ("class", "builtins.dict", "manifest's 'class'"),
+    ("size_bytes", 5, "manifest's 'size_bytes' \\(5\\)"),
+    ("temperature", 50.0, "manifest's 'temperature' \\(50.0\\)"),
+])
+def test_a_manifest_that_misdescribes_its_model_is_refused(small_model_dir, tmp_path, key, value, message):
+    from conftest import model_copy
+    from rolematch.api import RoleModel
+
+    with pytest.raises(ModelError, match=message):
+        RoleModel.load(model_copy(small_model_dir, tmp_path / "m", **{key: value}))
+
+
+def test_training_refuses_texts_that_are_not_text_naming_rows(tiny, tmp_path):
+    records = json.loads(tiny.to_json(orient="records"))
+    records[1]["description"], records[3]["description"], records[4]["description"] = ["a", "b"], 42, None
+    (tmp_path / "odd.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(TrainingError, match=r"2 row\(s\) whose 'description' is not text \(int, list; data row 2, 4\)"):
+        read_labelled(tmp_path / "odd.jsonl")
+    kept = read_labelled(tmp_path / "odd.jsonl", keep_unusable=True)  # evaluation: they count, as unscorable
+    assert len(kept) == len(records)
+
+
+def test_evaluate_counts_labelled_rows_it_cannot_score(tiny, tmp_path, small_model_dir):
+    from click.testing import CliRunner
+    from rolematch.cli import cli
+
+    df = tiny.copy()
+    df.loc[0, "description"] = ""
+    df.loc[1, "description"] = "Wir suchen einen Data Scientist für unser Team und die Entwicklung von Modellen."
+    df.loc[len(df)] = {"id": "blank", "lang": "", "label": "", "title": "", "description": ""}  # Excel's tail
+    df.to_csv(tmp_path / "dev.csv", index=False)
+    res = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "dev.csv"), "--model", str(small_model_dir), "--json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    assert rep["n"] == 8 and rep["errors"] == 2  # the empty text and the German one; the blank row left out
+    assert rep["confusion"]["matrix"][3][3] >= 0 and sum(map(sum, rep["confusion"]["matrix"])) == 8
+    res = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "dev.csv"), "--model", str(small_model_dir)])
+    assert "2 rows could not be scored (counted as other)" in res.output
+
+
+def test_report_keys_do_not_depend_on_the_rows():
+    keys = set(classification_report(["other"], ["other"], [0.9], ["en"]))
+    assert keys == set(classification_report(["ml_engineer"], ["ml_engineer"], [0.9], ["en"]))
+    only_other = classification_report(["other"], ["other"], [0.9], ["en"])
+    assert only_other["per_class"] is None and only_other["macro_f1"] is None and only_other["other_recall"] == 1.0
+    assert classification_report(["ml_engineer"], ["ml_engineer"], [0.9])["other_recall"] is None
+    assert set(only_other["by_language"]["en"]) == {"n", "accuracy", "macro_f1", "other_recall"}
+
+
+def test_unknown_labels_are_all_counted_and_their_rows_named(tiny, tmp_path):
+    df = tiny.copy()
+    df["label"] = ["a", "b", "c", "d", "e", "f", "g", "other"]
+    df.to_csv(tmp_path / "unk.csv", index=False)
+    with pytest.raises(TrainingError, match=r"'a', 'b', 'c', 'd', 'e' and 2 more .* \(7 row\(s\): data row 1, 2, 3, 4, 5, "
+                                            r"\.\.\.\)"):
+        read_labelled(tmp_path / "unk.csv")
+
+
+def test_unscorable_rows_are_counted_under_the_language_they_look_like(tiny, small_model_dir):
+    from rolematch.api import RoleModel
+
+    df = tiny.rename(columns={"description": "text"})[["text", "label", "lang"]].copy()  # as read_labelled gives it
+    df.loc[0, "text"] = "Wir suchen einen Data Scientist für unser Team und die Entwicklung von Modellen in der Firma."
+    df.loc[0, "lang"] = None
+    rep = evaluate(RoleModel.load(small_model_dir), df)
+    assert rep["errors"] == 1 and rep["by_language"]["de"]["n"] == 1
+
+
+def test_a_model_with_fewer_labels_still_gives_every_probability(tiny):
+    from rolematch.api import RoleModel
+
+    two = tiny[tiny.label.isin(["ml_engineer", "data_scientist"])].rename(columns={"description": "text"})
+    est, _ = train(two[["text", "label"]].reset_index(drop=True), params={"cv": 2})
+    res = RoleModel(est).classify(two.text.iloc[0])
+    assert list(res.probabilities) == ["ml_engineer", "ml_scientist", "data_scientist", "other"]
+    assert res.probabilities["ml_scientist"] == 0.0 and res.probabilities["other"] == 0.0

@@ -141,8 +141,11 @@ class RoleModel:
     def _result(self, p: np.ndarray, report: SkillReport, source: str | None, item: Any, x: Any,
                 to_source: Any = None) -> RoleResult:
         probs = {lab: float(p[j]) for j, lab in enumerate(self.labels)}
-        probs = {lab: probs.get(lab, 0.0) for lab in LABELS if lab in probs} | {
-            k: v for k, v in probs.items() if k not in LABELS}
+        if probs.keys() <= set(LABELS):  # every label, as score's columns have them (0.0: a label the model lacks)
+            probs = {lab: probs.get(lab, 0.0) for lab in LABELS}
+        else:  # a model trained through the API on labels of its own
+            probs = {lab: probs[lab] for lab in LABELS if lab in probs} | {
+                k: v for k, v in probs.items() if k not in LABELS}
         label = max(probs, key=lambda k: probs[k])
         evidence = {}
         if item is not None:

@@ -272,6 +272,21 @@ class _Progress:
             self.bar.close()
 
 
+#: the resource tracker (started with the pool) reads its warning filters from our ``sys.warnoptions``
+_QUIET_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _quiet_resource_tracker() -> None:
+    """Keep a stopped run's stderr to its one line.
+
+    A run stopped by a signal exits at once (:func:`rolematch.cli.main`); the resource tracker then
+    unlinks the pool's semaphores itself, as it should, but warns about "leaked semaphore objects"
+    a second later, after the shell prompt. The clean-up stays; the warning goes.
+    """
+    if _QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(_QUIET_TRACKER)
+
+
 def score_file(input_path: str, output_path: str, *, text_column: str | None = None, title_column: str | None = None,
                id_column: str | None = None, jobs: int | None = None, chunk_size: int = 256,
                sep: str | None = None, encoding: str | None = None, lang: str | None = None,
@@ -331,6 +346,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
             else:
                 import multiprocessing as mp
 
+                _quiet_resource_tracker()
                 ctx = mp.get_context("forkserver" if sys.platform != "win32" else "spawn")
                 executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
                                                initargs=(model_dir, rules_t))

@@ -512,7 +512,7 @@ def _open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None 
             try:
                 obj = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield Record(i, {"_raw": text}, f"line {i}: invalid JSON ({exc.msg}, column {exc.colno})")
+                yield Record(i, {"_raw": text}, f"line {i}: invalid JSON ({exc.msg}: column {exc.colno})")
                 continue
             except ValueError as exc:  # e.g. a number too long to convert
                 yield Record(i, {"_raw": text}, f"line {i}: invalid JSON ({exc})")

@@ -299,8 +299,12 @@ def rules_compile() -> None:
 
 
 # -- train / evaluate -----------------------------------------------------------------
+def _rows(n: int) -> str:
+    return f"{n} row" + ("" if n == 1 else "s")
+
+
 def _print_report(rep: dict[str, Any]) -> None:
-    if "per_class" in rep:
+    if rep.get("per_class"):
         click.echo(f"{'class':<16}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
         for cls, m in rep["per_class"].items():
             click.echo(f"{cls:<16}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10}")
@@ -308,17 +312,18 @@ def _print_report(rep: dict[str, Any]) -> None:
         ci_text = f" (95% CI {ci[0]:.3f}-{ci[1]:.3f})" if ci else ""
         click.echo(f"macro-F1 {rep['macro_f1']:.3f}{ci_text}   accuracy {rep['accuracy']:.3f}   "
                    f"ECE {rep['ece']:.3f}   in-scope flagged other {rep['in_scope_flagged_other']:.3f}")
-    if "other_recall" in rep:
-        click.echo(f"out of scope: {rep['n_other']} rows labelled other, {rep['other_recall']:.3f} flagged other")
+    if rep.get("other_recall") is not None:
+        click.echo(f"out of scope: {_rows(rep['n_other'])} labelled other, {rep['other_recall']:.3f} flagged other")
     for lang, sub in rep.get("by_language", {}).items():
-        bits = [f"n={sub['n']}"] + [f"{k} {sub[k]:.3f}" for k in ("accuracy", "macro_f1", "other_recall") if k in sub]
+        bits = [f"n={sub['n']}"] + [f"{k} {sub[k]:.3f}" for k in ("accuracy", "macro_f1", "other_recall")
+                                    if sub.get(k) is not None]
         click.echo(f"  [{lang}] " + "  ".join(bits))
     conf = rep["confusion"]
     click.echo("confusion (rows: true, columns: predicted " + " / ".join(conf["labels"]) + "):")
     for lab, row in zip(conf["labels"], conf["matrix"]):
         click.echo(f"  {lab:<16}" + "".join(f"{v:>7}" for v in row))
     if rep.get("errors"):
-        click.echo(f"{rep['errors']} rows could not be scored (counted as other)")
+        click.echo(f"{_rows(rep['errors'])} could not be scored (counted as other)")
 
 
 @cli.command()
@@ -350,7 +355,8 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
 
     check_model_dir(out_dir)
     df = read_labelled(data, text_column, label_column, title_column)
-    evals = {f: read_labelled(f) for f in eval_files}  # keyed by the path as given: a/dev.csv, b/dev.csv
+    # keyed by the path as given (a/dev.csv, b/dev.csv); every labelled row counts, as in evaluate
+    evals = {f: read_labelled(f, keep_unusable=True) for f in eval_files}
     from rolematch.model import MARKET_PRIOR
 
     params: dict[str, Any] = {"C": c} if c is not None else {}
@@ -367,8 +373,10 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
                    f"{cv.get('accuracy', float('nan')):.3f}, ECE {cv.get('ece', float('nan')):.3f}")
     for name, rep in manifest.get("evaluation", {}).items():
         parts = [f"macro-F1 {rep['macro_f1']:.3f}, accuracy {rep['accuracy']:.3f}"] if rep.get("n_in_scope") else []
-        if "other_recall" in rep:
-            parts.append(f"out of scope: {rep['n_other']} rows labelled other, {rep['other_recall']:.3f} flagged other")
+        if rep.get("other_recall") is not None:
+            parts.append(f"out of scope: {_rows(rep['n_other'])} labelled other, {rep['other_recall']:.3f} flagged other")
+        if rep.get("errors"):
+            parts.append(f"{_rows(rep['errors'])} could not be scored (counted as other)")
         click.echo(f"{name}: {'; '.join(parts) or 'no labelled rows'}")
 
 
@@ -392,7 +400,7 @@ def evaluate(data: str, model_dir: str | None, text_column: str | None, label_co
     from rolematch.api import RoleModel
     from rolematch.train import evaluate as run_eval, read_labelled
 
-    df = read_labelled(data, text_column, label_column, title_column)
+    df = read_labelled(data, text_column, label_column, title_column, keep_unusable=True)
     rep = run_eval(RoleModel.load(model_dir), df, use_title=title_column is not None)
     if as_json:
         click.echo(json.dumps(rep, indent=2))

@@ -217,6 +217,8 @@ def _verified(directory: PathLike) -> tuple[dict[str, Any], bytes]:
     if built != installed:
         raise ModelError(f"{model_path}: trained with scikit-learn {built}, installed {installed}; "
                          "retrain with `rolematch train` or install the matching scikit-learn")
+    if "size_bytes" in manifest and manifest["size_bytes"] != len(data):
+        _disagrees(d, "size_bytes", manifest["size_bytes"], len(data))
     rm = manifest["versions"].get("rolematch")
     if rm != __version__:
         warnings.warn(f"{model_path}: trained with rolematch {rm}, running {__version__}; "
@@ -246,4 +248,29 @@ def load_model(directory: PathLike) -> tuple[Any, dict[str, Any]]:
             est = joblib.load(io.BytesIO(data))
     except Exception as exc:  # a verified file that still fails to load
         raise ModelError(f"{directory}: cannot load model: {exc}") from None
+    _check_described(Path(directory), manifest, est)
     return est, manifest
+
+
+def _disagrees(d: Path, key: str, said: Any, found: Any) -> None:
+    raise ModelError(f"{d / MANIFEST_FILE}: the manifest's {key!r} ({said!r}) does not describe the model file "
+                     f"({found!r}); restore the manifest or retrain with `rolematch train`")
+
+
+def _check_described(d: Path, manifest: dict[str, Any], est: Any) -> None:
+    """Refuse a manifest whose description of the model (class, labels, temperatures) is not the model's.
+
+    The sha256 ties the file to the manifest; these make tooling that reads the manifest (labels,
+    calibration) see what the model does.
+    """
+    cls = f"{type(est).__module__}.{type(est).__name__}"
+    if "class" in manifest and manifest["class"] != cls:
+        _disagrees(d, "class", manifest["class"], cls)
+    if "labels" in manifest and hasattr(est, "classes_"):
+        labels = [str(c) for c in est.classes_]
+        if manifest["labels"] != labels:
+            _disagrees(d, "labels", manifest["labels"], labels)
+    for key in ("temperature", "fusion_temperature"):
+        found = getattr(est, key + "_", None)
+        if key in manifest and found is not None and manifest[key] != found:
+            _disagrees(d, key, manifest[key], float(found))

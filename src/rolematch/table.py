@@ -35,8 +35,8 @@ def format_of(path: PathLike) -> str:
             return fmt
     if name == "-":
         return "csv"
-    raise InputError("unknown file type (use .csv, .tsv, .jsonl or .parquet; .csv.gz, .tsv.gz or .jsonl.gz for "
-                     "gzip)", str(path))
+    raise InputError("unknown file type (use .csv, .tsv, .jsonl, .json or .parquet; .csv.gz, .tsv.gz, .jsonl.gz "
+                     "or .json.gz for gzip)", str(path))
 
 
 def table_files(folder: PathLike) -> list[Path]:

@@ -31,15 +31,18 @@ PathLike = Union[str, Path]
 
 
 def read_labelled(path: PathLike, text_column: str | None = None, label_column: str = "label",
-                  title_column: str | None = None) -> "pd.DataFrame":
+                  title_column: str | None = None, keep_unusable: bool = False) -> "pd.DataFrame":
     """Labelled postings as a DataFrame with ``text``, ``label`` and (optional) ``title``, ``lang``.
 
     ``path`` is a CSV/TSV/JSONL/JSON/Parquet file or a folder of them (read
     file by file, in name order). ``text_column`` defaults to the first column
     named like a posting text (``description``, ``text``, ``job_description``...),
-    as in ``score``, found in each file. Rows with an empty text are left out.
-    An empty label is an error naming the file and its data rows; an unknown
-    label is an error naming the label.
+    as in ``score``, found in each file. Rows with an empty text are left out (rows with neither text
+    nor label always: the empty rows a spreadsheet leaves at the end). A text that is not text (a JSON
+    list, number or boolean) is an error naming its data rows. With ``keep_unusable`` (evaluation:
+    every labelled row counts) rows with an empty or non-text text are kept instead, to be counted as
+    rows that cannot be scored. An empty label is an error naming the file and its data rows; an
+    unknown label is an error naming the labels and their rows.
     """
     import pandas as pd
 
@@ -47,15 +50,22 @@ def read_labelled(path: PathLike, text_column: str | None = None, label_column: 
 
     p = Path(path)
     if not p.is_dir():
-        return _labelled_file(p, text_column, label_column, title_column)
+        return _labelled_file(p, text_column, label_column, title_column, keep_unusable)
     files = table_files(p)
     if not files:
         raise TrainingError(f"{p}: no .csv, .tsv, .jsonl, .json or .parquet files in this folder")
-    return pd.concat([_labelled_file(f, text_column, label_column, title_column) for f in files],
+    return pd.concat([_labelled_file(f, text_column, label_column, title_column, keep_unusable) for f in files],
                      ignore_index=True)
 
 
-def _labelled_file(p: Path, text_column: str | None, label_column: str, title_column: str | None) -> "pd.DataFrame":
+def _data_rows(mask: Any) -> str:
+    """``data row 1, 2, 3, 4, 5, ...`` for the rows where ``mask`` is true."""
+    rows = np.flatnonzero(np.asarray(mask))
+    return "data row " + ", ".join(str(i + 1) for i in rows[:5]) + (", ..." if len(rows) > 5 else "")
+
+
+def _labelled_file(p: Path, text_column: str | None, label_column: str, title_column: str | None,
+                   keep_unusable: bool = False) -> "pd.DataFrame":
     """:func:`read_labelled` for one file."""
     from rolematch.table import find_text_column, read_table
 
@@ -74,22 +84,33 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
         out["title"] = df[title_column]
     if "lang" in df.columns:
         out["lang"] = df["lang"]
-    empty = out["text"].isna() | (out["text"].astype(str).str.strip() == "")
+    text = out["text"]
+    is_text = text.map(lambda v: isinstance(v, str))
+    empty = text.isna() | (is_text & (text.astype(str).str.strip() == ""))
     if empty.all():
         raise TrainingError(f"{p}: every {text_column!r} cell is empty")
-    # rows without a text are left out whatever their label (such as the empty rows Excel leaves at the end)
-    missing = (out["label"].isna() | (out["label"].astype(str).str.strip() == "")) & ~empty
+    no_label = out["label"].isna() | (out["label"].astype(str).str.strip() == "")
+    odd = ~is_text & ~empty  # a JSON list, number or boolean: score refuses it as a posting, so does training
+    if odd.any() and not keep_unusable:
+        kinds = sorted({type(v).__name__ for v in text[odd]})
+        raise TrainingError(f"{p}: {int(odd.sum())} row(s) whose {text_column!r} is not text ({', '.join(kinds)}; "
+                            f"{_data_rows(odd)}); fix or remove them")
+    missing = no_label & ~(empty & no_label if keep_unusable else empty)
     if missing.any():
-        rows = ", ".join(str(i + 1) for i in np.flatnonzero(missing.to_numpy())[:5])
-        raise TrainingError(f"{p}: {int(missing.sum())} row(s) with an empty {label_column!r} (data row {rows}"
-                            f"{', ...' if missing.sum() > 5 else ''}); label them or leave them out")
-    out = out[~empty].reset_index(drop=True)
-    out["label"] = out["label"].astype(str).str.strip()
-    bad = _unknown_labels(out["label"])
-    if bad:
-        raise TrainingError(f"{p}: unknown label(s) {', '.join(map(repr, bad[:5]))} in column {label_column!r}; "
-                            f"expected one of {', '.join(LABELS)}")
-    return out
+        raise TrainingError(f"{p}: {int(missing.sum())} row(s) with an empty {label_column!r} ({_data_rows(missing)}); "
+                            "label them or leave them out")
+    # rows without a text are left out (such as the empty rows Excel leaves at the end); when evaluating,
+    # only those without a label either: a labelled row that cannot be scored still counts
+    drop = (empty & no_label) if keep_unusable else empty
+    labels = out["label"].astype(str).str.strip()
+    unknown = ~drop & ~labels.isin(LABELS)
+    if unknown.any():
+        bad = list(dict.fromkeys(labels[unknown]))
+        names = ", ".join(map(repr, bad[:5])) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise TrainingError(f"{p}: unknown label(s) {names} in column {label_column!r} ({int(unknown.sum())} row(s): "
+                            f"{_data_rows(unknown)}); expected one of {', '.join(LABELS)}")
+    out["label"] = labels
+    return out[~drop].reset_index(drop=True)
 
 
 def data_hash(df: "pd.DataFrame") -> str:
@@ -155,16 +176,19 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str], confiden
     yp = np.asarray(y_pred, dtype=object)
     conf = np.asarray(confidence, dtype=float)
     in_scope = yt != "other"
-    rep: dict[str, Any] = {"n": int(len(yt)), "n_in_scope": int(in_scope.sum()), "n_other": int((~in_scope).sum())}
+    rep: dict[str, Any] = {"n": int(len(yt)), "n_in_scope": int(in_scope.sum()), "n_other": int((~in_scope).sum()),
+                           # every key is always there: None where the rows give no figure (no in-scope rows, no
+                           # rows labelled other), so tooling reading the JSON does not meet a KeyError
+                           "per_class": None, "macro_f1": None, "macro_f1_ci": None, "accuracy": None, "ece": None,
+                           "in_scope_flagged_other": None, "other_recall": None}
     if in_scope.any():
         t, p = yt[in_scope], yp[in_scope]
         prec, rec, f1, sup = precision_recall_fscore_support(t, p, labels=list(ROLES), zero_division=0)
         rep["per_class"] = {r: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]),
                                 "support": int(sup[i])} for i, r in enumerate(ROLES)}
         present = [i for i, r in enumerate(ROLES) if sup[i] > 0]
-        rep["macro_f1"] = float(np.mean(f1[present])) if present else float("nan")
-        if present:
-            rep["macro_f1_ci"] = bootstrap_macro_f1(t, p)
+        rep["macro_f1"] = float(np.mean(f1[present]))  # some role has support: in-scope rows are role rows
+        rep["macro_f1_ci"] = bootstrap_macro_f1(t, p)
         rep["accuracy"] = float(np.mean(t == p))
         rep["ece"] = expected_calibration_error(conf[in_scope], t == p)
         rep["in_scope_flagged_other"] = float(np.mean(p == "other"))
@@ -178,7 +202,7 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str], confiden
         rep["by_language"] = {}
         for lang in sorted(set(la.tolist())):
             m = la == lang
-            sub: dict[str, Any] = {"n": int(m.sum())}
+            sub: dict[str, Any] = {"n": int(m.sum()), "accuracy": None, "macro_f1": None, "other_recall": None}
             mi = m & in_scope
             if mi.any():
                 sub["accuracy"] = float(np.mean(yt[mi] == yp[mi]))
@@ -221,13 +245,16 @@ def row_languages(df: "pd.DataFrame", detected: Sequence[str] | None = None) -> 
 def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) -> dict[str, Any]:
     """Classify ``df`` (columns text, label, optional title/lang) and report."""
     titles = df["title"].tolist() if use_title and "title" in df.columns else None
+    from rolematch.lang import detect_language
+
+    texts = df["text"].tolist()
     preds, confs, langs, errors = [], [], [], 0
-    for res in model.classify_many(df["text"].tolist(), titles):
-        if isinstance(res, InputError):
+    for i, res in enumerate(model.classify_many(texts, titles)):
+        if isinstance(res, InputError):  # counted as predicted other, under the language its text looks like
             errors += 1
             preds.append("other")
             confs.append(1.0)
-            langs.append("unsupported")
+            langs.append(detect_language(texts[i]) if isinstance(texts[i], str) and texts[i].strip() else "unknown")
         else:
             preds.append(res.label)
             confs.append(res.confidence)
