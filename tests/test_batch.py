@@ -691,3 +691,29 @@ def test_lone_surrogate_from_a_json_escape_is_scored_and_written(tmp_path, suffi
         assert out_df["text"].iloc[1] == EN + " \\ud800"  # visible, and the file is valid UTF-8
         labels = list(out_df["rolematch_label"])
     assert labels == ["ml_engineer", "ml_engineer", "data_scientist"]
+
+
+def test_progress_follows_the_rows_written_not_the_rows_read_ahead(tmp_path, monkeypatch):
+    import rolematch.batch as B
+
+    calls: list[tuple[int, int]] = []
+
+    class Recorder:
+        def __init__(self, source, enabled):
+            self.source = source
+
+        def __call__(self, rows, errors, pos=None):
+            calls.append((rows, self.source.position() if pos is None else pos))
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(B, "_Progress", Recorder)
+    src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(2000)])
+    size = src.stat().st_size
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=2, chunk_size=100, progress=True)
+    positions = [p for _, p in calls]
+    assert [r for r, _ in calls] == list(range(100, 2001, 100)) and positions == sorted(positions)
+    # the first 100 rows are 5 % of the file: the bar is near there (plus the reader's buffer), although
+    # several chunks were already read and sent to the workers
+    assert positions[0] < 0.05 * size + 256 * 1024 < size / 2 and positions[-1] == size

@@ -209,12 +209,12 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
     ``check()`` runs after each chunk is submitted and after each is written; it may raise
     (see :func:`sigint_latch`).
     """
-    pending: deque[tuple[list[Record], list[int], Any]] = deque()
+    pending: deque[tuple[list[Record], list[int], Any, int]] = deque()
     rows = errors = 0
 
     def drain_one() -> None:
         nonlocal rows, errors
-        chunk, todo, fut = pending.popleft()
+        chunk, todo, fut, read_to = pending.popleft()
         scored = fut.result() if hasattr(fut, "result") else fut  # a pool or Dask future, or in-process rows
         out = _merge(chunk, scored, todo, writer.output_columns)
         writer.write(out)
@@ -229,14 +229,14 @@ def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_co
                     ident = f"{id_col}={value}: " if id_col and value is not None and value != "" else ""
                     examples.append(f"{ident}{who}{msg}")
         if progress is not None:
-            progress(rows, errors)
+            progress(rows, errors, read_to)  # the input read up to this chunk, not the chunks still in flight
         check()
 
     for chunk in _chunks(source.records, chunk_size):
         todo = [i for i, r in enumerate(chunk) if r.error is None]
         texts = [chunk[i].values.get(text_col) for i in todo]
         titles = [chunk[i].values.get(title_col) for i in todo] if title_col else None
-        pending.append((chunk, todo, submit(texts, titles) if todo else []))
+        pending.append((chunk, todo, submit(texts, titles) if todo else [], source.position()))
         check()
         while len(pending) >= window:
             drain_one()
@@ -259,10 +259,11 @@ class _Progress:
             self.bar = tqdm(total=source.size, unit="row" if is_rows else "B", unit_scale=not is_rows,
                             file=sys.stderr, dynamic_ncols=True, desc="scoring")
 
-    def __call__(self, rows: int, errors: int) -> None:
+    def __call__(self, rows: int, errors: int, pos: int | None = None) -> None:
+        """Show ``rows`` written; the bar is at ``pos`` (bytes or rows of input read for them; default: all read)."""
         if self.bar is None:
             return
-        pos = self.source.position()
+        pos = self.source.position() if pos is None else pos
         self.bar.update(max(0, pos - self.bar.n))
         rate = rows / max(time.perf_counter() - self.start, 1e-9)
         self.bar.set_postfix_str(f"{rows:,} rows, {errors:,} errors, {rate:,.0f} rows/s", refresh=False)
