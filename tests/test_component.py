@@ -65,6 +65,15 @@ def test_component_spans_on_html_docs_cover_the_matched_text():
         assert span.id_ in ("skill", "responsibility", "tool")
 
 
+def test_cdata_wrapped_html_gets_the_same_spans():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("rolematch")
+    doc = nlp(HTML)
+    plain = [(s.label_, s.text) for s in doc.spans["rolematch"]]
+    wrapped = nlp("<![CDATA[" + HTML + "]]>")
+    assert plain and [(s.label_, s.text) for s in wrapped.spans["rolematch"]] == plain
+
+
 def test_extracted_html_text_maps_back_to_the_markup():
     import html
     import unicodedata

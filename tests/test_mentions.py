@@ -30,6 +30,9 @@ from rolematch.regexes import by_first_letter
     ("- Poste : Data Scientist H/F\nNotre équipe", "data_scientist", True, "Data Scientist"),
     ("Reports to: Data Scientist lead\n", "data_scientist", False, "Data Scientist"),
     ("Data Science Consulting GmbH\nWe sell cars.", "data_scientist", False, "Data Science"),  # the employer's name
+    ("Data Scientist - Contoso Corp\nWe sell cars.", "data_scientist", True, "Data Scientist"),  # title, employer
+    ("Machine Learning Engineer at Acme Inc.\nAbout", "ml_engineer", True, "Machine Learning Engineer"),
+    ("Machine Learning Engineer (12-month limited contract)\n", "ml_engineer", True, "Machine Learning Engineer"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     found = [m for m in find_mentions(text) if m.role == role]

@@ -129,6 +129,20 @@ def test_soft_hyphens_and_joiners_are_removed_and_offsets_map_back():
     assert {"kubernetes", "docker", "scikit_learn"} <= set(matches)
     assert text[matches["kubernetes"].start:matches["kubernetes"].end] == "Kuber\u00adnetes"
     assert text[matches["docker"].start:matches["docker"].end] == "Dock\u2060er"
+    trailing = "We need Python\u00ad and SQL\ufeff\u200d, daily. " + FR  # removed characters around a match: outside it
+    got = {m.id: m.text for m in Extractor().extract(trailing).matches}
+    assert got["python"] == "Python" and got["sql"] == "SQL"
+
+
+def test_cdata_wrapped_plain_text_and_titles_are_read_through():
+    from rolematch.mentions import find_mentions
+    from rolematch.text import clean_title
+
+    text = "<![CDATA[Machine Learning Engineer\n\nYou will deploy models to production.]]>"
+    p = prepare(text)
+    assert not p.is_html and "CDATA" not in p.text and len(p.text) == len(text)
+    assert [m.own for m in find_mentions(p.text)] == [True]
+    assert clean_title("<![CDATA[Data Scientist]]>") == "Data Scientist"
 
 
 def test_undefined_cp1252_bytes_do_not_turn_the_file_into_latin1():

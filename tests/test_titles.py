@@ -14,6 +14,8 @@ from rolematch.scoring import posting_title
     ("Job ID: JR01\nLocation: Folsom, CA\nJob Description\nSr. Data Scientist\n\nRequirements", "Sr. Data Scientist"),
     ("Acme Robotics\nMachine Learning Engineer\n\nAbout us", "Machine Learning Engineer"),
     ("La Direction Data recherche un(e) :\n\nLead Data Scientist (F/H)\n\nContexte", "Lead Data Scientist (F/H)"),
+    ("Data Scientist - Contoso Corp\n\nWe are a retailer", "Data Scientist - Contoso Corp"),  # with the employer
+    ("Contoso GmbH\nData Engineer\n\nAbout us", "Data Engineer"),
 ])
 def test_header_titles_are_found(text, title):
     assert header_title(text) == title

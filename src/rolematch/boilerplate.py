@@ -13,7 +13,7 @@ import re
 from typing import Sequence
 
 from rolematch.heads import Heads, literal_head, scan
-from rolematch.regexes import COMPANY_NAME, by_first_letter
+from rolematch.regexes import by_first_letter, in_company_name
 
 _HEADING_BOILER = re.compile(
     r"^\W*(?:benefits?|perks?|what we offer|we offer|our offer|compensation(?: and| &)? benefits|why (?:join|work)"
@@ -163,10 +163,11 @@ _SENTENCE = re.compile(r"^(?:to|we|you|our|the|this|join|help|in|as|if|are|is|no
 
 
 def _title_like(line: str) -> bool:
+    noun = _JOB_NOUN.search(line)
     return (len(line.split()) <= 12 and len(line) <= 100 and not line.endswith((".", "!", "?", ":", ","))
-            and _JOB_NOUN.search(line) is not None and not _GENERIC_FIRST.match(line)
+            and noun is not None and not _GENERIC_FIRST.match(line)
             and not _BULLET.match(line) and not _NOT_TITLE.search(line) and not _SENTENCE.search(line)
-            and not COMPANY_NAME.search(line))
+            and not in_company_name(line, noun.end()))  # "Data Science Consulting GmbH" is the employer
 
 
 def header_title(text: str) -> str | None:

@@ -119,9 +119,10 @@ def _source_chars(raw: str) -> list[tuple[str, int, int]] | None:
     """The characters :func:`~rolematch.text.html_to_text` builds its text from, each with its
     ``[start, end)`` in ``raw`` (``-1, -1`` for the line breaks and list dashes it adds); ``None``
     when the markup cannot be followed."""
+    raw = unwrap_cdata(raw)  # same length: positions in it are positions in the doc
     parser = _Located()
     try:
-        parser.feed(unwrap_cdata(raw))  # same length: positions hold
+        parser.feed(raw)
         parser.close()
     except Exception:  # pragma: no cover - html_to_text then keeps the raw text; nothing to place
         return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from rolematch.heads import Heads, scan
-from rolematch.regexes import COMPANY_NAME, by_first_letter
+from rolematch.regexes import by_first_letter, in_company_name
 
 _ROLES: dict[str, str] = {
     "data_scientist": r"data[\s-]?scien(?:tist|tists|ce)|datascientists?|scientifiques? des donn[ée]es"
@@ -92,7 +92,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         line = low[line_start:line_end if line_end >= 0 else len(low)]
         lead = low[line_start:m.start()].lstrip(" -*•#\t")  # what precedes it on its line
         heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead))) and len(line.split()) <= 10
-                   and not COMPANY_NAME.search(line))
+                   and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
         # a title line, bare or labelled ("Job Title: ...")
         own = not plural and (heading or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
                                           and not _LIST_BEFORE.search(before)))

@@ -26,5 +26,14 @@ def by_first_letter(alternatives: list[str]) -> str:
     return f"(?=[{firsts}])(?:" + "|".join(parts) + ")"
 
 
-#: a company's legal form: a header line holding one names the employer ("Data Science Consulting GmbH"), not the job
-COMPANY_NAME = re.compile(r"\b(?:gmbh|inc|ltd|llc|plc|sarl|corp|corporation|limited|incorporated)\b", re.IGNORECASE)
+#: a company's legal form ("Data Science Consulting GmbH")
+COMPANY_NAME = re.compile(r"\b(?:gmbh|inc|ltd|llc|plc|sarl|corp|corporation|incorporated)\b", re.IGNORECASE)
+# what parts a job title from the employer's name: "Data Scientist - Contoso Corp", "ML Engineer at Acme Inc."
+_NAME_BREAK = re.compile(r"\s[-–—|@/]\s|\s(?:at|chez|for|pour|with)\s|[,(:]", re.IGNORECASE)
+
+
+def in_company_name(line: str, pos: int) -> bool:
+    """Whether what ends at ``pos`` in ``line`` belongs to a company's name: a legal form follows it with no
+    break between ("Data Science Consulting GmbH"; not "Data Scientist - Contoso Corp")."""
+    m = COMPANY_NAME.search(line, pos)
+    return m is not None and not _NAME_BREAK.search(line, pos, m.start())

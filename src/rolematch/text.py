@@ -65,14 +65,16 @@ class PreparedText:
     text: str
     is_html: bool
     _index: tuple[int, ...] | None = None  # text index -> source index, when they differ
+    _end_index: tuple[int, ...] | None = None  # the same for span ends, when it differs (removed characters)
 
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of ``text`` to ``source``."""
         if self._index is None:
             return start, end
         idx = self._index
+        ends = self._end_index or idx
         s = idx[start] if start < len(idx) else len(self.source)
-        e = idx[end] if end < len(idx) else len(self.source)
+        e = ends[end] if end < len(ends) else len(self.source)
         return s, max(s, e)
 
 
@@ -196,6 +198,7 @@ def _drop_invisible(text: str) -> tuple[str, list[int] | None]:
 def clean_title(title: str) -> str | None:
     """A title as the model reads it: HTML and entities resolved, cleaned like a posting's text, one line;
     ``None`` when nothing is left."""
+    title = unwrap_cdata(title)
     if "<" in title or "&" in title:
         if _HTML_HINT.search(title) or _ENTITY.search(title):
             title = html_to_text(title)
@@ -217,18 +220,21 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
         raise InputError(f"posting too large ({len(text):,} characters; the limit is {MAX_CHARS:,})", source)
     is_html = looks_like_html(text) if html is None else html
     body = html_to_text(text) if is_html else text
-    body, dropped = _drop_invisible(body)
+    body, dropped = _drop_invisible(unwrap_cdata(body))
     if "\r\n" in body:  # one line break (a lone \r becomes \n below); same length, so offsets hold
         body = body.replace("\r\n", " \n")
     cleaned = body.translate(_CTRL_TABLE) if _NEEDS_CLEAN.search(body) else body
     cleaned, index = _nfc_with_index(cleaned)
-    if dropped is not None:
-        index = tuple(dropped[i] for i in index) if index is not None else tuple(dropped)
+    ends = None
+    if dropped is not None:  # a span starts at its first kept character and ends after its last one:
+        nfc = index if index is not None else range(len(cleaned) + 1)  # not over removed ones around it
+        index = tuple(dropped[i] for i in nfc)
+        ends = tuple(dropped[i - 1] + 1 if i else 0 for i in nfc)
     if not cleaned.strip():
         raise InputError("empty posting (no text)", source)
     if is_html:
         return PreparedText(source=cleaned, text=cleaned, is_html=True)
-    return PreparedText(source=text, text=cleaned, is_html=False, _index=index)
+    return PreparedText(source=text, text=cleaned, is_html=False, _index=index, _end_index=ends)
 
 
 # longest first: a UTF-32 LE BOM starts with the UTF-16 LE one
