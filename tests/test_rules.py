@@ -84,7 +84,8 @@ def test_invalid_rules_are_reported_with_file_and_line(tmp_path, line, reason):
     d = write_rules(tmp_path, [GOOD, line])
     with pytest.raises(RulesError) as exc:
         load_rule_files([d], Taxonomy.load())
-    assert any(p.startswith("user_rules/mine.jsonl:2: ") and reason in p for p in exc.value.problems), exc.value.problems
+    # named by the path given (here absolute) and the line
+    assert any(p.startswith(f"{d.as_posix()}/mine.jsonl:2: ") and reason in p for p in exc.value.problems), exc.value.problems
 
 
 def test_inconsistent_metadata_for_one_id(tmp_path):
@@ -127,4 +128,93 @@ def test_a_rule_file_that_is_not_utf8_names_its_line(tmp_path):
     (d / "mine.jsonl").write_bytes((d / "mine.jsonl").read_bytes() + b'{"id": "caf\xe9"}\n')
     with pytest.raises(RulesError) as exc:
         load_rule_files([d])
-    assert exc.value.problems == ["user_rules/mine.jsonl:2: not UTF-8 (byte 0xe9); save the file as UTF-8"]
+    assert exc.value.problems == [f"{d.as_posix()}/mine.jsonl:2: not UTF-8 (byte 0xe9); save the file as UTF-8"]
+
+
+def test_hidden_copies_are_skipped_and_upper_case_extensions_read(tmp_path):
+    d = write_rules(tmp_path, [GOOD])
+    (d / ".ipynb_checkpoints").mkdir()
+    (d / ".ipynb_checkpoints" / "mine-checkpoint.jsonl").write_text(json.dumps(dict(GOOD, roles=["ml_scientist"])))
+    (d / "MORE.JSONL").write_text(json.dumps(dict(GOOD, id="my_more_tool", pattern="more tool")))
+    ids = {r.id: r.file for r in load_rules([d])}
+    assert ids["my_tool"].endswith("user_rules/mine.jsonl") and "my_more_tool" in ids  # no conflict with the copy
+
+
+def test_user_rule_files_are_named_by_the_path_given(tmp_path, monkeypatch):
+    d = write_rules(tmp_path, [GOOD])
+    monkeypatch.chdir(d)
+    assert {r.file for r in load_rule_files(["."])} == {"mine.jsonl"}  # not "/mine.jsonl"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "tools.jsonl").write_text(json.dumps(GOOD))
+    mine = [r for r in load_rules(["rules"]) if r.id == "my_tool"][0]
+    assert mine.file == str((tmp_path / "rules" / "tools.jsonl").resolve())  # never read as our rules/tools.jsonl
+
+
+def test_rules_check_reports_lemma_problems_with_the_others(tmp_path):
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+
+    d = write_rules(tmp_path, [dict(GOOD, kind="tools"), dict(GOOD, id="my_deploy", pattern=[{"LEMMA": "deployed"}])])
+    res = CliRunner().invoke(cli, ["rules", "check", str(d)])
+    assert res.exit_code == 1 and "mine.jsonl:1: kind must be" in res.output and "LEMMA 'deployed'" in res.output
+    d = write_rules(tmp_path, [dict(GOOD, id="my_deploy", pattern=[{"LEMMA": "deployed"}])])
+    with pytest.warns(UserWarning, match="LEMMA 'deployed' matches no en word.*never matches"):
+        load_rules([d])
+
+
+def test_a_model_keeps_its_rules_wherever_it_is_used(tmp_path, monkeypatch, training_rows):
+    import pandas as pd
+
+    import rolematch
+    from rolematch.errors import ModelError
+    from rolematch.train import train
+
+    d = write_rules(tmp_path, [dict(GOOD, id="zorblax", pattern="zorblax")])
+    monkeypatch.chdir(tmp_path)
+    rows = [r for r in training_rows if r["lang"] == "en"]
+    df = pd.DataFrame([r for lab in ("ml_engineer", "data_scientist") for r in [x for x in rows if x["label"] == lab][:20]])
+    train(df[["text", "label"]], tmp_path / "model", params={"cv": 2, "rules": ("user_rules",)})
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "user_rules").mkdir(parents=True)
+    (elsewhere / "user_rules" / "x.jsonl").write_text(json.dumps(dict(GOOD, id="other_tool", pattern="zorblax")))
+    monkeypatch.chdir(elsewhere)  # a folder with the same relative name must not stand in for the model's
+    got = rolematch.load_model(tmp_path / "model").classify("We deploy models with Zorblax and Python. " * 5)
+    assert "zorblax" in got.skills.counts and "other_tool" not in got.skills.counts
+    (d / "mine.jsonl").write_text(json.dumps(dict(GOOD, id="zorblax", pattern="zorblax engine")))
+    with pytest.warns(UserWarning, match="changed since"):
+        rolematch.api.RoleModel.load(tmp_path / "model")
+    d.rename(tmp_path / "moved")
+    with pytest.raises(ModelError, match="trained with the rules in .*user_rules, which is missing"):
+        rolematch.api.RoleModel.load(tmp_path / "model")
+
+
+def test_extract_skills_reads_edited_rules_again(tmp_path):
+    import os
+
+    import rolematch
+
+    d = write_rules(tmp_path, [dict(GOOD, id="zorblax", pattern="zorblax")])
+    text = "You will deploy models with Zorblax and Snarfle every day in production. " * 3
+    assert "snarfle" not in rolematch.extract_skills(text, rules=d).counts
+    (d / "more.jsonl").write_text(json.dumps(dict(GOOD, id="snarfle", pattern="snarfle")))
+    os.utime(d / "more.jsonl")
+    assert "snarfle" in rolematch.extract_skills(text, rules=d).counts
+
+
+def test_train_cli_takes_rules_and_records_them(tmp_path, monkeypatch, training_rows):
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+
+    d = write_rules(tmp_path, [dict(GOOD, id="zorblax", pattern="zorblax")])
+    rows = [r for r in training_rows if r["lang"] == "en"]
+    pd.DataFrame([r for lab in ("other", "data_scientist") for r in [x for x in rows if x["label"] == lab][:10]]
+                 )[["text", "label"]].to_csv(tmp_path / "train.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["train", "train.csv", "-o", "m", "--rules", "user_rules"])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert manifest["rules"]["paths"] == [str(d.resolve())] and len(manifest["rules"]["sha256"]) == 64

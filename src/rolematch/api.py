@@ -18,7 +18,7 @@ import numpy as np
 
 from rolematch.errors import InputError, ModelError, check_batch_size, check_postings
 from rolematch.results import LABELS, RoleResult, SkillReport
-from rolematch.rules import rule_paths
+from rolematch.rules import rule_paths, rules_stamp
 from rolematch.scoring import check_title, is_missing, posting_title
 
 if TYPE_CHECKING:
@@ -28,6 +28,26 @@ if TYPE_CHECKING:
     from rolematch.model import RoleClassifier
 
 PathLike = Union[str, Path]
+
+
+def check_model_rules(directory: PathLike, manifest: dict[str, Any]) -> list[str]:
+    """The rule paths a model was trained with (from its manifest), checked: a missing one is a
+    :class:`ModelError`; rules whose files changed since training get a warning."""
+    import warnings
+
+    from rolematch.rules import rules_digest
+
+    params = manifest.get("params")
+    paths = [str(p) for p in rule_paths(params.get("rules") or ())] if isinstance(params, dict) else []
+    for p in paths:
+        if not os.path.exists(p):
+            raise ModelError(f"{directory}: trained with the rules in {p}, which is missing; put them back "
+                             "or retrain the model")
+    recorded = manifest.get("rules")
+    if paths and isinstance(recorded, dict) and recorded.get("sha256") != rules_digest(paths):
+        warnings.warn(f"{directory}: the rules it was trained with ({', '.join(paths)}) changed since; "
+                      "results may differ, retrain with `rolematch train`", stacklevel=3)
+    return paths
 
 
 class RoleModel:
@@ -54,7 +74,7 @@ class RoleModel:
         est, manifest = _load(directory)
         if not hasattr(est, "proba_of"):
             raise ModelError(f"{directory}: not a rolematch model")
-        extra = [*rule_paths(getattr(est, "rules", ())), *rule_paths(rules)]
+        extra = [*check_model_rules(directory, manifest), *rule_paths(rules)]
         return cls(est, manifest, Extractor(extra))
 
     # -- one posting ---------------------------------------------------------------
@@ -211,7 +231,8 @@ def _pairs(texts: Iterable[Any], titles: Iterable[Any] | None) -> Iterator[tuple
 
 
 @lru_cache(maxsize=4)
-def _cached_model(path: str | None, rules: tuple[str, ...], stamp: tuple[int, int] | None = None) -> RoleModel:
+def _cached_model(path: str | None, rules: tuple[str, ...], stamp: tuple[int, int] | None = None,
+                  rules_stamp: tuple[Any, ...] = ()) -> RoleModel:
     return RoleModel.load(path, rules)
 
 
@@ -238,11 +259,12 @@ def load_model(path: PathLike | None = None, rules: Sequence[PathLike] | PathLik
     retrained in place (its manifest rewritten) is loaded again.
     """
     key = _key(path) if path is not None else None
-    return _cached_model(key, tuple(map(_key, rule_paths(rules))), _stamp(key) if key is not None else None)
+    paths = tuple(map(_key, rule_paths(rules)))
+    return _cached_model(key, paths, _stamp(key) if key is not None else None, rules_stamp(paths))
 
 
 @lru_cache(maxsize=4)
-def _cached_extractor(rules: tuple[str, ...]) -> "Extractor":
+def _cached_extractor(rules: tuple[str, ...], stamp: tuple[Any, ...] = ()) -> "Extractor":
     from rolematch.extract import Extractor
 
     return Extractor(rules)
@@ -250,7 +272,8 @@ def _cached_extractor(rules: tuple[str, ...]) -> "Extractor":
 
 def extract_skills(text: str, lang: str | None = None, rules: Sequence[PathLike] | PathLike = ()) -> SkillReport:
     """Skills, responsibilities and tools found in one posting, with character offsets."""
-    return _cached_extractor(tuple(map(_key, rule_paths(rules)))).extract(text, lang)
+    paths = tuple(map(_key, rule_paths(rules)))
+    return _cached_extractor(paths, rules_stamp(paths)).extract(text, lang)  # edited rules are read again
 
 
 def classify(text: str, title: str | None = None, lang: str | None = None, model: PathLike | None = None) -> RoleResult:

@@ -315,11 +315,16 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
         from rolematch.persist import verify_model
         from rolematch.resources import default_model_dir
 
-        verify_model(model_dir if model_dir is not None else default_model_dir())  # fail fast, warn once
-        if rules_t:  # the user's rules, checked here: a bad one would otherwise fail every worker as it starts
+        model_path = model_dir if model_dir is not None else default_model_dir()
+        manifest = verify_model(model_path)  # fail fast, warn once
+        from rolematch.api import check_model_rules
+
+        # the user's rules and the model's own, checked here: a bad one would otherwise fail every worker as it starts
+        all_rules = (*check_model_rules(model_path, manifest), *rules_t)
+        if all_rules:
             from rolematch.rules import load_rules
 
-            load_rules(rules_t)
+            load_rules(all_rules)
         if format_of(output_path) == "parquet":
             require_pyarrow("writing Parquet", output_path)
         writer = Writer(output_path, source.columns, source.schema, explain=explain)

@@ -256,15 +256,14 @@ def rules_check(dirs: tuple[str, ...]) -> None:
 
         rolematch rules check my_rules/
     """
-    from rolematch.rules import Taxonomy, load_rule_files
-    from rolematch.resources import rules_dir
-
     from rolematch.errors import RulesError
     from rolematch.lemmas import lemma_problems
+    from rolematch.resources import rules_dir
+    from rolematch.rules import Taxonomy, check_rule_files
 
     paths: list[str | Path] = [rules_dir(), *dirs]
-    loaded = load_rule_files(paths, Taxonomy.load())
-    problems = lemma_problems(loaded)
+    loaded, problems = check_rule_files(paths, Taxonomy.load())
+    problems += lemma_problems(loaded)  # every problem at once, those of the patterns that parse too
     if problems:
         raise RulesError(problems)
     ids = {r.id for r in loaded}
@@ -340,8 +339,10 @@ def _print_report(rep: dict[str, Any]) -> None:
 @click.option("--market-prior/--training-prior", default=True, show_default=True,
               help="Re-weight probabilities to rolematch's market prior (few ML scientists, most postings in scope), "
                    "or keep the training data's class balance.")
+@click.option("--rules", "rules", multiple=True, type=click.Path(exists=True),
+              help="Extra rule folder or file (repeatable); the model records it and uses it wherever it is loaded.")
 def train(data: str, out_dir: str, text_column: str | None, label_column: str, title_column: str | None,
-          eval_files: tuple[str, ...], c: float | None, market_prior: bool) -> None:
+          eval_files: tuple[str, ...], c: float | None, market_prior: bool, rules: tuple[str, ...]) -> None:
     """Train a model on labelled postings (CSV, TSV, JSONL, Parquet, or a folder of them).
 
     Labels: ml_engineer, ml_scientist, data_scientist, other.
@@ -360,6 +361,8 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
     from rolematch.model import MARKET_PRIOR
 
     params: dict[str, Any] = {"C": c} if c is not None else {}
+    if rules:
+        params["rules"] = rules
     if market_prior:
         params["class_prior"] = MARKET_PRIOR
     from rolematch.batch import sigint_latch

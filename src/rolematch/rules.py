@@ -75,7 +75,60 @@ class Taxonomy:
 
 
 def _rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*.jsonl") if p.is_file())
+    """The ``.jsonl`` files under ``directory`` (any case), skipping hidden files and folders
+    (``.ipynb_checkpoints`` copies, ``.git``), as ``train`` reads a folder."""
+    return sorted(p for p in directory.rglob("*") if p.suffix.lower() == ".jsonl" and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(directory).parts))
+
+
+def _display(folder: Path, f: Path) -> str:
+    """How a rule file is named in messages and matches: ``rules/...`` for ours, else the path as given
+    (absolute where it would read like one of ours)."""
+    rel = f.relative_to(folder).as_posix()
+    if folder == rules_dir():
+        return f"rules/{rel}"
+    shown = (folder / rel).as_posix()
+    return str(f.resolve()) if shown.startswith("rules/") else shown
+
+
+def rule_files(paths: Iterable[PathLike]) -> tuple[list[tuple[Path, str]], list[str]]:
+    """The rule files ``paths`` name (folders are searched) with their display names, and the problems
+    (missing paths, empty folders)."""
+    problems: list[str] = []
+    files: list[tuple[Path, str]] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = _rule_files(p)
+            if not found:
+                problems.append(f"{p}: no *.jsonl rule files in this directory")
+            files.extend((f, _display(p, f)) for f in found)
+        elif p.is_file():
+            files.append((p, str(p.resolve()) if p.as_posix().startswith("rules/") else str(p)))
+        else:
+            problems.append(f"{p}: no such file or directory")
+    return files, problems
+
+
+def rules_stamp(paths: Iterable[PathLike]) -> tuple[tuple[str, int, int], ...]:
+    """Each rule file under ``paths`` with its mtime and size: edited rules make a cached extractor stale."""
+    out = []
+    for f, _ in rule_files(paths)[0]:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        out.append((str(f.resolve()), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def rules_digest(paths: Iterable[PathLike]) -> str:
+    """sha256 over the rule files under ``paths`` (names and bytes): a model records its rules' content."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f, display in rule_files(paths)[0]:
+        h.update(display.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _check_token_pattern(pattern: list[Any], where: str, problems: list[str]) -> None:
@@ -182,19 +235,16 @@ def _check_consistency(rules: Sequence[Rule], taxonomy: Taxonomy | None, problem
 
 def load_rule_files(paths: Iterable[PathLike], taxonomy: Taxonomy | None = None) -> list[Rule]:
     """Load and validate rule files or directories; raise :class:`RulesError` listing every problem."""
-    problems: list[str] = []
+    rules, problems = check_rule_files(paths, taxonomy)
+    if problems:
+        raise RulesError(problems)
+    return rules
+
+
+def check_rule_files(paths: Iterable[PathLike], taxonomy: Taxonomy | None = None) -> tuple[list[Rule], list[str]]:
+    """The rules that parse in ``paths`` and every problem found (``file:line: reason``)."""
     rules: list[Rule] = []
-    files: list[tuple[Path, str]] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = _rule_files(p)
-            if not found:
-                problems.append(f"{p}: no *.jsonl rule files in this directory")
-            files.extend((f, f"{p.name}/{f.relative_to(p).as_posix()}") for f in found)
-        elif p.is_file():
-            files.append((p, str(p)))
-        else:
-            problems.append(f"{p}: no such file or directory")
+    files, problems = rule_files(paths)
     for f, display in files:
         try:
             # utf-8-sig: a file saved with a byte-order mark; split on line feeds only, as JSON Lines are
@@ -214,9 +264,7 @@ def load_rule_files(paths: Iterable[PathLike], taxonomy: Taxonomy | None = None)
             if rule is not None:
                 rules.append(rule)
     _check_consistency(rules, taxonomy, problems)
-    if problems:
-        raise RulesError(problems)
-    return rules
+    return rules, problems
 
 
 def rule_paths(extra: Sequence[PathLike] | PathLike) -> list[PathLike]:
@@ -229,5 +277,17 @@ def rule_paths(extra: Sequence[PathLike] | PathLike) -> list[PathLike]:
 
 
 def load_rules(extra: Sequence[PathLike] | PathLike = ()) -> list[Rule]:
-    """Our shipped rules plus the user's extra directories/files, validated together."""
-    return load_rule_files([rules_dir(), *rule_paths(extra)], Taxonomy.load())
+    """Our shipped rules plus the user's extra directories/files, validated together.
+
+    A user pattern whose ``LEMMA`` matches no word would never match: each gets a warning
+    (``rolematch rules check`` reports them as problems).
+    """
+    rules = load_rule_files([rules_dir(), *rule_paths(extra)], Taxonomy.load())
+    if extra:
+        import warnings
+
+        from rolematch.lemmas import lemma_problems
+
+        for problem in lemma_problems(r for r in rules if not r.file.startswith("rules/")):
+            warnings.warn(f"{problem}; it never matches", stacklevel=2)
+    return rules

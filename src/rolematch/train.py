@@ -291,11 +291,21 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
     counts = df["label"].value_counts()
     if len(counts) < 2:
         raise TrainingError("need postings of at least two labels to train")
-    est = RoleClassifier(**(params or {}))
+    params = dict(params or {})
+    rules_info = None
+    if params.get("rules"):  # recorded with the model: absolute (it may be used from anywhere), checked now
+        from rolematch.rules import load_rules, rule_paths, rules_digest
+
+        params["rules"] = tuple(str(Path(r).resolve()) for r in rule_paths(params["rules"]))
+        load_rules(params["rules"])
+        rules_info = {"paths": list(params["rules"]), "sha256": rules_digest(params["rules"])}
+    est = RoleClassifier(**params)
     X = df[["text", "title"]] if "title" in df.columns else df[["text"]]
     est.fit(X, df["label"])
     info: dict[str, Any] = {"training_data": {"sha256": data_hash(df), "n": int(len(df)),
                                               "labels": {k: int(v) for k, v in counts.items()}}}
+    if rules_info is not None:
+        info["rules"] = rules_info
     if hasattr(est, "cv_proba_"):
         proba = est.cv_proba_
         pred = est.classes_[proba.argmax(1)]
