@@ -74,6 +74,9 @@ def test_lemma_patterns_compile_to_the_lookup_tables_forms():
     (dict(GOOD, pattern=""), "empty phrase"),
     (dict(GOOD, pattern=[{"LOWR": "x"}]), "invalid token pattern"),
     (dict(GOOD, pattern=[{"LOWER": {"REGEX": "(("}}]), "bad REGEX '(('"),
+    (dict(GOOD, pattern=[{"OP": "*"}]), "matches any text"),
+    (dict(GOOD, pattern=[{}]), "matches any text"),
+    (dict(GOOD, pattern=[{"LOWER": "x", "OP": "?"}, {"IS_ALPHA": True, "OP": "{0,3}"}]), "matches any text"),
     (dict(GOOD, pattern=[{"_": {"x": {"NOT_IN": ["a"]}}}, {"TEXT": {"REGEX": "[a-"}}]), "bad REGEX"),
     ('{"id": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
     (dict(GOOD, pattern=[{"LEMMA": "Deploy"}]), "lower-case"),
@@ -218,3 +221,16 @@ def test_train_cli_takes_rules_and_records_them(tmp_path, monkeypatch, training_
     assert res.exit_code == 0, res.output
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert manifest["rules"]["paths"] == [str(d.resolve())] and len(manifest["rules"]["sha256"]) == 64
+
+
+def test_unbounded_wildcards_are_a_check_problem_and_a_load_warning(tmp_path):
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+
+    slow = dict(GOOD, id="my_slow", pattern=[{"LOWER": "deploy"}, {"IS_ALPHA": True, "OP": "*"}, {"LOWER": "models"}])
+    d = write_rules(tmp_path, [slow])
+    res = CliRunner().invoke(cli, ["rules", "check", str(d)])
+    assert res.exit_code == 1 and "unbounded OP '*' or '+'" in res.output
+    with pytest.warns(UserWarning, match="unbounded OP"):
+        assert "my_slow" in {r.id for r in load_rules([d])}  # still loaded: valid spaCy, only slow

@@ -259,11 +259,11 @@ def rules_check(dirs: tuple[str, ...]) -> None:
     from rolematch.errors import RulesError
     from rolematch.lemmas import lemma_problems
     from rolematch.resources import rules_dir
-    from rolematch.rules import Taxonomy, check_rule_files
+    from rolematch.rules import Taxonomy, check_rule_files, slow_patterns
 
     paths: list[str | Path] = [rules_dir(), *dirs]
     loaded, problems = check_rule_files(paths, Taxonomy.load())
-    problems += lemma_problems(loaded)  # every problem at once, those of the patterns that parse too
+    problems += lemma_problems(loaded) + slow_patterns(loaded)  # every problem at once, of parsed patterns too
     if problems:
         raise RulesError(problems)
     ids = {r.id for r in loaded}

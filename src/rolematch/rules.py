@@ -131,6 +131,9 @@ def rules_digest(paths: Iterable[PathLike]) -> str:
     return h.hexdigest()
 
 
+_OPTIONAL_OP = re.compile(r"^(?:\?|\*|\{0?,\d*\}|\{0\})$")  # may match no token at all
+
+
 def _check_token_pattern(pattern: list[Any], where: str, problems: list[str]) -> None:
     from spacy.schemas import validate_token_pattern
 
@@ -147,6 +150,10 @@ def _check_token_pattern(pattern: list[Any], where: str, problems: list[str]) ->
             re.compile(regex)
         except re.error as exc:
             problems.append(f"{where}: invalid token pattern: bad REGEX {regex!r}: {exc}")
+    anchored = [t for t in pattern if not _OPTIONAL_OP.match(str(t.get("OP", ""))) and set(t) - {"OP"}]
+    if not anchored:  # every token optional or matching any token: it matches everywhere
+        problems.append(f"{where}: the pattern matches any text (every token is optional or a wildcard); "
+                        "give at least one required token with a word, lemma or shape")
     for tok in pattern:
         lemma = tok.get("LEMMA")
         values = lemma.get("IN", []) if isinstance(lemma, dict) else [lemma] if lemma is not None else []
@@ -276,11 +283,19 @@ def rule_paths(extra: Sequence[PathLike] | PathLike) -> list[PathLike]:
     return list(extra)
 
 
+def slow_patterns(rules: Iterable[Rule]) -> list[str]:
+    """``file:line`` problems for patterns with an unbounded ``*`` / ``+`` (spaCy then tries every span:
+    minutes on a long posting)."""
+    return [f"{r.name}: unbounded OP '*' or '+' can make matching very slow on long postings; bound it, "
+            'e.g. "OP": "{0,3}"' for r in rules
+            if isinstance(r.pattern, list) and any(t.get("OP") in ("*", "+") for t in r.pattern)]
+
+
 def load_rules(extra: Sequence[PathLike] | PathLike = ()) -> list[Rule]:
     """Our shipped rules plus the user's extra directories/files, validated together.
 
-    A user pattern whose ``LEMMA`` matches no word would never match: each gets a warning
-    (``rolematch rules check`` reports them as problems).
+    A user pattern whose ``LEMMA`` matches no word would never match, one with an unbounded
+    ``*``/``+`` can be very slow: each gets a warning (``rolematch rules check`` reports them as problems).
     """
     rules = load_rule_files([rules_dir(), *rule_paths(extra)], Taxonomy.load())
     if extra:
@@ -288,6 +303,7 @@ def load_rules(extra: Sequence[PathLike] | PathLike = ()) -> list[Rule]:
 
         from rolematch.lemmas import lemma_problems
 
-        for problem in lemma_problems(r for r in rules if not r.file.startswith("rules/")):
-            warnings.warn(f"{problem}; it never matches", stacklevel=2)
+        mine = [r for r in rules if not r.file.startswith("rules/")]
+        for problem in [f"{p}; it never matches" for p in lemma_problems(mine)] + slow_patterns(mine):
+            warnings.warn(problem, stacklevel=2)
     return rules
