@@ -717,3 +717,29 @@ def test_progress_follows_the_rows_written_not_the_rows_read_ahead(tmp_path, mon
     # the first 100 rows are 5 % of the file: the bar is near there (plus the reader's buffer), although
     # several chunks were already read and sent to the workers
     assert positions[0] < 0.05 * size + 256 * 1024 < size / 2 and positions[-1] == size
+
+
+def test_a_surrogate_in_a_json_key_is_written_to_parquet(tmp_path):
+    pytest.importorskip("pyarrow")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "n\ud800": "x", "text": EN}) + "\n", encoding="utf-8")
+    score_file(str(src), str(tmp_path / "out.parquet"), jobs=1, progress=False)
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(out.columns[:3]) == ["id", "n\\ud800", "text"] and out["rolematch_label"].iloc[0] == "ml_engineer"
+
+
+def test_score_warns_once_about_a_slow_user_rule(tmp_path):
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+
+    rules = tmp_path / "my_rules"
+    rules.mkdir()
+    (rules / "a.jsonl").write_text(json.dumps({
+        "id": "my_slow", "kind": "tool", "category": "tools", "roles": ["ml_engineer"], "lang": "any",
+        "origin": "user", "pattern": [{"LOWER": "deploy"}, {"IS_ALPHA": True, "OP": "*"}, {"LOWER": "models"}]}))
+    src = write_csv(tmp_path / "in.csv", [{"id": "1", "description": EN}])
+    res = CliRunner().invoke(cli, ["score", str(src), "-o", str(tmp_path / "out.csv"), "-j", "1", "-q",
+                                   "--rules", str(rules)])
+    assert res.exit_code == 0, res.output
+    assert res.output.count("an unbounded OP") == 1

@@ -112,11 +112,19 @@ def test_cdata_wrapped_html_from_xml_feeds_is_read():
         "We deploy models.\n\n- Python")
 
 
-@pytest.mark.parametrize("text", ["D&eacute;ployer des mod&egrave;les &amp; les suivre", "Mod&egrave;les<br>Python"])
-def test_entity_escaped_text_is_decoded_even_without_two_tags(text):
-    assert looks_like_html(text)
-    assert "&" not in prepare(text).text.replace("& ", "")
-    assert not looks_like_html("R&D and AT&T; Q&A")  # ampersands, not entity references
+def test_entity_references_are_decoded_in_plain_text_with_offsets_into_it():
+    from rolematch.extract import Extractor
+
+    text = "D&eacute;ployer des mod&egrave;les &amp; les suivre. Budget x<y must hold -> always. " + FR
+    p = prepare(text)
+    assert not p.is_html and p.text.startswith("Déployer des modèles & les suivre. Budget x<y must hold")
+    for m in Extractor().extract(text).matches:
+        assert text[m.start:m.end] == m.text  # offsets index the text as passed
+    s, e = p.to_source(0, len("Déployer"))
+    assert text[s:e] == "D&eacute;ployer"
+    one_tag = prepare("Mod&egrave;les<br>Python et SQL pour nos équipes de données")
+    assert one_tag.is_html and one_tag.text.startswith("Modèles\nPython")  # a tag and an entity: HTML
+    assert not looks_like_html("R&amp;D &amp; AT&amp;T") and not looks_like_html("R&D and AT&T; Q&A")
 
 
 def test_soft_hyphens_and_joiners_are_removed_and_offsets_map_back():
@@ -148,3 +156,9 @@ def test_cdata_wrapped_plain_text_and_titles_are_read_through():
 def test_undefined_cp1252_bytes_do_not_turn_the_file_into_latin1():
     data = "l’œuvre d’une équipe – ".encode("cp1252") + b"\x81" + "données".encode("cp1252")
     assert decode_bytes(data) == "l’œuvre d’une équipe – \x81données"
+
+
+def test_a_style_or_script_before_the_title_keeps_the_head_out():
+    for block in ("<style>h1{color:red}</style>", "<script>var x = 1;</script>"):
+        page = f"<html><head>{block}<title>Careers | Contoso</title></head><body><p>Nurse</p><p>Care</p></body>"
+        assert html_to_text(page) == "Nurse\n\nCare"

@@ -320,7 +320,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
         from rolematch.api import check_model_rules
 
         # the user's rules and the model's own, checked here: a bad one would otherwise fail every worker as it starts
-        all_rules = (*check_model_rules(model_path, manifest), *rules_t)
+        all_rules = (*check_model_rules(model_path, manifest), *rules)  # --rules as given: messages name them so
         if all_rules:
             from rolematch.rules import load_rules
 
@@ -341,9 +341,13 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
 
                 window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or jobs)
             elif jobs == 1:
+                import warnings
+
                 from rolematch.api import RoleModel
 
-                model = RoleModel.load(model_dir, rules_t)
+                with warnings.catch_warnings():  # the checks above have said it once
+                    warnings.simplefilter("ignore")
+                    model = RoleModel.load(model_dir, rules_t)
 
                 def submit(texts: list[Any], titles: list[Any] | None) -> Any:
                     return score_rows(texts, titles, lang, model=model, explain=explain)

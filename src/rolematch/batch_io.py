@@ -695,7 +695,8 @@ class Writer:
         import pyarrow.parquet as pq
 
         if self._pq is None:
-            base = self._schema if self._schema is not None else pa.schema([(c, pa.string()) for c in self.input_columns])
+            base = self._schema if self._schema is not None else pa.schema(
+                [(encodable(str(c)), pa.string()) for c in self.input_columns])  # a JSON key may hold "\ud800"
             fields = list(base) + [
                 pa.field("rolematch_label", pa.string()), pa.field("rolematch_confidence", pa.float64()),
                 pa.field("rolematch_p_ml_engineer", pa.float64()), pa.field("rolematch_p_ml_scientist", pa.float64()),
@@ -712,7 +713,8 @@ class Writer:
                 cols[c] = [None if v is None else encodable(str(_cell(v))) for v in cols[c]]
         if EVIDENCE_COLUMN in cols:  # a list of dicts: JSON text, as in CSV
             cols[EVIDENCE_COLUMN] = [None if v is None else encodable(_cell(v)) for v in cols[EVIDENCE_COLUMN]]
-        self._pq.write_table(pa.table(cols, schema=self._arrow_schema))
+        self._pq.write_table(pa.Table.from_arrays([pa.array(cols[c], type=f.type) for c, f in
+                                                   zip(self.columns, self._arrow_schema)], schema=self._arrow_schema))
 
     def commit(self) -> None:
         """Finish the file and move it onto the destination."""

@@ -108,7 +108,7 @@ class _Located(_HTMLToText):
         self.where: dict[int, tuple[int, int]] = {}  # index in ``parts`` -> (line, column) in the HTML
 
     def handle_data(self, data: str) -> None:
-        if self._head and not self._in_title and data.strip():
+        if self._head and not self._in_title and not self._skip and data.strip():
             self._head = False
         if not self.skipping:
             self.where[len(self.parts)] = self.getpos()

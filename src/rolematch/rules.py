@@ -132,6 +132,7 @@ def rules_digest(paths: Iterable[PathLike]) -> str:
 
 
 _OPTIONAL_OP = re.compile(r"^(?:\?|\*|\{0?,\d*\}|\{0\})$")  # may match no token at all
+_UNBOUNDED_OP = re.compile(r"^(?:\*|\+|\{\d*,\})$")  # no upper bound: "*", "+", "{0,}", "{2,}"
 
 
 def _check_token_pattern(pattern: list[Any], where: str, problems: list[str]) -> None:
@@ -150,10 +151,11 @@ def _check_token_pattern(pattern: list[Any], where: str, problems: list[str]) ->
             re.compile(regex)
         except re.error as exc:
             problems.append(f"{where}: invalid token pattern: bad REGEX {regex!r}: {exc}")
-    anchored = [t for t in pattern if not _OPTIONAL_OP.match(str(t.get("OP", ""))) and set(t) - {"OP"}]
-    if not anchored:  # every token optional or matching any token: it matches everywhere
-        problems.append(f"{where}: the pattern matches any text (every token is optional or a wildcard); "
-                        "give at least one required token with a word, lemma or shape")
+    anchored = [t for t in pattern if not _OPTIONAL_OP.match(str(t.get("OP", ""))) and t.get("OP") != "!"
+                and set(t) - {"OP"}]
+    if not anchored:  # every token optional, negated or matching any token: it matches (nearly) everywhere
+        problems.append(f"{where}: the pattern matches any text (every token is optional, negated (\"!\") or a "
+                        "wildcard); give at least one required token with a word, lemma or shape")
     for tok in pattern:
         lemma = tok.get("LEMMA")
         values = lemma.get("IN", []) if isinstance(lemma, dict) else [lemma] if lemma is not None else []
@@ -284,11 +286,11 @@ def rule_paths(extra: Sequence[PathLike] | PathLike) -> list[PathLike]:
 
 
 def slow_patterns(rules: Iterable[Rule]) -> list[str]:
-    """``file:line`` problems for patterns with an unbounded ``*`` / ``+`` (spaCy then tries every span:
-    minutes on a long posting)."""
-    return [f"{r.name}: unbounded OP '*' or '+' can make matching very slow on long postings; bound it, "
+    """``file:line`` problems for patterns with an unbounded ``*`` / ``+`` / ``{n,}`` (spaCy then tries every
+    span: minutes on a long posting)."""
+    return [f"{r.name}: an unbounded OP ('*', '+', '{{n,}}') can make matching very slow on long postings; bound it, "
             'e.g. "OP": "{0,3}"' for r in rules
-            if isinstance(r.pattern, list) and any(t.get("OP") in ("*", "+") for t in r.pattern)]
+            if isinstance(r.pattern, list) and any(_UNBOUNDED_OP.match(str(t.get("OP", ""))) for t in r.pattern)]
 
 
 def load_rules(extra: Sequence[PathLike] | PathLike = ()) -> list[Rule]:

@@ -10,6 +10,7 @@ that ``original[start:end]`` is the matched text.
 from __future__ import annotations
 
 import codecs
+import html as _html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -126,20 +127,20 @@ class _HTMLToText(HTMLParser):
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if self._head and not self._in_title and data.strip():
-            self._head = False  # text outside a head element: the body has begun
+        if self._head and not self._in_title and not self._skip and data.strip():
+            self._head = False  # text outside a head element (a title, a style or script block): the body has begun
         if not self.skipping:
             self.parts.append(data)
 
 
 def looks_like_html(text: str) -> bool:
-    """True when ``text`` carries at least two HTML tags or entity references (``&eacute;``), one of them a tag
-    or two of them entities."""
+    """True when ``text`` carries at least two HTML tags, or one and an entity reference (``&eacute;``).
+
+    Entity references alone do not make HTML: :func:`prepare` decodes them in plain text.
+    """
     head = text[:20000]
     tags = len(_HTML_HINT.findall(head))
-    if tags >= 2:
-        return True
-    return "&" in head and tags + len(_ENTITY.findall(head)) >= 2
+    return tags >= 2 or (tags == 1 and "&" in head and _ENTITY.search(head) is not None)
 
 
 def unwrap_cdata(html: str) -> str:
@@ -161,12 +162,18 @@ def html_to_text(html: str) -> str:
     return out.strip()
 
 
-def _nfc_with_index(text: str) -> tuple[str, tuple[int, ...] | None]:
-    """NFC-normalise, returning a text->source index map when the length changes."""
+#: where each character of a normalised text comes from: its ``[start, end)`` in the stage's input,
+#: as two lists (``None``: the stage changed no length, character i is character i)
+Spans = tuple[list[int], list[int]]
+
+
+def _nfc_spans(text: str) -> tuple[str, Spans | None]:
+    """NFC-normalise; each output character spans the cluster (base + combining marks) it comes from."""
     if unicodedata.is_normalized("NFC", text):
         return text, None
     out: list[str] = []
-    index: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     n = len(text)
     i = 0
     while i < n:
@@ -175,24 +182,60 @@ def _nfc_with_index(text: str) -> tuple[str, tuple[int, ...] | None]:
             j += 1
         piece = unicodedata.normalize("NFC", text[i:j])
         out.append(piece)
-        index.extend([i] * len(piece))
+        starts.extend([i] * len(piece))
+        ends.extend([j] * len(piece))
         i = j
-    index.append(n)
     result = "".join(out)
-    return result, (tuple(index) if len(result) != n or result != text else None)
+    return result, ((starts, ends) if len(result) != n or result != text else None)
+
+
+def _unescape_spans(text: str) -> tuple[str, Spans | None]:
+    """Plain text with entity references (``R&amp;D``, ``d&eacute;ployer``) decoded; each decoded
+    character spans its reference. Nothing else changes: ``<`` in plain text is no tag."""
+    if "&" not in text or not _ENTITY.search(text):
+        return text, None
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in _ENTITY.finditer(text):
+        value = _html.unescape(m.group())
+        if value == m.group():  # not an entity html knows
+            continue
+        out.append(text[pos:m.start()])
+        starts.extend(range(pos, m.start()))
+        ends.extend(range(pos + 1, m.start() + 1))
+        out.append(value)
+        starts.extend([m.start()] * len(value))
+        ends.extend([m.end()] * len(value))
+        pos = m.end()
+    if pos == 0:
+        return text, None
+    out.append(text[pos:])
+    starts.extend(range(pos, len(text)))
+    ends.extend(range(pos + 1, len(text) + 1))
+    return "".join(out), (starts, ends)
+
+
+def _drop_spans(text: str) -> tuple[str, Spans | None]:
+    """``text`` without soft hyphens and joiners; each kept character spans itself."""
+    if not _INVISIBLE_RE.search(text):
+        return text, None
+    keep = [i for i, ch in enumerate(text) if ch not in _INVISIBLE]
+    return "".join(text[i] for i in keep), (keep, [i + 1 for i in keep])
+
+
+def _compose(outer: Spans | None, inner: Spans | None) -> Spans | None:
+    """The spans, in the first stage's input, of the characters of a later stage's output."""
+    if outer is None or inner is None:
+        return outer if inner is None else inner
+    (os_, oe), (is_, ie) = outer, inner
+    return [os_[a] for a in is_], [oe[b - 1] for b in ie]
 
 
 def drop_invisible(text: str) -> str:
     """``text`` without soft hyphens and joiners (what :func:`prepare` removes)."""
     return _INVISIBLE_RE.sub("", text) if _INVISIBLE_RE.search(text) else text
-
-
-def _drop_invisible(text: str) -> tuple[str, list[int] | None]:
-    """``text`` without soft hyphens and joiners, and a text->source index map when any were removed."""
-    if not _INVISIBLE_RE.search(text):
-        return text, None
-    keep = [i for i, ch in enumerate(text) if ch not in _INVISIBLE]
-    return "".join(text[i] for i in keep), keep + [len(text)]
 
 
 def clean_title(title: str) -> str | None:
@@ -219,22 +262,28 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
     if len(text) > MAX_CHARS:
         raise InputError(f"posting too large ({len(text):,} characters; the limit is {MAX_CHARS:,})", source)
     is_html = looks_like_html(text) if html is None else html
-    body = html_to_text(text) if is_html else text
-    body, dropped = _drop_invisible(unwrap_cdata(body))
+    body = html_to_text(text) if is_html else unwrap_cdata(text)  # same length: offsets hold
+    spans: Spans | None = None
+    if not is_html:
+        body, spans = _unescape_spans(body)
+    body, dropped = _drop_spans(body)
+    spans = _compose(spans, dropped)
     if "\r\n" in body:  # one line break (a lone \r becomes \n below); same length, so offsets hold
         body = body.replace("\r\n", " \n")
     cleaned = body.translate(_CTRL_TABLE) if _NEEDS_CLEAN.search(body) else body
-    cleaned, index = _nfc_with_index(cleaned)
-    ends = None
-    if dropped is not None:  # a span starts at its first kept character and ends after its last one:
-        nfc = index if index is not None else range(len(cleaned) + 1)  # not over removed ones around it
-        index = tuple(dropped[i] for i in nfc)
-        ends = tuple(dropped[i - 1] + 1 if i else 0 for i in nfc)
+    cleaned, nfc = _nfc_spans(cleaned)
+    spans = _compose(spans, nfc)
     if not cleaned.strip():
         raise InputError("empty posting (no text)", source)
     if is_html:
         return PreparedText(source=cleaned, text=cleaned, is_html=True)
-    return PreparedText(source=text, text=cleaned, is_html=False, _index=index, _end_index=ends)
+    if spans is None:
+        return PreparedText(source=text, text=cleaned, is_html=False)
+    # a span of the text starts where its first character starts and ends where its last one ends: not
+    # over removed characters around it, and over a whole entity reference or combining cluster
+    starts, ends = spans
+    return PreparedText(source=text, text=cleaned, is_html=False, _index=(*starts, len(text)),
+                        _end_index=(0, *ends))
 
 
 # longest first: a UTF-32 LE BOM starts with the UTF-16 LE one
