@@ -232,7 +232,7 @@ def _pairs(texts: Iterable[Any], titles: Iterable[Any] | None) -> Iterator[tuple
 
 @lru_cache(maxsize=4)
 def _cached_model(path: str | None, rules: tuple[str, ...], stamp: tuple[int, int] | None = None,
-                  rules_stamp: tuple[Any, ...] = ()) -> RoleModel:
+                  rule_files: tuple[Any, ...] = ()) -> RoleModel:
     return RoleModel.load(path, rules)
 
 

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import warnings
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, NoReturn, Union
 
 from rolematch import __version__  # noqa: I001
 from rolematch.errors import ModelError
@@ -252,7 +252,7 @@ def load_model(directory: PathLike) -> tuple[Any, dict[str, Any]]:
     return est, manifest
 
 
-def _disagrees(d: Path, key: str, said: Any, found: Any) -> None:
+def _disagrees(d: Path, key: str, said: Any, found: Any) -> NoReturn:
     raise ModelError(f"{d / MANIFEST_FILE}: the manifest's {key!r} ({said!r}) does not describe the model file "
                      f"({found!r}); restore the manifest or retrain with `rolematch train`")
 

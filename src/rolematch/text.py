@@ -50,7 +50,7 @@ _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 _HEAD_TAGS = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
 # "<![CDATA[ ... ]]>" (XML job feeds): html.parser drops what it wraps; read as blanks of the same length
 _CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
-# an entity reference (&eacute; &#233; &#xE9;): entity-escaped text is HTML even without tags
+# an entity reference (&eacute; &#233; &#xE9;): decoded in plain text too; with one tag, the text is HTML
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
