@@ -301,16 +301,18 @@ def test_failed_run_keeps_existing_output(tmp_path):
 
 
 @pytest.mark.parametrize("signum, background", [(signal.SIGINT, False), (signal.SIGTERM, False),
-                                                (signal.SIGHUP, False), (signal.SIGTERM, True)])
+                                                (signal.SIGHUP, False), (signal.SIGTERM, True),
+                                                (signal.SIGINT, "twice")])
 def test_interrupted_run_leaves_no_output(tmp_path, signum, background):
     """Ctrl-C, and kill / timeout / a closed terminal, stop the run without leaving a temporary file
-    (also as a script's background job, where SIGINT is ignored)."""
+    (also as a script's background job, where SIGINT is ignored; and with a second Ctrl-C right after
+    the first, as ``timeout`` passes one on to the process group)."""
     # far more rows than it can score before the signal comes: a run that finished would prove nothing
     src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(40_000)])
     dst = tmp_path / "out.csv"
     # the child gets Ctrl-C's default handling even when this test runs where SIGINT is ignored
     # (a background job of a non-interactive shell): an ignored SIGINT would let the run finish
-    sigint = signal.SIG_IGN if background else signal.SIG_DFL
+    sigint = signal.SIG_IGN if background is True else signal.SIG_DFL
     proc = subprocess.Popen([sys.executable, "-m", "rolematch", "score", str(src), "-o", str(dst),
                              "-j", "2" if background else "1", "-q"],
                             cwd=tmp_path, stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
@@ -319,12 +321,15 @@ def test_interrupted_run_leaves_no_output(tmp_path, signum, background):
         time.sleep(0.05)
     time.sleep(0.3)
     proc.send_signal(signum)
+    if background == "twice":
+        proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)  # until stderr closes: no orphaned worker may keep it open
     assert proc.returncode == (130 if signum == signal.SIGINT else 128 + signum)
     assert not dst.exists()
     assert [p.name for p in tmp_path.iterdir() if "rolematch-tmp" in p.name] == []
     assert b"Traceback" not in err and (b"Interrupted." in err or b"Terminated (signal" in err)
     assert b"leaked semaphore" not in err  # -j 2: the resource tracker (it holds stderr too) stays quiet
+    assert err.count(b"\n") == 1, err  # one line: no "Aborted!" after it
 
 
 def test_a_swallowed_ctrl_c_still_stops_the_run(capsys):
@@ -705,7 +710,7 @@ def test_progress_follows_the_rows_written_not_the_rows_read_ahead(tmp_path, mon
         def __call__(self, rows, errors, pos=None):
             calls.append((rows, self.source.position() if pos is None else pos))
 
-        def close(self):
+        def close(self, done=False):
             pass
 
     monkeypatch.setattr(B, "_Progress", Recorder)
@@ -743,3 +748,20 @@ def test_score_warns_once_about_a_slow_user_rule(tmp_path):
                                    "--rules", str(rules)])
     assert res.exit_code == 0, res.output
     assert res.output.count("an unbounded OP") == 1
+
+
+def test_the_progress_bar_ends_at_100_percent_when_the_run_is_done(tmp_path, monkeypatch):
+    import io
+
+    import rolematch.batch as B
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(50)])
+    bar = B._Progress(open_source(str(src)), True)
+    bar(40, 0, 100)  # the reader's position can stop short of the end of the file
+    bar.close(done=True)
+    assert bar.bar.n == bar.bar.total == src.stat().st_size

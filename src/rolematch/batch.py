@@ -174,6 +174,8 @@ def sigint_latch() -> Iterator[Callable[[], None]]:
 
     def handler(signum: int, frame: Any) -> None:
         nonlocal hit
+        if hit is not None:  # a second signal (``timeout`` passes Ctrl-C on to the group; a double Ctrl-C):
+            return           # the run is already stopping, and must not be stopped in its clean-up
         hit = KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
         raise hit
 
@@ -196,9 +198,20 @@ def sigint_latch() -> Iterator[Callable[[], None]]:
             raise hit from None
         raise
     finally:
-        for s, h in before:
-            signal.signal(s, h)
+        for s, h in before:  # once stopped, a command-line run is on its way out: later signals are ignored
+            signal.signal(s, signal.SIG_IGN if hit is not None and _exit_after_stop else h)
         sys.unraisablehook = old_hook
+
+
+#: set by the command line (:func:`rolematch.cli.main`): a stopped run ends the process, so signals that
+#: follow the first are ignored to the exit (in a library call the caller's handlers come back)
+_exit_after_stop = False
+
+
+def exit_after_stop() -> None:
+    """Mark this process as a command-line run: see :data:`_exit_after_stop`."""
+    global _exit_after_stop
+    _exit_after_stop = True
 
 
 def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_col: str | None,
@@ -268,8 +281,11 @@ class _Progress:
         rate = rows / max(time.perf_counter() - self.start, 1e-9)
         self.bar.set_postfix_str(f"{rows:,} rows, {errors:,} errors, {rate:,.0f} rows/s", refresh=False)
 
-    def close(self) -> None:
+    def close(self, done: bool = False) -> None:
+        """Close the bar; at 100 % when the run is ``done`` (the reader's position can stop short of the end)."""
         if self.bar is not None:
+            if done and self.bar.total:
+                self.bar.update(max(0, self.bar.total - self.bar.n))
             self.bar.close()
 
 
@@ -375,7 +391,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
             writer.abort()
             raise
         finally:
-            bar.close()
+            bar.close(done)
             if executor is not None:  # after a clean run, wait for the idle workers: exiting while the pool
                 executor.shutdown(wait=done, cancel_futures=True)  # winds down can print a traceback
             if client is not None:

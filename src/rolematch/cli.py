@@ -365,8 +365,9 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
         params["rules"] = rules
     if market_prior:
         params["class_prior"] = MARKET_PRIOR
-    from rolematch.batch import sigint_latch
+    from rolematch.batch import exit_after_stop, sigint_latch
 
+    exit_after_stop()
     with sigint_latch():  # kill/timeout (SIGTERM) and a closed terminal clean up like Ctrl-C: no temporary file left
         _, manifest = train_model(df, out_dir, params=params, eval_sets=evals)
     cv = manifest.get("cross_validation", {})
@@ -448,10 +449,11 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
 
         rolematch score postings.csv -o scored.csv --title-column title -j 2
     """
-    from rolematch.batch import score_file
+    from rolematch.batch import exit_after_stop, score_file
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
+    exit_after_stop()  # a second Ctrl-C (``timeout`` passes one on to the group) must not break the clean-up
     summary = score_file(input_path, output_path, text_column=text_column, title_column=title_column,
                          id_column=id_column, jobs=jobs, chunk_size=chunk_size, sep=sep, encoding=encoding,
                          lang=lang, model_dir=model_dir, rules=rules, engine=engine, scheduler=scheduler,
