@@ -203,15 +203,20 @@ def sigint_latch() -> Iterator[Callable[[], None]]:
         sys.unraisablehook = old_hook
 
 
-#: set by the command line (:func:`rolematch.cli.main`): a stopped run ends the process, so signals that
-#: follow the first are ignored to the exit (in a library call the caller's handlers come back)
+#: true while a command-line run is inside :func:`exit_after_stop`: a stopped run ends the process, so
+#: signals that follow the first are ignored to the exit (in a library call the caller's handlers come back)
 _exit_after_stop = False
 
 
-def exit_after_stop() -> None:
-    """Mark this process as a command-line run: see :data:`_exit_after_stop`."""
+@contextmanager
+def exit_after_stop() -> Iterator[None]:
+    """Run the block as a command-line run would: see :data:`_exit_after_stop`."""
     global _exit_after_stop
-    _exit_after_stop = True
+    before, _exit_after_stop = _exit_after_stop, True
+    try:
+        yield
+    finally:
+        _exit_after_stop = before
 
 
 def _run(source: Source, writer: Writer, submit: Submit, text_col: str, title_col: str | None,

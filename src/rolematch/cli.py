@@ -367,8 +367,7 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
         params["class_prior"] = MARKET_PRIOR
     from rolematch.batch import exit_after_stop, sigint_latch
 
-    exit_after_stop()
-    with sigint_latch():  # kill/timeout (SIGTERM) and a closed terminal clean up like Ctrl-C: no temporary file left
+    with exit_after_stop(), sigint_latch():  # kill/timeout (SIGTERM) and a closed terminal clean up like Ctrl-C: no temporary file left
         _, manifest = train_model(df, out_dir, params=params, eval_sets=evals)
     cv = manifest.get("cross_validation", {})
     click.echo(f"trained on {len(df)} postings; wrote {out_dir}")
@@ -453,11 +452,11 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
-    exit_after_stop()  # a second Ctrl-C (``timeout`` passes one on to the group) must not break the clean-up
-    summary = score_file(input_path, output_path, text_column=text_column, title_column=title_column,
-                         id_column=id_column, jobs=jobs, chunk_size=chunk_size, sep=sep, encoding=encoding,
-                         lang=lang, model_dir=model_dir, rules=rules, engine=engine, scheduler=scheduler,
-                         progress=not quiet, explain=explain)
+    with exit_after_stop():  # a second Ctrl-C (``timeout`` passes one on to the group) must not break the clean-up
+        summary = score_file(input_path, output_path, text_column=text_column, title_column=title_column,
+                             id_column=id_column, jobs=jobs, chunk_size=chunk_size, sep=sep, encoding=encoding,
+                             lang=lang, model_dir=model_dir, rules=rules, engine=engine, scheduler=scheduler,
+                             progress=not quiet, explain=explain)
     if not quiet:
         click.echo(str(summary), err=True)
         for example in summary.examples:
