@@ -95,7 +95,7 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
         kinds = sorted({type(v).__name__ for v in text[odd]})
         raise TrainingError(f"{p}: {int(odd.sum())} row(s) whose {text_column!r} is not text ({', '.join(kinds)}; "
                             f"{_data_rows(odd)}); fix or remove them")
-    missing = no_label & ~(empty & no_label if keep_unusable else empty)
+    missing = no_label & ~empty  # a text without a label (rows with neither are the spreadsheet's tail)
     if missing.any():
         raise TrainingError(f"{p}: {int(missing.sum())} row(s) with an empty {label_column!r} ({_data_rows(missing)}); "
                             "label them or leave them out")
