@@ -765,3 +765,26 @@ def test_the_progress_bar_ends_at_100_percent_when_the_run_is_done(tmp_path, mon
     bar(40, 0, 100)  # the reader's position can stop short of the end of the file
     bar.close(done=True)
     assert bar.bar.n == bar.bar.total == src.stat().st_size
+
+
+def test_an_interrupted_cli_run_in_process_gives_the_handlers_back(tmp_path):
+    """Inside a Python process (CliRunner, a notebook) a stopped run must not leave Ctrl-C ignored."""
+    import os
+    import threading
+
+    from click.testing import CliRunner
+
+    from rolematch.cli import cli
+
+    src = write_csv(tmp_path / "in.csv", [{"id": str(i), "description": EN} for i in range(20_000)])
+    outer = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even where it is ignored
+    timer = threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGINT))
+    try:
+        timer.start()
+        res = CliRunner().invoke(cli, ["score", str(src), "-o", str(tmp_path / "out.csv"), "-j", "1", "-q"])
+        timer.join()
+        assert res.exit_code == 130 and not (tmp_path / "out.csv").exists()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, outer)

@@ -103,3 +103,16 @@ def test_a_pipeline_with_the_component_pickles(tmp_path):
     assert doc2._.rolematch_proba == doc._.rolematch_proba
     assert [(s.start, s.end, s.label_) for s in doc2.spans["rolematch"]] == \
            [(s.start, s.end, s.label_) for s in doc.spans["rolematch"]]
+
+
+def test_plain_text_spans_only_where_the_tokens_give_the_match():
+    import rolematch
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("rolematch")
+    text = EN + "\nTensorFlow&nbsp;and&nbsp;PyTorch, Python&#44;SQL."  # entity references: decoded for matching
+    doc = nlp(text)
+    found = {(m.id, m.text) for m in rolematch.extract_skills(text).matches}
+    assert ("tensorflow", "TensorFlow") in found
+    for span in doc.spans["rolematch"]:
+        assert (span.label_, span.text) in found  # never one span over "TensorFlow&nbsp;and&nbsp;PyTorch"

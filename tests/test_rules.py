@@ -236,3 +236,14 @@ def test_unbounded_wildcards_are_a_check_problem_and_a_load_warning(tmp_path):
     assert res.exit_code == 1 and res.output.count("an unbounded OP") == 2
     with pytest.warns(UserWarning, match="unbounded OP"):
         assert "my_slow" in {r.id for r in load_rules([d])}  # still loaded: valid spaCy, only slow
+
+
+def test_a_rule_problem_is_warned_once_whichever_path_loads_it(tmp_path, monkeypatch, recwarn):
+    slow = dict(GOOD, id="my_slow", pattern=[{"LOWER": "the"}, {"IS_ALPHA": True, "OP": "{2,}"}, {"LOWER": "and"}])
+    d = write_rules(tmp_path, [slow])
+    monkeypatch.chdir(tmp_path)
+    load_rules(["user_rules"])
+    load_rules([str(d.resolve())])  # as a model records it
+    assert [str(w.message) for w in recwarn].count(
+        "user_rules/mine.jsonl:1: an unbounded OP ('*', '+', '{n,}') can make matching very slow on long postings; "
+        'bound it, e.g. "OP": "{0,3}"') == 1 and len(recwarn) == 1

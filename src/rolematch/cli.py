@@ -367,7 +367,7 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
         params["class_prior"] = MARKET_PRIOR
     from rolematch.batch import exit_after_stop, sigint_latch
 
-    with exit_after_stop(), sigint_latch():  # kill/timeout (SIGTERM) and a closed terminal clean up like Ctrl-C: no temporary file left
+    with _stopping_exits(exit_after_stop), sigint_latch():  # kill/timeout (SIGTERM) and a closed terminal clean up like Ctrl-C: no temporary file left
         _, manifest = train_model(df, out_dir, params=params, eval_sets=evals)
     cv = manifest.get("cross_validation", {})
     click.echo(f"trained on {len(df)} postings; wrote {out_dir}")
@@ -452,7 +452,7 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
-    with exit_after_stop():  # a second Ctrl-C (``timeout`` passes one on to the group) must not break the clean-up
+    with _stopping_exits(exit_after_stop):  # a second Ctrl-C (``timeout`` passes one on) must not break the clean-up
         summary = score_file(input_path, output_path, text_column=text_column, title_column=title_column,
                              id_column=id_column, jobs=jobs, chunk_size=chunk_size, sep=sep, encoding=encoding,
                              lang=lang, model_dir=model_dir, rules=rules, engine=engine, scheduler=scheduler,
@@ -468,6 +468,18 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
                                    f"of {summary.output}")
 
 
+#: true when the console entry point (:func:`main`) runs the CLI: then a stopped run ends the process
+_console = False
+
+
+def _stopping_exits(exit_after_stop: Callable[[], Any]) -> Any:
+    """``exit_after_stop()`` at the console; nothing when the CLI runs inside a Python process (click's
+    CliRunner, a notebook), which must get its signal handlers back after a stop."""
+    from contextlib import nullcontext
+
+    return exit_after_stop() if _console else nullcontext()
+
+
 def main() -> None:
     """Console entry point: run the CLI, then leave without tearing the interpreter down.
 
@@ -477,6 +489,8 @@ def main() -> None:
     (unless child processes or other threads are still running: then normally; after Ctrl-C or a
     signal it terminates its worker processes and exits at once).
     """
+    global _console
+    _console = True
     code: int = 0
     try:
         cli.main(prog_name="rolematch")

@@ -84,7 +84,9 @@ class RolematchComponent:
             spans = []
             for m in res.skills.matches:
                 span = doc.char_span(m.start, m.end, label=m.id, alignment_mode="expand")
-                if span is not None:
+                # only where the doc's tokens give the match's text: "TensorFlow&nbsp;and&nbsp;PyTorch" is one
+                # token, and a span over it would be neither tool
+                if span is not None and span.text == m.text:
                     spans.append(Span(doc, span.start, span.end, label=m.id, span_id=m.kind))
         doc.spans[self.spans_key] = spans
         doc._.rolematch_label = res.label

@@ -305,7 +305,15 @@ def load_rules(extra: Sequence[PathLike] | PathLike = ()) -> list[Rule]:
 
         from rolematch.lemmas import lemma_problems
 
-        mine = [r for r in rules if not r.file.startswith("rules/")]
-        for problem in [f"{p}; it never matches" for p in lemma_problems(mine)] + slow_patterns(mine):
-            warnings.warn(problem, stacklevel=2)
+        for r in rules:
+            if r.file.startswith("rules/"):
+                continue
+            for problem in [f"{p}; it never matches" for p in lemma_problems([r])] + slow_patterns([r]):
+                key = (os.path.abspath(r.file), r.line, problem.split(": ", 1)[-1])
+                if key not in _WARNED:  # once per process, however often (and by whichever path) it is loaded
+                    _WARNED.add(key)
+                    warnings.warn(problem, stacklevel=2)
     return rules
+
+
+_WARNED: set[tuple[str, int, str]] = set()

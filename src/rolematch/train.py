@@ -296,8 +296,9 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
     if params.get("rules"):  # recorded with the model: absolute (it may be used from anywhere), checked now
         from rolematch.rules import load_rules, rule_paths, rules_digest
 
-        params["rules"] = tuple(str(Path(r).resolve()) for r in rule_paths(params["rules"]))
-        load_rules(params["rules"])
+        given = rule_paths(params["rules"])
+        load_rules(given)  # checked (and warned about) by the names the caller gave
+        params["rules"] = tuple(str(Path(r).resolve()) for r in given)
         rules_info = {"paths": list(params["rules"]), "sha256": rules_digest(params["rules"])}
     est = RoleClassifier(**params)
     X = df[["text", "title"]] if "title" in df.columns else df[["text"]]
