@@ -89,7 +89,8 @@ def test_invalid_rules_are_reported_with_file_and_line(tmp_path, line, reason):
     with pytest.raises(RulesError) as exc:
         load_rule_files([d], Taxonomy.load())
     # named by the path given (here absolute) and the line
-    assert any(p.startswith(f"{d.as_posix()}/mine.jsonl:2: ") and reason in p for p in exc.value.problems), exc.value.problems
+    problems = exc.value.problems
+    assert any(p.startswith(f"{d.as_posix()}/mine.jsonl:2: ") and reason in p for p in problems), problems
 
 
 def test_inconsistent_metadata_for_one_id(tmp_path):
@@ -178,7 +179,8 @@ def test_a_model_keeps_its_rules_wherever_it_is_used(tmp_path, monkeypatch, trai
     d = write_rules(tmp_path, [dict(GOOD, id="zorblax", pattern="zorblax")])
     monkeypatch.chdir(tmp_path)
     rows = [r for r in training_rows if r["lang"] == "en"]
-    df = pd.DataFrame([r for lab in ("ml_engineer", "data_scientist") for r in [x for x in rows if x["label"] == lab][:20]])
+    df = pd.DataFrame([r for lab in ("ml_engineer", "data_scientist")
+                       for r in [x for x in rows if x["label"] == lab][:20]])
     train(df[["text", "label"]], tmp_path / "model", params={"cv": 2, "rules": ("user_rules",)})
     elsewhere = tmp_path / "elsewhere"
     (elsewhere / "user_rules").mkdir(parents=True)

@@ -300,8 +300,8 @@ def test_unknown_labels_are_all_counted_and_their_rows_named(tiny, tmp_path):
     df = tiny.copy()
     df["label"] = ["a", "b", "c", "d", "e", "f", "g", "other"]
     df.to_csv(tmp_path / "unk.csv", index=False)
-    with pytest.raises(TrainingError, match=r"'a', 'b', 'c', 'd', 'e' and 2 more .* \(7 row\(s\): data row 1, 2, 3, 4, 5, "
-                                            r"\.\.\.\)"):
+    with pytest.raises(TrainingError,
+                       match=r"'a', 'b', 'c', 'd', 'e' and 2 more .* \(7 row\(s\): data row 1, 2, 3, 4, 5, \.\.\.\)"):
         read_labelled(tmp_path / "unk.csv")
 
 

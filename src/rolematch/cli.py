@@ -367,7 +367,8 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
         params["class_prior"] = MARKET_PRIOR
     from rolematch.batch import exit_after_stop, sigint_latch
 
-    with _stopping_exits(exit_after_stop), sigint_latch():  # kill/timeout (SIGTERM) and a closed terminal clean up like Ctrl-C: no temporary file left
+    # kill/timeout (SIGTERM) and a closed terminal clean up like Ctrl-C: no temporary file left
+    with _stopping_exits(exit_after_stop), sigint_latch():
         _, manifest = train_model(df, out_dir, params=params, eval_sets=evals)
     cv = manifest.get("cross_validation", {})
     click.echo(f"trained on {len(df)} postings; wrote {out_dir}")
@@ -377,7 +378,8 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
     for name, rep in manifest.get("evaluation", {}).items():
         parts = [f"macro-F1 {rep['macro_f1']:.3f}, accuracy {rep['accuracy']:.3f}"] if rep.get("n_in_scope") else []
         if rep.get("other_recall") is not None:
-            parts.append(f"out of scope: {_rows(rep['n_other'])} labelled other, {rep['other_recall']:.3f} flagged other")
+            parts.append(f"out of scope: {_rows(rep['n_other'])} labelled other, "
+                         f"{rep['other_recall']:.3f} flagged other")
         if rep.get("errors"):
             parts.append(f"{_rows(rep['errors'])} could not be scored (counted as other)")
         click.echo(f"{name}: {'; '.join(parts) or 'no labelled rows'}")

@@ -49,8 +49,8 @@ def supported_language(detected: str, source: str | None = None) -> str:
     """``detected`` when rolematch supports it; else raise, saying what the text looked like."""
     if detected not in SUPPORTED:
         what = "too little text to tell the language" if detected == "unknown" else f"language looks like {detected!r}"
-        raise UnsupportedLanguageError(f"{what}; rolematch supports en and fr (force one with --lang, or lang= in Python)",
-                                       source)
+        raise UnsupportedLanguageError(
+            f"{what}; rolematch supports en and fr (force one with --lang, or lang= in Python)", source)
     return detected
 
 
