@@ -249,3 +249,28 @@ def test_a_rule_problem_is_warned_once_whichever_path_loads_it(tmp_path, monkeyp
     assert [str(w.message) for w in recwarn].count(
         "user_rules/mine.jsonl:1: an unbounded OP ('*', '+', '{n,}') can make matching very slow on long postings; "
         'bound it, e.g. "OP": "{0,3}"') == 1 and len(recwarn) == 1
+
+
+def test_load_model_notices_edits_to_the_rules_a_model_records(tmp_path, training_rows):
+    """The cached model of load_model/classify/score_frame is loaded again when its recorded rules change."""
+    import pandas as pd
+
+    import rolematch
+    from rolematch.errors import ModelError
+    from rolematch.train import train
+
+    d = write_rules(tmp_path, [dict(GOOD, id="zorblax", pattern="zorblax")])
+    rows = [r for r in training_rows if r["lang"] == "en"]
+    df = pd.DataFrame([r for lab in ("ml_engineer", "data_scientist")
+                       for r in [x for x in rows if x["label"] == lab][:20]])
+    train(df[["text", "label"]], tmp_path / "model", params={"cv": 2, "rules": (str(d),)})
+    text = "We deploy models with Zorblax and Snarfle and Python in production. " * 4
+    assert "snarfle" not in rolematch.load_model(tmp_path / "model").classify(text).skills.counts
+    (d / "more.jsonl").write_text(json.dumps(dict(GOOD, id="snarfle", pattern="snarfle")))
+    with pytest.warns(UserWarning, match="changed since"):
+        assert "snarfle" in rolematch.load_model(tmp_path / "model").classify(text).skills.counts
+    import shutil
+
+    shutil.rmtree(d)
+    with pytest.raises(ModelError, match="which is missing"):
+        rolematch.load_model(tmp_path / "model")

@@ -260,7 +260,24 @@ def load_model(path: PathLike | None = None, rules: Sequence[PathLike] | PathLik
     """
     key = _key(path) if path is not None else None
     paths = tuple(map(_key, rule_paths(rules)))
-    return _cached_model(key, paths, _stamp(key) if key is not None else None, rules_stamp(paths))
+    stamp = _stamp(key) if key is not None else None
+    # the rules the model records count too: edited or removed, the model is loaded again (and warns or refuses)
+    recorded = _recorded_rules(key, stamp) if key is not None else ()
+    return _cached_model(key, paths, stamp, rules_stamp((*recorded, *paths)))
+
+
+@lru_cache(maxsize=16)
+def _recorded_rules(path: str, stamp: tuple[int, int] | None) -> tuple[str, ...]:
+    """The rule paths in the manifest of the model at ``path`` (read once per manifest version)."""
+    import json
+
+    from rolematch.persist import MANIFEST_FILE
+
+    try:
+        params = json.loads(Path(path, MANIFEST_FILE).read_text(encoding="utf-8")).get("params")
+        return tuple(str(p) for p in rule_paths(params.get("rules") or ()))
+    except Exception:  # no readable manifest: loading the model says what is wrong
+        return ()
 
 
 @lru_cache(maxsize=4)

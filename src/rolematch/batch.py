@@ -97,7 +97,10 @@ def dask_score_rows(texts: list[Any], titles: list[Any] | None, lang: str | None
     """The Dask task: load the model once per worker process (cached), then score."""
     from rolematch.api import load_model
 
-    return score_rows(texts, titles, lang, model=load_model(model_dir, rules), explain=explain)
+    with warnings.catch_warnings():  # the parent has checked the model and the rules and shown their warnings once
+        warnings.simplefilter("ignore")
+        model = load_model(model_dir, rules)
+    return score_rows(texts, titles, lang, model=model, explain=explain)
 
 
 # -- orchestration ------------------------------------------------------------------------
@@ -426,7 +429,9 @@ def _dask_client(scheduler: str | None, jobs: int, model_dir: str | None = None,
             client.close()
             raise
         return client
-    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+    # ":0": the scheduler's HTTP server on a free port (with None it still tries 8787, and a second run at the
+    # same time warns "Port 8787 is already in use")
+    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = Client(cluster)
     client._rolematch_cluster = cluster  # type: ignore[attr-defined]
     return client
