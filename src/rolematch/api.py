@@ -256,7 +256,8 @@ def load_model(path: PathLike | None = None, rules: Sequence[PathLike] | PathLik
     """The model at ``path`` (default: shipped), loaded once per process and reused.
 
     Relative paths are resolved against the current directory at each call; a model
-    retrained in place (its manifest rewritten) is loaded again.
+    retrained in place (its manifest rewritten), or whose rule files changed (those it records
+    and those given), is loaded again.
     """
     key = _key(path) if path is not None else None
     paths = tuple(map(_key, rule_paths(rules)))
