@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 PathLike = Union[str, Path]
 
 
+def model_rule_paths(manifest: dict[str, Any]) -> list[str]:
+    """The rule paths a model was trained with, as its manifest records them."""
+    params = manifest.get("params")
+    return [str(p) for p in rule_paths(params.get("rules") or ())] if isinstance(params, dict) else []
+
+
 def check_model_rules(directory: PathLike, manifest: dict[str, Any]) -> list[str]:
     """The rule paths a model was trained with (from its manifest), checked: a missing one is a
     :class:`ModelError`; rules whose files changed since training get a warning."""
@@ -37,8 +43,7 @@ def check_model_rules(directory: PathLike, manifest: dict[str, Any]) -> list[str
 
     from rolematch.rules import rules_digest
 
-    params = manifest.get("params")
-    paths = [str(p) for p in rule_paths(params.get("rules") or ())] if isinstance(params, dict) else []
+    paths = model_rule_paths(manifest)
     for p in paths:
         if not os.path.exists(p):
             raise ModelError(f"{directory}: trained with the rules in {p}, which is missing; put them back "
@@ -275,8 +280,8 @@ def _recorded_rules(path: str, stamp: tuple[int, int] | None) -> tuple[str, ...]
     from rolematch.persist import MANIFEST_FILE
 
     try:
-        params = json.loads(Path(path, MANIFEST_FILE).read_text(encoding="utf-8")).get("params")
-        return tuple(str(p) for p in rule_paths(params.get("rules") or ()))
+        manifest = json.loads(Path(path, MANIFEST_FILE).read_text(encoding="utf-8"))
+        return tuple(model_rule_paths(manifest)) if isinstance(manifest, dict) else ()
     except Exception:  # no readable manifest: loading the model says what is wrong
         return ()
 

@@ -365,10 +365,10 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
         params["rules"] = rules
     if market_prior:
         params["class_prior"] = MARKET_PRIOR
-    from rolematch.batch import exit_after_stop, sigint_latch
+    from rolematch.batch import sigint_latch
 
     # kill/timeout (SIGTERM) and a closed terminal clean up like Ctrl-C: no temporary file left
-    with _stopping_exits(exit_after_stop), sigint_latch():
+    with _stopping_exits(), sigint_latch():
         _, manifest = train_model(df, out_dir, params=params, eval_sets=evals)
     cv = manifest.get("cross_validation", {})
     click.echo(f"trained on {len(df)} postings; wrote {out_dir}")
@@ -450,11 +450,11 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
 
         rolematch score postings.csv -o scored.csv --title-column title -j 2
     """
-    from rolematch.batch import exit_after_stop, score_file
+    from rolematch.batch import score_file
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
-    with _stopping_exits(exit_after_stop):  # a second Ctrl-C (``timeout`` passes one on) must not break the clean-up
+    with _stopping_exits():  # a second Ctrl-C (``timeout`` passes one on) must not break the clean-up
         summary = score_file(input_path, output_path, text_column=text_column, title_column=title_column,
                              id_column=id_column, jobs=jobs, chunk_size=chunk_size, sep=sep, encoding=encoding,
                              lang=lang, model_dir=model_dir, rules=rules, engine=engine, scheduler=scheduler,
@@ -474,10 +474,12 @@ def score(input_path: str, output_path: str, text_column: str | None, title_colu
 _console = False
 
 
-def _stopping_exits(exit_after_stop: Callable[[], Any]) -> Any:
-    """``exit_after_stop()`` at the console; nothing when the CLI runs inside a Python process (click's
-    CliRunner, a notebook), which must get its signal handlers back after a stop."""
+def _stopping_exits() -> Any:
+    """:func:`rolematch.batch.exit_after_stop` at the console; nothing when the CLI runs inside a Python
+    process (click's CliRunner, a notebook), which must get its signal handlers back after a stop."""
     from contextlib import nullcontext
+
+    from rolematch.batch import exit_after_stop
 
     return exit_after_stop() if _console else nullcontext()
 
