@@ -243,10 +243,34 @@ def test_numpy_strings_are_postings_and_titles(model):
 def test_one_string_is_not_a_collection_of_postings(model):
     with pytest.raises(InputError, match="not one string"):
         model.classify_many(EN)
-    with pytest.raises(InputError, match="not one string"):
+    with pytest.raises(InputError, match=r"titles must be a collection of titles \(one per text\), not one string$"):
         model.classify_many([EN], titles="ML Engineer")
     with pytest.raises(InputError, match="not one string"):
         next(iter(rolematch.Extractor().extract_many(EN)))
+
+
+@pytest.mark.parametrize("given", [None, 5, 3.5])
+def test_what_is_not_a_collection_is_refused_at_the_call(model, given):
+    """classify_many is lazy: without a check, None or a number failed with a TypeError only when read."""
+    with pytest.raises(InputError, match=f"texts must be a collection of postings .*got {type(given).__name__}"):
+        model.classify_many(given)
+    with pytest.raises(InputError, match="titles must be a collection of titles"):
+        model.classify_many([EN], titles=given if given is not None else 5)
+    with pytest.raises(InputError, match="texts must be a collection"):
+        next(iter(rolematch.Extractor().extract_many(given)))
+
+
+@pytest.mark.parametrize("given", [pd.Series([EN]), [EN], EN])
+def test_score_frame_needs_a_dataframe(given):
+    with pytest.raises(InputError, match=r"score_frame needs a pandas DataFrame, got \w+; .*classify_many"):
+        rolematch.score_frame(given)
+
+
+def test_lang_is_read_in_any_case(model):
+    assert model.classify(FR, lang="FR").probabilities == model.classify(FR, lang="fr").probabilities
+    assert [r.lang for r in model.classify_many([EN], lang=" En ")] == ["en"]
+    with pytest.raises(InputError, match="unsupported language 'de'"):
+        model.classify(EN, lang="de")
 
 
 def test_a_dataframe_is_refused_where_a_column_is_expected(model):

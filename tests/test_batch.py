@@ -465,9 +465,18 @@ def test_encoding_detected_past_the_sniffed_head(tmp_path):
 
 def test_a_wrong_given_encoding_names_the_exact_line(tmp_path):
     src = _late_cp1252(tmp_path / "late.csv")
-    with pytest.raises(InputError, match=r"line 52: undecodable bytes in utf-8.*--encoding"):
+    with pytest.raises(InputError, match=r"line 52: undecodable bytes for utf-8.*--encoding"):
         score_file(str(src), str(tmp_path / "out.csv"), jobs=1, encoding="utf-8", progress=False)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_given_8_bit_encoding_is_named_in_its_decoding_error(tmp_path):
+    """Python calls every 8-bit codec "charmap"; the message names the one given, and does not ask for --encoding again."""
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"id,description\n1,caf\x81 " + b"data scientist " * 5 + b"\n")
+    with pytest.raises(InputError, match=r"line 2: undecodable bytes for cp1252 .*or leave --encoding out") as info:
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, encoding="cp1252", progress=False)
+    assert "charmap" not in str(info.value)
 
 
 @pytest.mark.parametrize("encoding, bom, given", [
@@ -536,6 +545,23 @@ def test_unwritable_outputs_are_refused_up_front(tmp_path, output, message):
     (tmp_path / "folder.csv").mkdir()
     with pytest.raises(InputError, match=message):
         score_file(str(src), str(tmp_path / output), jobs=1, progress=False)
+
+
+@pytest.mark.parametrize("link", ["same", "symlink", "hardlink"])
+def test_the_input_file_is_never_the_output(tmp_path, link):
+    """`score export.csv -o export.csv` (or a link to it) would replace the user's only copy of the export."""
+    src = write_csv(tmp_path / "in.csv", rows(2))
+    before = src.read_bytes()
+    out = src
+    if link == "symlink":
+        out = tmp_path / "link.csv"
+        out.symlink_to(src)
+    elif link == "hardlink":
+        out = tmp_path / "hard.csv"
+        os.link(src, out)
+    with pytest.raises(InputError, match="output is the input file"):
+        score_file(str(src), str(out), jobs=1, progress=False)
+    assert src.read_bytes() == before
 
 
 @pytest.mark.parametrize("content, message", [
@@ -673,7 +699,7 @@ def test_a_bad_byte_on_stdin_with_a_given_encoding_is_located_as_well_as_it_can_
     proc = subprocess.run([sys.executable, "-m", "rolematch", "score", "-", "-o", str(tmp_path / "o.csv"),
                            "--encoding", "utf-8", "-j", "1", "-q"], input=data, capture_output=True, timeout=120)
     err = proc.stderr.decode()
-    assert proc.returncode == 1 and re.search(r"line (\d+) or later: undecodable bytes in utf-8", err), err
+    assert proc.returncode == 1 and re.search(r"line (\d+) or later: undecodable bytes for utf-8", err), err
     assert int(re.search(r"line (\d+) or later", err).group(1)) <= 3002
 
 

@@ -285,3 +285,9 @@ def test_a_forced_wrong_encoding_is_named_when_no_language_is_left(tmp_path):
     src.write_bytes(data[:len(data) // 2 * 2])  # an even length: it decodes, as CJK-looking garbage
     res = run("classify", str(src), "--encoding", "utf-16")
     assert res.exit_code == 1 and "read as utf-16: is --encoding right?" in res.output
+
+
+def test_lang_option_is_read_in_any_case():
+    res = run("classify", str(EXAMPLES / "posting_en.txt"), "--lang", "EN", "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["lang"] == "en"

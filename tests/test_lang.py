@@ -24,3 +24,23 @@ def test_agrees_with_eval_lang_column():
     df = pd.read_csv(EVAL_DEV)
     agree = (df["description"].map(detect_language) == df["lang"]).mean()
     assert agree >= 0.99
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("データサイエンティストを募集しています。機械学習とPythonの経験がある方を歓迎します。分析とモデル構築を担当していただきます。",
+     "mostly in CJK script"),
+    ("Мы ищем специалиста по данным с опытом Python и машинного обучения в нашей команде аналитики", "Cyrillic script"),
+    ("Szukamy analityka danych z doświadczeniem w Pythonie, SQL i uczeniu maszynowym. Praca w zespole analitycznym, "
+     "zdalnie lub hybrydowo w Warszawie. Oferujemy umowę o pracę, prywatną opiekę medyczną i budżet szkoleniowy.",
+     "too few common English or French words"),
+    ("Data scientist wanted", "too little text"),
+])
+def test_an_unknown_language_is_explained(text, reason):
+    """A long text in another script is not 'too little text', in one call and in a batch alike."""
+    import rolematch
+    from rolematch.errors import UnsupportedLanguageError
+
+    with pytest.raises(UnsupportedLanguageError, match=reason):
+        rolematch.classify(text)
+    [row] = rolematch.load_model().classify_many([text])
+    assert isinstance(row, UnsupportedLanguageError) and reason in str(row)

@@ -193,6 +193,9 @@ class RoleModel:
         """
         from rolematch.table import output_columns, result_columns
 
+        if not (hasattr(df, "columns") and hasattr(df, "iloc") and getattr(df, "ndim", 2) == 2):
+            raise InputError(f"score_frame needs a pandas DataFrame, got {type(df).__name__}; "
+                             f"for a Series or a list of texts use classify_many()")
         columns = list(df.columns)
         for col in (text_column, title_column):
             if col is None:

@@ -312,6 +312,19 @@ def _quiet_resource_tracker() -> None:
         sys.warnoptions.append(_QUIET_TRACKER)
 
 
+def _refuse_overwriting_input(input_path: str, output_path: str) -> None:
+    """An output that is the input file (by name, symlink or hard link) would replace the user's only copy."""
+    if "-" in (input_path, output_path):
+        return
+    try:
+        same = os.path.samefile(input_path, output_path)
+    except OSError:  # one of them does not exist (yet): reading or writing reports that
+        return
+    if same:
+        raise InputError("output is the input file; name another output file (rolematch never overwrites its input)",
+                         output_path)
+
+
 def score_file(input_path: str, output_path: str, *, text_column: str | None = None, title_column: str | None = None,
                id_column: str | None = None, jobs: int | None = None, chunk_size: int = 256,
                sep: str | None = None, encoding: str | None = None, lang: str | None = None,
@@ -323,6 +336,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
     """
     with sigint_latch() as check:
         start = time.perf_counter()
+        _refuse_overwriting_input(input_path, output_path)
         source = open_source(input_path, sep=sep, encoding=encoding, chunk_size=chunk_size)
         text_col = find_text_column(source.columns, text_column, input_path)
         for name, col in (("--title-column", title_column), ("--id-column", id_column)):

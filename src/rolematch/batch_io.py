@@ -130,7 +130,7 @@ def _csv_records(fh: IO[str], sep: str, source: str, bad_line: Callable[[], int 
             return None
         except UnicodeError as exc:
             exact = bad_line()  # the stream decodes ahead: without a file to re-read, it is on this line or later
-            raise _read_error(exc, source, f"line {exact}" if exact else f"line {lineno + 1} or later") from None
+            raise _read_error(exc, source, f"line {exact}" if exact else f"line {lineno + 1} or later", fh) from None
         except _STREAM_ERRORS as exc:
             raise _read_error(exc, source, f"line {lineno + 1}") from None
         lineno += 1
@@ -366,12 +366,20 @@ def _position(raw: IO[bytes] | None) -> Callable[[], int]:
 _STREAM_ERRORS = (EOFError, OSError, zlib.error)
 
 
-def _read_error(exc: Exception, source: str, where: str | None = None) -> InputError:
-    """A decoding or reading error (see :data:`_STREAM_ERRORS`) as a one-line :class:`InputError`."""
+#: what a decoding error suggests: the encoding was detected or given, and either can be wrong
+_ENCODING_HINT = "check the file's encoding (--encoding NAME, or leave --encoding out to detect it)"
+
+
+def _read_error(exc: Exception, source: str, where: str | None = None, fh: IO[str] | None = None) -> InputError:
+    """A decoding or reading error (see :data:`_STREAM_ERRORS`) as a one-line :class:`InputError`.
+
+    ``fh``: the text stream read, for the encoding's name (Python calls every 8-bit codec "charmap").
+    """
     if isinstance(exc, UnicodeDecodeError):
-        problem = f"undecodable bytes in {exc.encoding} ({exc.reason}); pass the file's --encoding"
+        codec = getattr(fh, "encoding", None) or exc.encoding
+        problem = f"undecodable bytes for {codec} ({exc.reason}); {_ENCODING_HINT}"
     elif isinstance(exc, UnicodeError):  # e.g. "UTF-16 stream does not start with BOM"
-        problem = f"cannot decode ({exc}); pass the file's --encoding"
+        problem = f"cannot decode ({exc}); {_ENCODING_HINT}"
     elif isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
         problem = f"the compressed data is damaged or cut short ({exc})"
     else:
@@ -387,7 +395,7 @@ def _checked_lines(fh: IO[str], source: str) -> Iterator[str]:
             n += 1
             yield line
     except (UnicodeError, *_STREAM_ERRORS) as exc:
-        raise _read_error(exc, source, f"after line {n}") from None
+        raise _read_error(exc, source, f"after line {n}", fh) from None
 
 
 def _undecodable_line(path: str, encoding: str) -> int | None:
@@ -497,7 +505,7 @@ def _open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None 
     except UnicodeError as exc:
         encoding = getattr(exc, "encoding", None)
         where = _undecodable_line(path, encoding) if path != "-" and encoding else None
-        raise _read_error(exc, path, f"line {where or '?'}") from None
+        raise _read_error(exc, path, f"line {where or '?'}", fh) from None
     except _STREAM_ERRORS as exc:
         raise _read_error(exc, path) from None
     if not rows:
@@ -548,7 +556,7 @@ def _open_json_array(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | 
                     yield Record(line, {"_raw": json.dumps(item, ensure_ascii=False)},
                                  f"line {line}: item {n} is not a JSON object")
         except (UnicodeError, *_STREAM_ERRORS) as exc:
-            raise _read_error(exc, path) from None
+            raise _read_error(exc, path, fh=fh) from None
 
     cols = list(columns) + (["_raw"] if others and "_raw" not in columns else [])
     return Source(cols, records(), size, _position(raw))

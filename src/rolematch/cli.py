@@ -19,7 +19,7 @@ import click
 from rolematch import __version__
 from rolematch.errors import InputError, RolematchError, Terminated, UnsupportedLanguageError
 
-LANG = click.Choice(["en", "fr"])
+LANG = click.Choice(["en", "fr"], case_sensitive=False)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

@@ -57,13 +57,22 @@ def check_batch_size(batch_size: object) -> None:
 
 
 def check_postings(name: str, given: object, one: str) -> None:
-    """Refuse what would be iterated wrongly as a collection of postings: one string, or a DataFrame.
+    """Refuse what would be iterated wrongly as a collection of postings (or of ``titles``).
 
-    A string would be read one character at a time, a DataFrame one column *name* at a time.
-    ``one`` names the method for a single posting.
+    One string would be read one character at a time, a DataFrame one column *name* at a time, and
+    ``None`` or a number would fail only once the lazy results are read. ``one`` names the method
+    for a single posting.
     """
+    what = "titles (one per text)" if name == "titles" else "postings"
     if isinstance(given, (str, bytes)):
-        raise InputError(f"{name} must be a collection of postings, not one string; for one posting use {one}()")
+        hint = "" if name == "titles" else f"; for one posting use {one}()"
+        raise InputError(f"{name} must be a collection of {what}, not one string{hint}")
     if hasattr(given, "columns") and hasattr(given, "iloc"):
         raise InputError(f"{name} is a DataFrame (iterating it gives its column names); pass one column, "
                          f"e.g. df['description'], or use score_frame() to add result columns to the frame")
+    if name != "titles" or given is not None:
+        try:
+            iter(given)  # type: ignore[call-overload]
+        except TypeError:
+            raise InputError(f"{name} must be a collection of {what} (a list, a Series, a generator...), "
+                             f"got {type(given).__name__}") from None

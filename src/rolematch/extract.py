@@ -17,7 +17,7 @@ import numpy as np
 
 from rolematch.boilerplate import CUE_HEADS
 from rolematch.errors import InputError, UnsupportedLanguageError, check_batch_size, check_postings
-from rolematch.lang import SUPPORTED, best_language, detect_language
+from rolematch.lang import SUPPORTED, best_language, detect_language, unknown_language_reason
 from rolematch.lemmas import LemmaForms, compile_token_pattern
 from rolematch.mentions import MENTION_HEADS
 from rolematch.phrases import PhraseIndex
@@ -37,18 +37,18 @@ Tokens = Union["Doc", TokenArrays]
 
 
 def resolve_language(text: str, lang: str | None, source: str | None = None) -> str:
-    """``lang`` if given (must be supported), else the detected language; raise if unsupported."""
+    """``lang`` if given (must be supported; any case: ``EN`` is ``en``), else the detected language; raise if unsupported."""
     if lang is not None:
-        if lang not in SUPPORTED:
-            raise UnsupportedLanguageError(f"unsupported language {lang!r} (supported: en, fr)", source)
-        return lang
-    return supported_language(detect_language(text), source)
+        if isinstance(lang, str) and lang.strip().lower() in SUPPORTED:
+            return lang.strip().lower()
+        raise UnsupportedLanguageError(f"unsupported language {lang!r} (supported: en, fr)", source)
+    return supported_language(detect_language(text), source, text)
 
 
-def supported_language(detected: str, source: str | None = None) -> str:
-    """``detected`` when rolematch supports it; else raise, saying what the text looked like."""
+def supported_language(detected: str, source: str | None = None, text: str | None = None) -> str:
+    """``detected`` when rolematch supports it; else raise, saying what the text looked like (``text``: why unknown)."""
     if detected not in SUPPORTED:
-        what = "too little text to tell the language" if detected == "unknown" else f"language looks like {detected!r}"
+        what = unknown_language_reason(text) if detected == "unknown" else f"language looks like {detected!r}"
         raise UnsupportedLanguageError(
             f"{what}; rolematch supports en and fr (force one with --lang, or lang= in Python)", source)
     return detected
@@ -315,7 +315,8 @@ class Extractor:
                 prepared = prepare(text, source=source)
                 pieces = self._pieces.cut(prepared.text)  # once, for the language and the tokens
                 if lang is None:
-                    language = supported_language(best_language(self._pieces.language_scores(pieces)), source)
+                    language = supported_language(best_language(self._pieces.language_scores(pieces)), source,
+                                                  prepared.text)
                 else:
                     language = resolve_language(prepared.text, lang, source)
                 ok.append((pos, prepared, language, pieces))

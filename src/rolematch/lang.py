@@ -8,6 +8,8 @@ other language it recognises (``de``, ``es``, ``nl``, ``it``, ``pt``), or
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 
 SUPPORTED = ("en", "fr")
 
@@ -66,3 +68,23 @@ def best_language(scores: dict[str, int]) -> str:
 def detect_language(text: str) -> str:
     """Best language code for ``text``: ``en``, ``fr``, another code, or ``unknown``."""
     return best_language(language_scores(text))
+
+
+def _script(ch: str) -> str:
+    """The script a letter's Unicode name starts with (``LATIN``, ``CYRILLIC``, ``ARABIC``...; kana count as ``CJK``)."""
+    script = unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
+    return "CJK" if script in ("HIRAGANA", "KATAKANA") else script
+
+
+def unknown_language_reason(text: str | None, max_chars: int = 3000) -> str:
+    """Why no language could be told: a non-Latin script, too few common words, or too little text."""
+    if text:
+        head = text[:max_chars]
+        letters = [c for c in head if c.isalpha()]
+        scripts = Counter(_script(c) for c in letters if _script(c) != "LATIN")
+        if len(letters) >= 20 and sum(scripts.values()) * 2 > len(letters):
+            script = scripts.most_common(1)[0][0]
+            return f"the text is mostly in {script if script == 'CJK' else script.title()} script, not English or French"
+        if len(_WORD.findall(head)) >= 30:
+            return "too few common English or French words to tell the language (another language?)"
+    return "too little text to tell the language"
