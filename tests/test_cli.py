@@ -81,6 +81,10 @@ def test_skills_human_and_json():
 def test_rules_check_ok_and_errors(tmp_path):
     res = run("rules", "check")
     assert res.exit_code == 0 and res.output.startswith("OK:")
+    from rolematch.resources import rules_dir
+
+    again = run("rules", "check", str(rules_dir()), str(rules_dir()))  # a folder given twice counts once
+    assert again.exit_code == 0 and again.output.split(" in ")[0] == res.output.split(" in ")[0]
     d = tmp_path / "bad"
     d.mkdir()
     (d / "r.jsonl").write_text('{"id": "x"}\n{"id": "y", "kind": "tool", "category": "t", "roles": [], "lang": "en", '
@@ -145,20 +149,20 @@ def _make(tmp_path: Path, kind: str) -> Path:
 @pytest.mark.parametrize("kind,message", [
     ("binary", "binary file"), ("empty", "empty file"), ("directory", "is a directory"),
     ("missing", "no such file"), ("no_permission", "permission denied"), ("huge", "too large"),
-    ("undecodable", "undecodable bytes"), ("german", "language looks like 'de'"),
+    ("german", "language looks like 'de'"),
 ])
 @pytest.mark.parametrize("command", ["classify", "skills"])
 def test_bad_files_give_one_line_errors(tmp_path, monkeypatch, kind, message, command):
     p = _make(tmp_path, kind)
     if kind == "no_permission" and os.geteuid() == 0:  # root reads anything: simulate the OS refusal
-        real = Path.read_bytes
+        real = Path.open
 
-        def refuse(self):
+        def refuse(self, *args, **kwargs):
             if self == p:
                 raise PermissionError(13, "Permission denied")
-            return real(self)
+            return real(self, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "read_bytes", refuse)
+        monkeypatch.setattr(Path, "open", refuse)
     res = run(command, str(p))
     assert res.exit_code == 1
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
@@ -211,14 +215,25 @@ def test_score_nan_and_mixed_encoding_cells_become_error_rows(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["classify", "skills"])
-def test_the_encoding_the_mixed_bytes_message_suggests_exists(tmp_path, command):
+def test_mixed_bytes_are_read_as_score_reads_them(tmp_path, command):
+    """UTF-8 with a few cp1252 bytes, or cut inside a character: each bad byte is read as cp1252, as in `score`."""
+    text = FR.read_text(encoding="utf-8")
     p = tmp_path / "mixed.txt"
-    p.write_bytes(FR.read_text(encoding="utf-8").encode() + " Salaire négocié.".encode("cp1252"))
-    res = run(command, str(p))
-    assert res.exit_code == 1 and "pass --encoding" in res.output
-    res = run(command, str(p), "--encoding", "cp1252", "--json")
+    p.write_bytes(text.encode() + " Salaire négocié.".encode("cp1252"))
+    res = run(command, str(p), "--json")
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["lang"] == "fr"
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(text.encode() + "é".encode()[:1])
+    assert run(command, str(cut)).exit_code == 0
+    if command == "classify":
+        src = tmp_path / "mixed.csv"
+        src.write_bytes(b'id,description\n1,"' + p.read_bytes().replace(b'"', b'""') + b'"\n')
+        assert run("score", str(src), "-o", str(tmp_path / "o.csv"), "-q").exit_code == 0
+        import pandas as pd
+
+        scored = pd.read_csv(tmp_path / "o.csv")
+        assert scored.loc[0, "rolematch_p_data_scientist"] == round(json.loads(res.stdout)["probabilities"]["data_scientist"], 4)
     res = run(command, str(p), "--encoding", "rot13")
     assert res.exit_code == 2 and "unknown encoding 'rot13'" in res.output
 
@@ -291,3 +306,52 @@ def test_lang_option_is_read_in_any_case():
     res = run("classify", str(EXAMPLES / "posting_en.txt"), "--lang", "EN", "--json")
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["lang"] == "en"
+
+
+@pytest.mark.parametrize("command", ["classify", "score"])
+def test_a_bad_model_folder_is_named_as_given(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    args = [str(EXAMPLES / "posting_en.txt")] if command == "classify" else [
+        str(EXAMPLES / "postings.csv"), "-o", "out.csv", "-q"]
+    res = run(command, *args, "--model", "nowhere")
+    assert res.exit_code == 1
+    assert "Error: nowhere: not a model directory" in res.output, res.output
+
+
+@pytest.mark.parametrize("command", ["classify", "skills"])
+def test_json_gives_one_line_per_file_in_order_failures_included(tmp_path, command):
+    missing, german = tmp_path / "missing.txt", tmp_path / "de.txt"
+    german.write_text("Wir suchen einen Data Scientist für unser Team und die Entwicklung von Modellen.")
+    res = run(command, str(EN), str(missing), str(FR), str(german), "--json")
+    assert res.exit_code == 1
+    lines = [json.loads(ln) for ln in res.stdout.splitlines()]
+    assert [ln["source"] for ln in lines] == [str(EN), str(missing), str(FR), str(german)]
+    assert "error" not in lines[0] and "lang" in lines[0]
+    assert lines[1]["error"] == "no such file" and "language looks like 'de'" in lines[3]["error"]
+    assert f"Error: {missing}: no such file" in res.stderr
+
+
+def test_a_closed_stdout_is_an_error_not_a_silent_success():
+    import subprocess
+    import sys
+
+    code = "import sys; sys.argv = ['rolematch', 'classify', sys.argv[1]]; from rolematch.cli import main; main()"
+    proc = subprocess.run([sys.executable, "-c", code, str(EN)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, pass_fds=(), close_fds=True,
+                          preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 1 and "standard output is closed" in proc.stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped_in_json(tmp_path):
+    name = os.fsencode(str(tmp_path)) + b"/caf\xe9.txt"
+    with open(name, "wb") as fh:
+        fh.write(EN.read_bytes())
+    res = run("classify", os.fsdecode(name), "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["source"].endswith("caf\\udce9.txt")
+    res.stdout_bytes.decode("utf-8")  # valid UTF-8
+
+
+def test_a_device_with_no_size_is_read_up_to_the_limit():
+    res = run("classify", "/dev/zero")
+    assert res.exit_code == 1 and "too large (over 4,000,000 bytes)" in res.output

@@ -189,8 +189,9 @@ def test_a_model_keeps_its_rules_wherever_it_is_used(tmp_path, monkeypatch, trai
     got = rolematch.load_model(tmp_path / "model").classify("We deploy models with Zorblax and Python. " * 5)
     assert "zorblax" in got.skills.counts and "other_tool" not in got.skills.counts
     (d / "mine.jsonl").write_text(json.dumps(dict(GOOD, id="zorblax", pattern="zorblax engine")))
-    with pytest.warns(UserWarning, match="changed since"):
+    with pytest.warns(UserWarning, match="changed since") as caught:
         rolematch.api.RoleModel.load(tmp_path / "model")
+    assert caught[0].filename == __file__  # the warning names the caller's line, not rolematch's
     d.rename(tmp_path / "moved")
     with pytest.raises(ModelError, match="trained with the rules in .*user_rules, which is missing"):
         rolematch.api.RoleModel.load(tmp_path / "model")

@@ -32,12 +32,25 @@ def test_cp1252_specific_characters():
     (b"   \n\t ", "empty"),
     (b"\x00\x01\x02binary\x00\xff", "binary"),
     (bytes(range(256)) * 4, "binary"),
-    ("déjà vu".encode() + b" \xff\xfe broken", "undecodable"),
 ])
 def test_bad_bytes_raise_clear_error_naming_the_file(data, reason):
     with pytest.raises(InputError, match=reason) as exc:
         decode_bytes(data, "posting.txt")
     assert str(exc.value).startswith("posting.txt: ")
+
+
+def test_invalid_utf8_bytes_are_read_as_cp1252_one_by_one():
+    """A UTF-8 file with a few cp1252 bytes (or cut inside a character) reads as `score` reads a cell."""
+    assert decode_bytes("déjà vu".encode() + b" \xff\x80 caf\xe9") == "déjà vu ÿ€ café"
+    assert decode_bytes("Ingénieur".encode() + "é".encode()[:1]) == "IngénieurÃ"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp437"])
+def test_binary_is_refused_whatever_the_encoding(encoding):
+    """latin-1 decodes any bytes: --encoding must not turn a program or a .docx into a posting."""
+    with pytest.raises(InputError, match=f"binary file .*read as {encoding}"):
+        decode_bytes(bytes(range(256)) * 8, "x.bin", encoding)
+    assert decode_bytes("Données".encode("latin-1"), "ok.txt", "latin-1") == "Données"
 
 
 def test_html_is_stripped_with_blocks_and_entities():

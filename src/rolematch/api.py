@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
-from rolematch.errors import InputError, ModelError, check_batch_size, check_postings
+from rolematch.errors import InputError, ModelError, caller_stacklevel, check_batch_size, check_postings
 from rolematch.results import LABELS, RoleResult, SkillReport
 from rolematch.rules import rule_paths, rules_stamp
 from rolematch.scoring import check_title, is_missing, posting_title
@@ -51,7 +51,7 @@ def check_model_rules(directory: PathLike, manifest: dict[str, Any]) -> list[str
     recorded = manifest.get("rules")
     if paths and isinstance(recorded, dict) and recorded.get("sha256") != rules_digest(paths):
         warnings.warn(f"{directory}: the rules it was trained with ({', '.join(paths)}) changed since; "
-                      "results may differ, retrain with `rolematch train`", stacklevel=3)
+                      "results may differ, retrain with `rolematch train`", stacklevel=caller_stacklevel())
     return paths
 
 

@@ -349,12 +349,12 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
         jobs = max(1, jobs or default_jobs())
         # absolute paths: Dask workers (and their working directories) may be elsewhere
         rules_t = tuple(str(Path(r).resolve()) for r in rules)
-        model_dir = str(Path(model_dir).resolve()) if model_dir is not None else None
         from rolematch.persist import verify_model
         from rolematch.resources import default_model_dir
 
         model_path = model_dir if model_dir is not None else default_model_dir()
-        manifest = verify_model(model_path)  # fail fast, warn once
+        manifest = verify_model(model_path)  # fail fast, warn once; messages name the folder as given
+        model_dir = str(Path(model_dir).resolve()) if model_dir is not None else None
         from rolematch.api import check_model_rules
 
         # the user's rules and the model's own, checked here: a bad one would otherwise fail every worker as it starts

@@ -100,18 +100,29 @@ def _read(path: str, encoding: str | None = None) -> str:
                      f"`rolematch score {path} -o scored.csv` (add --text-column NAME if needed)", path)
 
 
-def _each_file(files: Sequence[str], fn: Callable[[str, str], None], encoding: str | None = None) -> None:
-    """Run ``fn(name, text)`` per file; report bad files on stderr, go on, fail at the end."""
+def _each_file(files: Sequence[str], fn: Callable[[str, str], None], encoding: str | None = None,
+               as_json: bool = False) -> None:
+    """Run ``fn(name, text)`` per file; report bad files on stderr, go on, fail at the end.
+
+    With ``as_json`` a bad file also gets its line on stdout, ``{"source": ..., "error": ...}``, so the
+    output holds one JSON object per file, in order.
+    """
+    from rolematch.batch_io import encodable
+
+    if sys.stdout is None:  # `>&-`: every result would be lost while the exit code said all was well
+        raise click.ClickException("standard output is closed; nothing could be written (redirect it to a file)")
     failed = 0
     for f in files:
-        name = "<stdin>" if f == "-" else f
+        name = "<stdin>" if f == "-" else encodable(f)  # a file name that is not UTF-8 (surrogate escapes) as \udcXX
         try:
             fn(name, _read(f, encoding))
         except InputError as exc:
             failed += 1
             hint = f" (read as {encoding}: is --encoding right?)" if encoding and isinstance(
                 exc, UnsupportedLanguageError) else ""
-            click.echo(f"Error: {exc}{hint}", err=True)
+            click.echo(f"Error: {encodable(str(exc))}{hint}", err=True)
+            if as_json:
+                click.echo(json.dumps({"source": name, "error": encodable(exc.message) + hint}, ensure_ascii=False))
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -149,7 +160,8 @@ def _print_skills(report: Any) -> None:
 @click.argument("files", nargs=-1, required=True)
 @click.option("--lang", type=LANG, help="Force the language instead of detecting it.")
 @click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (JSON Lines).")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON object per file (JSON Lines), in order; a file that fails gets {"source", "error"}.')
 @click.option("--encoding", callback=_encoding_option, help=_ENCODING_HELP)
 def skills(files: tuple[str, ...], lang: str | None, rules: tuple[str, ...], as_json: bool,
            encoding: str | None) -> None:
@@ -174,7 +186,7 @@ def skills(files: tuple[str, ...], lang: str | None, rules: tuple[str, ...], as_
             click.echo(f"{name} [{report.lang}]: {len(report.matches)} matches, {len(report.counts)} distinct")
             _print_skills(report)
 
-    _each_file(files, one, encoding)
+    _each_file(files, one, encoding, as_json)
 
 
 # -- classify -------------------------------------------------------------------------
@@ -206,7 +218,8 @@ def _print_result(name: str, res: Any) -> None:
 @click.option("--lang", type=LANG, help="Force the language instead of detecting it.")
 @click.option("--model", "model_dir", type=click.Path(), help="Model directory (default: the shipped model).")
 @click.option("--rules", "rules", multiple=True, type=click.Path(exists=True), help="Extra rules directory (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (JSON Lines).")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON object per file (JSON Lines), in order; a file that fails gets {"source", "error"}.')
 @click.option("--encoding", callback=_encoding_option, help=_ENCODING_HELP)
 def classify(files: tuple[str, ...], title: str | None, lang: str | None, model_dir: str | None,
              rules: tuple[str, ...], as_json: bool, encoding: str | None) -> None:
@@ -230,7 +243,7 @@ def classify(files: tuple[str, ...], title: str | None, lang: str | None, model_
         else:
             _print_result(name, res)
 
-    _each_file(files, one, encoding)
+    _each_file(files, one, encoding, as_json)
 
 
 # -- rules ----------------------------------------------------------------------------
@@ -261,7 +274,13 @@ def rules_check(dirs: tuple[str, ...]) -> None:
     from rolematch.resources import rules_dir
     from rolematch.rules import Taxonomy, check_rule_files, slow_patterns
 
-    paths: list[str | Path] = [rules_dir(), *dirs]
+    paths: list[str | Path] = []
+    seen: set[str] = set()
+    given: list[str | Path] = [rules_dir(), *dirs]
+    for d in given:  # a folder given twice (or the shipped one again) is checked once, as loaded
+        if os.path.realpath(d) not in seen:
+            seen.add(os.path.realpath(d))
+            paths.append(d)
     loaded, problems = check_rule_files(paths, Taxonomy.load())
     problems += lemma_problems(loaded) + slow_patterns(loaded)  # every problem at once, of parsed patterns too
     if problems:

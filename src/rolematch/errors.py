@@ -7,6 +7,24 @@ exit code. Nothing in the library prints or exits.
 from __future__ import annotations
 
 
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside rolematch.
+
+    Called as ``warnings.warn(msg, stacklevel=caller_stacklevel())``: whichever public function led
+    to the warning (``load_model``, ``classify``, ``RoleModel.load``...), it names the user's line.
+    """
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = sys._getframe(1)  # the function that warns: stacklevel 1
+    level = 1
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
 class Terminated(KeyboardInterrupt):
     """A run stopped by a signal (SIGTERM from ``kill``/``timeout``, SIGHUP): cleaned up like Ctrl-C."""
 
@@ -24,6 +42,7 @@ class InputError(RolematchError):
 
     def __init__(self, message: str, source: str | None = None) -> None:
         self.source = source
+        self.message = message  #: the message without its source
         super().__init__(f"{source}: {message}" if source else message)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, Union
 
 from rolematch import __version__  # noqa: I001
-from rolematch.errors import ModelError
+from rolematch.errors import ModelError, caller_stacklevel
 from rolematch.files import new_file_mode
 
 MODEL_FILE = "model.joblib"
@@ -222,7 +222,7 @@ def _verified(directory: PathLike) -> tuple[dict[str, Any], bytes]:
     rm = manifest["versions"].get("rolematch")
     if rm != __version__:
         warnings.warn(f"{model_path}: trained with rolematch {rm}, running {__version__}; "
-                      "results may differ, retrain with `rolematch train`", stacklevel=3)
+                      "results may differ, retrain with `rolematch train`", stacklevel=caller_stacklevel())
     return manifest, data
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
 
-from rolematch.errors import RulesError
+from rolematch.errors import RulesError, caller_stacklevel
 from rolematch.resources import rules_dir
 
 LABELS = ("ml_engineer", "ml_scientist", "data_scientist")
@@ -312,7 +312,7 @@ def load_rules(extra: Sequence[PathLike] | PathLike = ()) -> list[Rule]:
                 key = (os.path.abspath(r.file), r.line, problem.split(": ", 1)[-1])
                 if key not in _WARNED:  # once per process, however often (and by whichever path) it is loaded
                     _WARNED.add(key)
-                    warnings.warn(problem, stacklevel=2)
+                    warnings.warn(problem, stacklevel=caller_stacklevel())
     return rules
 
 

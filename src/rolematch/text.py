@@ -325,6 +325,13 @@ def _is_binary(data: bytes) -> bool:
     return ctrl > max(2, len(sample) // 100)
 
 
+def _is_binary_text(text: str) -> bool:
+    """:func:`_is_binary` on decoded text: many control characters (C0, and C1 as latin-1 gives them)."""
+    sample = text[:8192]
+    ctrl = sum(1 for c in sample if c < "\t" or "\r" < c < " " or "\x7f" <= c < "\xa0")
+    return ctrl > max(2, len(sample) // 100)
+
+
 #: decoding errors handler for detected encodings: bytes that are not valid in the detected encoding are
 #: read as cp1252 (latin-1 for its five undefined bytes): a UTF-8-looking export whose first accented
 #: letter comes after the sniffed head (cp1252 after all), or a mostly UTF-8 file with a few cp1252 bytes
@@ -344,13 +351,16 @@ codecs.register_error(FALLBACK_ERRORS, _cp1252_fallback)
 def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = None) -> str:
     """Decode a posting: BOMs, UTF-8, then cp1252 / latin-1 (French exports).
 
-    Raises :class:`InputError` for empty, binary, mixed-encoding or undecodable data.
+    Raises :class:`InputError` for empty, binary or (with ``encoding``) undecodable data.
     """
     if encoding:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputError(f"cannot decode as {encoding}: {exc}", source) from None
+        if _is_binary_text(text):  # latin-1 decodes any bytes: a program or a .docx must not become a posting
+            raise InputError(f"binary file (not text, even read as {encoding})", source)
+        return text
     if not data.strip():
         raise InputError("empty file", source)
     codec = bom_encoding(data)
@@ -367,24 +377,20 @@ def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = 
             pass
     if _is_binary(data):
         raise InputError("binary file (not text)", source)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad_at = exc.start
-    if UTF8_MULTIBYTE.search(data):
-        raise InputError(
-            f"undecodable bytes: valid UTF-8 mixed with invalid bytes at byte {bad_at} (mixed encodings?); "
-            "re-save as UTF-8 or pass --encoding",
-            source,
-        )
-    return data.decode("cp1252", errors=FALLBACK_ERRORS)  # its five undefined bytes as latin-1, one by one
+    # UTF-8, each invalid byte read as cp1252 (latin-1 for its five undefined bytes), as `score` reads
+    # cells: a cp1252 file, a UTF-8 file cut inside a character, or one with a few cp1252 bytes
+    return data.decode("utf-8", errors=FALLBACK_ERRORS)
 
 
 def read_posting(path: Union[str, Path, IO[bytes]], encoding: str | None = None) -> str:
     """Read and decode one posting from a path, ``-`` (stdin) or a binary file object."""
+    limit = MAX_CHARS * 4  # bytes: four per character at most in UTF-8
     if hasattr(path, "read"):
         name = getattr(path, "name", "<stream>")
-        data = path.read()  # type: ignore[union-attr]
+        data = path.read(limit + 1)  # type: ignore[union-attr]
+        if len(data) > limit:
+            raise InputError(f"too large (over {limit:,} bytes) for one posting; use `rolematch score` for batches",
+                             str(name))
         if isinstance(data, str):
             return data
         return decode_bytes(data, str(name), encoding)
@@ -394,9 +400,13 @@ def read_posting(path: Union[str, Path, IO[bytes]], encoding: str | None = None)
         if p.is_dir():
             raise InputError("is a directory, not a file", name)
         size = p.stat().st_size
-        if size > MAX_CHARS * 4:
+        if size > limit:
             raise InputError(f"file too large ({size:,} bytes) for one posting; use `rolematch score` for batches", name)
-        data = p.read_bytes()
+        with p.open("rb") as fh:  # a device or a pipe has no size: read no more than the limit
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(f"too large (over {limit:,} bytes) for one posting; use `rolematch score` for batches",
+                             name)
     except FileNotFoundError:
         raise InputError("no such file", name) from None
     except PermissionError:
