@@ -29,6 +29,18 @@ def test_classify_command_imports_only_what_it_needs():
     assert out.splitlines()[-1] == "[]"
 
 
+def test_score_reader_process_stays_light(tmp_path):
+    """With workers, score's own process only reads and writes: no numpy, spaCy or pandas (13 MiB when the
+    model's rule check came from rolematch.api)."""
+    out = _run(
+        "import sys\n"
+        "from rolematch.batch import score_file\n"
+        f"score_file('examples/postings.csv', {str(tmp_path / 'o.csv')!r}, jobs=2, progress=False)\n"
+        "print(sorted(m for m in ('numpy', 'spacy', 'pandas', 'scipy', 'sklearn') if m in sys.modules))\n")
+    assert out.splitlines()[-1] == "[]"
+    assert (tmp_path / "o.csv").exists()
+
+
 def test_deferred_spacy_cli_loads_for_real_when_used():
     out = _run(
         "import sys\n"

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
-from rolematch.errors import InputError, ModelError, caller_stacklevel, check_batch_size, check_postings
+from rolematch.errors import InputError, ModelError, check_batch_size, check_postings
 from rolematch.results import LABELS, RoleResult, SkillReport
-from rolematch.rules import rule_paths, rules_stamp
+from rolematch.rules import check_model_rules, model_rule_paths, rule_paths, rules_stamp
 from rolematch.scoring import check_title, is_missing, posting_title
 
 if TYPE_CHECKING:
@@ -28,31 +28,6 @@ if TYPE_CHECKING:
     from rolematch.model import RoleClassifier
 
 PathLike = Union[str, Path]
-
-
-def model_rule_paths(manifest: dict[str, Any]) -> list[str]:
-    """The rule paths a model was trained with, as its manifest records them."""
-    params = manifest.get("params")
-    return [str(p) for p in rule_paths(params.get("rules") or ())] if isinstance(params, dict) else []
-
-
-def check_model_rules(directory: PathLike, manifest: dict[str, Any]) -> list[str]:
-    """The rule paths a model was trained with (from its manifest), checked: a missing one is a
-    :class:`ModelError`; rules whose files changed since training get a warning."""
-    import warnings
-
-    from rolematch.rules import rules_digest
-
-    paths = model_rule_paths(manifest)
-    for p in paths:
-        if not os.path.exists(p):
-            raise ModelError(f"{directory}: trained with the rules in {p}, which is missing; put them back "
-                             "or retrain the model")
-    recorded = manifest.get("rules")
-    if paths and isinstance(recorded, dict) and recorded.get("sha256") != rules_digest(paths):
-        warnings.warn(f"{directory}: the rules it was trained with ({', '.join(paths)}) changed since; "
-                      "results may differ, retrain with `rolematch train`", stacklevel=caller_stacklevel())
-    return paths
 
 
 class RoleModel:

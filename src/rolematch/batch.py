@@ -355,7 +355,7 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
         model_path = model_dir if model_dir is not None else default_model_dir()
         manifest = verify_model(model_path)  # fail fast, warn once; messages name the folder as given
         model_dir = str(Path(model_dir).resolve()) if model_dir is not None else None
-        from rolematch.api import check_model_rules
+        from rolematch.rules import check_model_rules
 
         # the user's rules and the model's own, checked here: a bad one would otherwise fail every worker as it starts
         all_rules = (*check_model_rules(model_path, manifest), *rules)  # --rules as given: messages name them so

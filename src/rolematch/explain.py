@@ -47,7 +47,7 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
     skipped = fz.skipped_spans(item)
     lowers, starts, lengths = fz.kept_tokens(item.doc, skipped)
     if len(lowers):
-        strings = lower_words(item.doc.text, lowers, starts, lengths)
+        strings = lower_words(item.text, lowers, starts, lengths)  # the doc's text (a Doc rebuilds it per call)
         uniq, freq = np.unique(lowers, return_counts=True)
         mass: dict[int, float] = defaultdict(float)
         per_word: list[tuple[str, np.ndarray, int]] = []

@@ -317,3 +317,32 @@ def load_rules(extra: Sequence[PathLike] | PathLike = ()) -> list[Rule]:
 
 
 _WARNED: set[tuple[str, int, str]] = set()
+
+
+def model_rule_paths(manifest: dict[str, Any]) -> list[str]:
+    """The rule paths a model was trained with, as its manifest records them."""
+    params = manifest.get("params")
+    return [str(p) for p in rule_paths(params.get("rules") or ())] if isinstance(params, dict) else []
+
+
+def check_model_rules(directory: PathLike, manifest: dict[str, Any]) -> list[str]:
+    """The rule paths a model was trained with (from its manifest), checked: a missing one is a
+    :class:`ModelError`; rules whose files changed since training get a warning.
+
+    Here, not in :mod:`rolematch.api`: ``score``'s reader process calls it and stays free of numpy
+    (importing the API costs it 13 MiB).
+    """
+    import warnings
+
+    from rolematch.errors import ModelError
+
+    paths = model_rule_paths(manifest)
+    for p in paths:
+        if not os.path.exists(p):
+            raise ModelError(f"{directory}: trained with the rules in {p}, which is missing; put them back "
+                             "or retrain the model")
+    recorded = manifest.get("rules")
+    if paths and isinstance(recorded, dict) and recorded.get("sha256") != rules_digest(paths):
+        warnings.warn(f"{directory}: the rules it was trained with ({', '.join(paths)}) changed since; "
+                      "results may differ, retrain with `rolematch train`", stacklevel=caller_stacklevel())
+    return paths

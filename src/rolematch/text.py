@@ -13,10 +13,11 @@ import codecs
 import html as _html
 import re
 import unicodedata
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import IO, Union
+from typing import IO, Sequence, Union
 
 from rolematch.errors import InputError
 
@@ -65,8 +66,10 @@ class PreparedText:
     source: str
     text: str
     is_html: bool
-    _index: tuple[int, ...] | None = None  # text index -> source index, when they differ
-    _end_index: tuple[int, ...] | None = None  # the same for span ends, when it differs (removed characters)
+    # text index -> source index, when they differ; int32 arrays (a tuple of ints took about 60 bytes a
+    # character, and a batch holds a chunk of prepared postings at once)
+    _index: Sequence[int] | None = field(default=None, compare=False)
+    _end_index: Sequence[int] | None = field(default=None, compare=False)  # the same for span ends (removed characters)
 
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of ``text`` to ``source``."""
@@ -282,8 +285,11 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
     # a span of the text starts where its first character starts and ends where its last one ends: not
     # over removed characters around it, and over a whole entity reference or combining cluster
     starts, ends = spans
-    return PreparedText(source=text, text=cleaned, is_html=False, _index=(*starts, len(text)),
-                        _end_index=(0, *ends))
+    index = array("i", starts)
+    index.append(len(text))
+    end_index = array("i", [0])
+    end_index.extend(ends)
+    return PreparedText(source=text, text=cleaned, is_html=False, _index=index, _end_index=end_index)
 
 
 # longest first: a UTF-32 LE BOM starts with the UTF-16 LE one
