@@ -260,6 +260,13 @@ def test_what_is_not_a_collection_is_refused_at_the_call(model, given):
         next(iter(rolematch.Extractor().extract_many(given)))
 
 
+def test_a_mapping_is_refused_not_iterated_by_its_keys(model):
+    with pytest.raises(InputError, match=r"mapping .*list\(d.values\(\)\)"):
+        model.classify_many({"job-1": EN})
+    with pytest.raises(InputError, match="mapping"):
+        next(iter(rolematch.Extractor().extract_many({"job-1": EN})))
+
+
 @pytest.mark.parametrize("given", [pd.Series([EN]), [EN], EN])
 def test_score_frame_needs_a_dataframe(given):
     with pytest.raises(InputError, match=r"score_frame needs a pandas DataFrame, got \w+; .*classify_many"):

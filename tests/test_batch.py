@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import codecs
 import json
 import os
 import re
@@ -564,6 +565,26 @@ def test_the_input_file_is_never_the_output(tmp_path, link):
     assert src.read_bytes() == before
 
 
+@pytest.mark.parametrize("way", ["stdin", "stdout"])
+def test_the_input_file_is_never_the_output_through_a_redirection(tmp_path, way):
+    """`score - -o in.csv < in.csv` and `score in.csv -o - >> in.csv` reach the input through fd 0 / fd 1."""
+    import subprocess
+    import sys
+
+    src = write_csv(tmp_path / "in.csv", rows(2))
+    before = src.read_bytes()
+    code = "import sys; from rolematch.cli import main; sys.argv = ['rolematch', *sys.argv[1:]]; main()"
+    with open(src, "rb") as fin, open(src, "ab") as fout:
+        if way == "stdin":
+            proc = subprocess.run([sys.executable, "-c", code, "score", "-", "-o", str(src), "-q"], stdin=fin,
+                                  capture_output=True, text=True)
+        else:
+            proc = subprocess.run([sys.executable, "-c", code, "score", str(src), "-o", "-", "-q"], stdout=fout,
+                                  stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 1 and "output is the input file" in proc.stderr
+    assert src.read_bytes() == before
+
+
 @pytest.mark.parametrize("content, message", [
     ("", "no postings"), ("[]", "no postings"),
     ('{\n  "postings": [\n    {"id": "1", "description": "x"}\n  ]\n}\n', "not JSON Lines"),
@@ -814,3 +835,59 @@ def test_an_interrupted_cli_run_in_process_gives_the_handlers_back(tmp_path):
     finally:
         timer.cancel()
         signal.signal(signal.SIGINT, outer)
+
+
+def _stray_byte_then_utf8(path: Path) -> Path:
+    """One Word apostrophe (cp1252 0x92) on row 1, 300 ASCII rows, then UTF-8 French: every reader must
+    read the French as UTF-8, wherever the first stray byte comes."""
+    lines = [b"id,description", b'1,"We\x92re hiring a data scientist to analyse customer data"']
+    lines += [f'{i},"Plain ASCII row number {i} about data science and statistics"'.encode() for i in range(2, 300)]
+    lines.append(f'300,"{FR}"'.encode())
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def test_a_stray_cp1252_byte_early_does_not_turn_later_utf8_into_mojibake(tmp_path):
+    src = _stray_byte_then_utf8(tmp_path / "mixed.csv")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert out["description"].iloc[0].startswith("We\u2019re") and out["description"].iloc[-1] == FR
+    from rolematch.table import read_table
+
+    assert read_table(src)["description"].iloc[-1] == FR  # train / evaluate read it alike
+
+
+def test_stdin_reads_what_the_file_reads(tmp_path):
+    import subprocess
+    import sys
+
+    src = _stray_byte_then_utf8(tmp_path / "mixed.csv")
+    code = "import sys; from rolematch.cli import main; sys.argv = ['rolematch', *sys.argv[1:]]; main()"
+    with open(src, "rb") as fin:
+        piped = subprocess.run([sys.executable, "-c", code, "score", "-", "-o", "-", "-q", "-j", "1"], stdin=fin,
+                               capture_output=True)
+    assert piped.returncode == 0, piped.stderr
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    assert piped.stdout == (tmp_path / "out.csv").read_bytes()
+
+
+@pytest.mark.parametrize("variant", ["cp1252", "lone_cr"])
+def test_training_jsonl_is_read_as_score_reads_it(tmp_path, variant):
+    from rolematch.table import read_table
+
+    lines = [json.dumps({"id": i, "text": t, "label": "data_scientist"}, ensure_ascii=False) for i, t in
+             enumerate([FR, EN])]
+    if variant == "cp1252":
+        data = "\n".join(lines).encode("cp1252", errors="replace") + b"\n"
+    else:
+        data = "\r".join(lines).encode() + b"\r"
+    (tmp_path / "t.jsonl").write_bytes(data)
+    got = read_table(tmp_path / "t.jsonl")
+    assert list(got["text"]) == [FR.encode("cp1252", errors="replace").decode("cp1252") if variant == "cp1252" else FR, EN]
+
+
+def test_a_given_utf16_that_meets_a_utf8_bom_is_a_clear_error(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_bytes(codecs.BOM_UTF8 + b"id,description\n1,text\n")
+    with pytest.raises(InputError, match="--encoding utf-16: the file starts with a UTF-8 byte-order mark"):
+        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, encoding="utf-16", progress=False)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -355,3 +356,25 @@ def test_a_file_name_that_is_not_utf8_is_escaped_in_json(tmp_path):
 def test_a_device_with_no_size_is_read_up_to_the_limit():
     res = run("classify", "/dev/zero")
     assert res.exit_code == 1 and "too large (over 4,000,000 bytes)" in res.output
+
+
+def test_a_given_encoding_reads_as_score_reads(tmp_path):
+    """A UTF-8 BOM is stripped with --encoding utf-8 too (offsets as without it), and a BOM-less UTF-16
+    big-endian file gets its byte order, as in score."""
+    text = EN.read_text(encoding="utf-8")
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes(codecs.BOM_UTF8 + text.encode())
+    plain = json.loads(run("skills", str(bom), "--json").stdout)["matches"]
+    given = json.loads(run("skills", str(bom), "--json", "--encoding", "utf-8").stdout)["matches"]
+    assert [(m["start"], m["end"]) for m in given] == [(m["start"], m["end"]) for m in plain]
+    be = tmp_path / "be.txt"
+    be.write_bytes(text.encode("utf-16-be"))
+    res = run("classify", str(be), "--json", "--encoding", "utf-16")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["label"] == json.loads(run("classify", str(EN), "--json").stdout)["label"]
+
+
+def test_a_few_nul_bytes_do_not_make_a_posting_binary(tmp_path):
+    p = tmp_path / "nul.txt"
+    p.write_bytes(EN.read_bytes()[:300] + b"\x00" * 4 + EN.read_bytes()[300:])
+    assert run("classify", str(p)).exit_code == 0

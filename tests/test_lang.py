@@ -34,6 +34,11 @@ def test_agrees_with_eval_lang_column():
      "zdalnie lub hybrydowo w Warszawie. Oferujemy umowę o pracę, prywatną opiekę medyczną i budżet szkoleniowy.",
      "too few common English or French words"),
     ("Data scientist wanted", "too little text"),
+    ("".join(chr(0x1D5EE + ord(c) - 97) if "a" <= c <= "z" else c
+             for c in "we are hiring a machine learning engineer to deploy models with docker and python"),
+     "styled Unicode letters"),
+    ("\uff37\uff45 \uff41\uff52\uff45 \uff48\uff49\uff52\uff49\uff4e\uff47 " * 8, "styled Unicode letters"),
+    ("🚀🔥💡" * 2000, "no English or French words in its first 3,000 characters"),
 ])
 def test_an_unknown_language_is_explained(text, reason):
     """A long text in another script is not 'too little text', in one call and in a batch alike."""

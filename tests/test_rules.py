@@ -275,3 +275,15 @@ def test_load_model_notices_edits_to_the_rules_a_model_records(tmp_path, trainin
     shutil.rmtree(d)
     with pytest.raises(ModelError, match="which is missing"):
         rolematch.load_model(tmp_path / "model")
+
+
+def test_a_rule_file_reached_twice_is_loaded_once(tmp_path):
+    from rolematch.rules import load_rules
+    from rolematch.resources import rules_dir
+
+    d = tmp_path / "mine" / "en"
+    d.mkdir(parents=True)
+    (d / "x.jsonl").write_text(json.dumps(dict(GOOD, id="zorblax_tool", pattern="zorblax")) + "\n")
+    shipped = len(load_rules([]))
+    assert len(load_rules([rules_dir()])) == shipped  # the shipped folder given again
+    assert len(load_rules([tmp_path / "mine", d, d / "x.jsonl"])) == shipped + 1  # nested and repeated

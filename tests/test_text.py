@@ -51,6 +51,9 @@ def test_binary_is_refused_whatever_the_encoding(encoding):
     with pytest.raises(InputError, match=f"binary file .*read as {encoding}"):
         decode_bytes(bytes(range(256)) * 8, "x.bin", encoding)
     assert decode_bytes("Données".encode("latin-1"), "ok.txt", "latin-1") == "Données"
+    # cp1252 read as latin-1: its curly quotes and dashes are C1 characters, not a sign of binary data
+    quoted = ("L’équipe – “données” – recrute un ingénieur’ " * 20).encode("cp1252")
+    assert decode_bytes(quoted, "fr.txt", "latin-1").startswith("L\x92équipe")
 
 
 def test_html_is_stripped_with_blocks_and_entities():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -313,13 +314,17 @@ def _quiet_resource_tracker() -> None:
 
 
 def _refuse_overwriting_input(input_path: str, output_path: str) -> None:
-    """An output that is the input file (by name, symlink or hard link) would replace the user's only copy."""
-    if "-" in (input_path, output_path):
+    """An output that is the input file (by name, symlink or hard link, or through a shell redirection of
+    ``-``: ``score - -o in.csv < in.csv``, ``score in.csv -o - >> in.csv``) would replace or grow the
+    user's only copy."""
+    if input_path == output_path == "-":
         return
     try:
-        same = os.path.samefile(input_path, output_path)
-    except OSError:  # one of them does not exist (yet): reading or writing reports that
+        a = os.fstat(0) if input_path == "-" else os.stat(input_path)
+        b = os.fstat(1) if output_path == "-" else os.stat(output_path)
+    except (OSError, ValueError):  # one of them does not exist (yet), or no stdio: reading or writing reports that
         return
+    same = os.path.samestat(a, b) and stat.S_ISREG(a.st_mode)  # a terminal or a pipe on both sides is no file
     if same:
         raise InputError("output is the input file; name another output file (rolematch never overwrites its input)",
                          output_path)

@@ -27,7 +27,7 @@ from typing import IO, Any, Callable, Iterator, Sequence, cast
 from rolematch.errors import InputError
 from rolematch.files import new_file_mode
 from rolematch.table import EVIDENCE_COLUMN, format_of, output_columns
-from rolematch.text import FALLBACK_ERRORS, UTF8_MULTIBYTE, bom_encoding, utf16_without_bom
+from rolematch.text import FALLBACK_ERRORS, bom_encoding, encoding_of, utf16_without_bom
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _MAX_RECORD_CHARS = 32_000_000  # a quoted field longer than this is taken as broken quoting
@@ -59,8 +59,8 @@ def sniff_csv(path: Path | None, sep: str | None = None, encoding: str | None = 
               head: bytes | None = None) -> tuple[str, str]:
     """Separator and encoding of a CSV export (``,`` ``;`` tab or ``|``).
 
-    Encodings: UTF-8 with or without BOM, UTF-16 / UTF-32 with BOM (Excel's
-    "Unicode text" exports), UTF-16 without BOM (told by its zero bytes), else cp1252.
+    Encodings: see :func:`rolematch.text.encoding_of` (UTF-8 read with the cp1252 fallback
+    when no byte-order mark or UTF-16 says otherwise).
     """
     if head is None:
         assert path is not None
@@ -75,34 +75,6 @@ def sniff_csv(path: Path | None, sep: str | None = None, encoding: str | None = 
     return sep, encoding
 
 
-
-
-def encoding_of(head: bytes, given: str | None = None) -> str:
-    """The encoding to read a file starting with ``head``: ``given`` (checked), else detected."""
-    if given is not None:
-        try:
-            info = codecs.lookup(given)
-        except LookupError:
-            info = None
-        if info is None or not getattr(info, "_is_text_encoding", True):  # rot13, base64...: not for text files
-            raise InputError(f"--encoding: unknown encoding {given!r} (e.g. utf-8, cp1252, latin-1, utf-16)")
-        name = info.name
-        if name in ("utf-16", "utf-32") and bom_encoding(head) is None:  # their byte order without a BOM
-            return (utf16_without_bom(head) if name == "utf-16" else None) or f"{name}-le"
-        return "utf-8-sig" if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else given
-    found = bom_encoding(head)
-    if found is not None:
-        return found
-    found = utf16_without_bom(head)
-    if found is not None:
-        return found
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3 or UTF8_MULTIBYTE.search(head):
-            return "utf-8"  # cut inside a character, or UTF-8 with stray cp1252 bytes (read as cp1252)
-        return "cp1252"
 
 
 #: the line Excel writes before the header to name the separator ("sep=;")

@@ -86,6 +86,8 @@ def check_postings(name: str, given: object, one: str) -> None:
     if isinstance(given, (str, bytes)):
         hint = "" if name == "titles" else f"; for one posting use {one}()"
         raise InputError(f"{name} must be a collection of {what}, not one string{hint}")
+    if isinstance(given, dict) or (hasattr(given, "keys") and hasattr(given, "values") and not hasattr(given, "iloc")):
+        raise InputError(f"{name} is a mapping (iterating it gives its keys); pass its values, e.g. list(d.values())")
     if hasattr(given, "columns") and hasattr(given, "iloc"):
         raise InputError(f"{name} is a DataFrame (iterating it gives its column names); pass one column, "
                          f"e.g. df['description'], or use score_frame() to add result columns to the frame")

@@ -77,14 +77,24 @@ def _script(ch: str) -> str:
 
 
 def unknown_language_reason(text: str | None, max_chars: int = 3000) -> str:
-    """Why no language could be told: a non-Latin script, too few common words, or too little text."""
+    """Why no language could be told: styled letters, a non-Latin script, too few common words, or too little text.
+
+    Detection reads the first ``max_chars`` characters; so does this.
+    """
     if text:
         head = text[:max_chars]
         letters = [c for c in head if c.isalpha()]
-        scripts = Counter(_script(c) for c in letters if _script(c) != "LATIN")
-        if len(letters) >= 20 and sum(scripts.values()) * 2 > len(letters):
-            script = scripts.most_common(1)[0][0]
+        scripts = Counter(_script(c) for c in letters)
+        styled = sum(1 for c in letters if scripts and _script(c) != "LATIN"
+                     and _script(unicodedata.normalize("NFKC", c)[:1] or c) == "LATIN")
+        if len(letters) >= 20 and styled * 2 > len(letters):
+            return "the text is written in styled Unicode letters (bold, italic or fullwidth); rolematch reads plain letters"
+        others = Counter({k: v for k, v in scripts.items() if k != "LATIN"})
+        if len(letters) >= 20 and sum(others.values()) * 2 > len(letters):
+            script = others.most_common(1)[0][0]
             return f"the text is mostly in {script if script == 'CJK' else script.title()} script, not English or French"
         if len(_WORD.findall(head)) >= 30:
             return "too few common English or French words to tell the language (another language?)"
+        if len(text) > max_chars:
+            return f"no English or French words in its first {max_chars:,} characters, where the language is told"
     return "too little text to tell the language"

@@ -106,7 +106,14 @@ def rule_files(paths: Iterable[PathLike]) -> tuple[list[tuple[Path, str]], list[
             files.append((p, str(p.resolve()) if p.as_posix().startswith("rules/") else str(p)))
         else:
             problems.append(f"{p}: no such file or directory")
-    return files, problems
+    seen: set[str] = set()  # a file reached twice (a folder given twice, or inside another one given) is read once
+    unique = []
+    for f, display in files:
+        key = os.path.realpath(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append((f, display))
+    return unique, problems
 
 
 def rules_stamp(paths: Iterable[PathLike]) -> tuple[tuple[str, int, int], ...]:

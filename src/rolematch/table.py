@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
@@ -85,20 +86,28 @@ def read_table(path: PathLike) -> "pd.DataFrame":
     try:
         if fmt == "parquet":
             return pd.read_parquet(p)
-        from rolematch.batch_io import EXCEL_SEP, FALLBACK_ERRORS, read_head, sniff_csv
+        import gzip
+        import io
 
-        head = read_head(str(p))  # decompressed for .gz
+        from rolematch.batch_io import EXCEL_SEP, sniff_csv
+        from rolematch.text import FALLBACK_ERRORS, encoding_of
+
+        data = gzip.decompress(p.read_bytes()) if p.name.lower().endswith(".gz") else p.read_bytes()
+        encoding = encoding_of(data[:65536])  # decoded as score decodes it, whatever the format
+        try:
+            text = data.decode(encoding, errors=FALLBACK_ERRORS if encoding == "utf-8" else "strict")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"undecodable bytes for {encoding} at byte {exc.start} ({exc.reason})", str(p)) from None
+        text = text.removeprefix("\ufeff")
         if fmt == "jsonl":
-            from rolematch.text import bom_encoding
-
-            encoding = bom_encoding(head) or "utf-8"
-            array = head[:4096].decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").startswith("[")
-            return pd.read_json(p, lines=not array, dtype=False, encoding=encoding)
-        sep, encoding = sniff_csv(p, "\t" if fmt == "tsv" else None, head=head)
-        excel = EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))  # as score reads it
-        return pd.read_csv(p, sep=excel.group(1) if excel else sep, skiprows=1 if excel else 0, encoding=encoding,
-                           dtype=str, keep_default_na=False, na_values=[""],
-                           encoding_errors=FALLBACK_ERRORS)  # stray cp1252 bytes past the sniffed head
+            # JSON Lines split on \n only: a lone \r (old Mac line ends) is a line end too, as score reads it
+            text = re.sub(r"\r(?!\n)", "\n", text)
+            array = text[:4096].lstrip(" \t\r\n").startswith("[")
+            return pd.read_json(io.StringIO(text), lines=not array, dtype=False)
+        sep = sniff_csv(p, "\t" if fmt == "tsv" else None, head=data[:65536])[0]
+        excel = EXCEL_SEP.match(text)  # as score reads it
+        return pd.read_csv(io.StringIO(text), sep=excel.group(1) if excel else sep, skiprows=1 if excel else 0,
+                           dtype=str, keep_default_na=False, na_values=[""])
     except InputError:
         raise
     except Exception as exc:

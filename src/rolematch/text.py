@@ -307,9 +307,6 @@ def bom_encoding(data: bytes) -> str | None:
     return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
 
 
-UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-
-
 def utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le`` / ``utf-16-be`` when ``data`` looks like UTF-16 text without a byte-order mark
     (mostly ASCII: every other byte is zero), else ``None``."""
@@ -325,17 +322,18 @@ def utf16_without_bom(data: bytes) -> str | None:
 
 
 def _is_binary(data: bytes) -> bool:
-    """Many NUL or control bytes (a stray NUL in a text export is not enough)."""
+    """Many NUL or control bytes: over one in twenty (a few NULs in a text export are not enough)."""
     sample = data[:8192]
     ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return ctrl > max(2, len(sample) // 100)
+    return ctrl > max(2, len(sample) // 20)
 
 
 def _is_binary_text(text: str) -> bool:
-    """:func:`_is_binary` on decoded text: many control characters (C0, and C1 as latin-1 gives them)."""
+    """:func:`_is_binary` on decoded text: many C0 control characters (not C1: latin-1 reads cp1252's
+    curly quotes and dashes as C1 characters, and a French export is full of them)."""
     sample = text[:8192]
-    ctrl = sum(1 for c in sample if c < "\t" or "\r" < c < " " or "\x7f" <= c < "\xa0")
-    return ctrl > max(2, len(sample) // 100)
+    ctrl = sum(1 for c in sample if c < "\t" or "\r" < c < " ")
+    return ctrl > max(2, len(sample) // 20)
 
 
 #: decoding errors handler for detected encodings: bytes that are not valid in the detected encoding are
@@ -354,6 +352,32 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error(FALLBACK_ERRORS, _cp1252_fallback)
 
 
+def encoding_of(head: bytes, given: str | None = None) -> str:
+    """The encoding to read a file starting with ``head``: ``given`` (checked; a BOM-less UTF-16/32 gets its
+    byte order, UTF-8 its BOM stripped), else detected: a byte-order mark, UTF-16 without one (its zero
+    bytes), else UTF-8 -- to be read with :data:`FALLBACK_ERRORS`, so that each byte that is not valid
+    UTF-8 reads as cp1252: a cp1252 export, a UTF-8 one with stray cp1252 bytes, or one cut inside a
+    character all read the same wherever the first such byte comes (``classify`` reads whole files so too).
+    """
+    if given is not None:
+        try:
+            info = codecs.lookup(given)
+        except LookupError:
+            info = None
+        if info is None or not getattr(info, "_is_text_encoding", True):  # rot13, base64...: not for text files
+            raise InputError(f"--encoding: unknown encoding {given!r} (e.g. utf-8, cp1252, latin-1, utf-16)")
+        name = info.name
+        found = bom_encoding(head)
+        if name in ("utf-16", "utf-32"):
+            if found is None:  # their byte order without a BOM
+                return (utf16_without_bom(head) if name == "utf-16" else None) or f"{name}-le"
+            if not found.startswith(name):
+                raise InputError(f"--encoding {given}: the file starts with a {found.split('-sig')[0].upper()} "
+                                 "byte-order mark; leave --encoding out to read it")
+        return "utf-8-sig" if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else given
+    return bom_encoding(head) or utf16_without_bom(head) or "utf-8"
+
+
 def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = None) -> str:
     """Decode a posting: BOMs, UTF-8, then cp1252 / latin-1 (French exports).
 
@@ -361,9 +385,11 @@ def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = 
     """
     if encoding:
         try:
-            text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
+            text = data.decode(encoding_of(data[:65536], encoding)).removeprefix("\ufeff")  # as score reads it
+        except (UnicodeError, LookupError) as exc:
             raise InputError(f"cannot decode as {encoding}: {exc}", source) from None
+        except InputError as exc:
+            raise InputError(exc.message, source) from None
         if _is_binary_text(text):  # latin-1 decodes any bytes: a program or a .docx must not become a posting
             raise InputError(f"binary file (not text, even read as {encoding})", source)
         return text
