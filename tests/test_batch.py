@@ -891,3 +891,15 @@ def test_a_given_utf16_that_meets_a_utf8_bom_is_a_clear_error(tmp_path):
     src.write_bytes(codecs.BOM_UTF8 + b"id,description\n1,text\n")
     with pytest.raises(InputError, match="--encoding utf-16: the file starts with a UTF-8 byte-order mark"):
         score_file(str(src), str(tmp_path / "out.csv"), jobs=1, encoding="utf-16", progress=False)
+
+
+def test_training_tables_read_cp1252_undefined_bytes_as_score_does(tmp_path):
+    """A cp1252 export read with that codec still reads its five undefined bytes (0x81...) as latin-1."""
+    from rolematch.table import read_table
+
+    text = "Données « brutes » – été où l’équipe "
+    src = tmp_path / "t.csv"
+    src.write_bytes(b"id,description\n1," + text.encode("cp1252") * 3 + b"\x81\n")
+    assert read_table(src)["description"].iloc[0] == text * 3 + "\x81"
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    assert read_out(tmp_path / "out.csv")["description"].iloc[0] == text * 3 + "\x81"

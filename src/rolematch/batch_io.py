@@ -27,7 +27,7 @@ from typing import IO, Any, Callable, Iterator, Sequence, cast
 from rolematch.errors import InputError
 from rolematch.files import new_file_mode
 from rolematch.table import EVIDENCE_COLUMN, format_of, output_columns
-from rolematch.text import FALLBACK_ERRORS, bom_encoding, encoding_of, utf16_without_bom
+from rolematch.text import FALLBACK_ERRORS, encoding_of
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _MAX_RECORD_CHARS = 32_000_000  # a quoted field longer than this is taken as broken quoting

@@ -85,7 +85,7 @@ def unknown_language_reason(text: str | None, max_chars: int = 3000) -> str:
         head = text[:max_chars]
         letters = [c for c in head if c.isalpha()]
         scripts = Counter(_script(c) for c in letters)
-        styled = sum(1 for c in letters if scripts and _script(c) != "LATIN"
+        styled = sum(1 for c in letters if _script(c) != "LATIN"
                      and _script(unicodedata.normalize("NFKC", c)[:1] or c) == "LATIN")
         if len(letters) >= 20 and styled * 2 > len(letters):
             return "the text is written in styled Unicode letters (bold, italic or fullwidth); rolematch reads plain letters"

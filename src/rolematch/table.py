@@ -95,7 +95,7 @@ def read_table(path: PathLike) -> "pd.DataFrame":
         data = gzip.decompress(p.read_bytes()) if p.name.lower().endswith(".gz") else p.read_bytes()
         encoding = encoding_of(data[:65536])  # decoded as score decodes it, whatever the format
         try:
-            text = data.decode(encoding, errors=FALLBACK_ERRORS if encoding == "utf-8" else "strict")
+            text = data.decode(encoding, errors=FALLBACK_ERRORS if encoding in ("utf-8", "cp1252") else "strict")
         except UnicodeDecodeError as exc:
             raise InputError(f"undecodable bytes for {encoding} at byte {exc.start} ({exc.reason})", str(p)) from None
         text = text.removeprefix("\ufeff")
