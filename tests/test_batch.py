@@ -565,7 +565,7 @@ def test_the_input_file_is_never_the_output(tmp_path, link):
     assert src.read_bytes() == before
 
 
-@pytest.mark.parametrize("way", ["stdin", "stdout"])
+@pytest.mark.parametrize("way", ["stdin", "stdout", "both"])
 def test_the_input_file_is_never_the_output_through_a_redirection(tmp_path, way):
     """`score - -o in.csv < in.csv` and `score in.csv -o - >> in.csv` reach the input through fd 0 / fd 1."""
     import subprocess
@@ -578,9 +578,12 @@ def test_the_input_file_is_never_the_output_through_a_redirection(tmp_path, way)
         if way == "stdin":
             proc = subprocess.run([sys.executable, "-c", code, "score", "-", "-o", str(src), "-q"], stdin=fin,
                                   capture_output=True, text=True)
-        else:
+        elif way == "stdout":
             proc = subprocess.run([sys.executable, "-c", code, "score", str(src), "-o", "-", "-q"], stdout=fout,
                                   stderr=subprocess.PIPE, text=True)
+        else:  # `score - -o - < in.csv >> in.csv` read its own output until the disk was full
+            proc = subprocess.run([sys.executable, "-c", code, "score", "-", "-o", "-", "-q"], stdin=fin, stdout=fout,
+                                  stderr=subprocess.PIPE, text=True, timeout=60)
     assert proc.returncode == 1 and "output is the input file" in proc.stderr
     assert src.read_bytes() == before
 
@@ -884,6 +887,15 @@ def test_training_jsonl_is_read_as_score_reads_it(tmp_path, variant):
     (tmp_path / "t.jsonl").write_bytes(data)
     got = read_table(tmp_path / "t.jsonl")
     assert list(got["text"]) == [FR.encode("cp1252", errors="replace").decode("cp1252") if variant == "cp1252" else FR, EN]
+
+
+def test_a_raw_cr_inside_a_jsonl_string_is_not_a_line_end(tmp_path):
+    """Only a file with no \n at all has lone-CR line ends; elsewhere a CR stays in its text."""
+    from rolematch.table import read_table
+
+    (tmp_path / "t.jsonl").write_bytes(json.dumps({"description": "Senior role", "label": "x"}).encode()[:-1]
+                                       .replace(b"Senior role", b"Senior\rrole") + b"}\n")
+    assert read_table(tmp_path / "t.jsonl")["description"].iloc[0] in ("Senior\rrole", "Senior\\rrole")
 
 
 def test_a_given_utf16_that_meets_a_utf8_bom_is_a_clear_error(tmp_path):

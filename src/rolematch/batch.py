@@ -315,10 +315,8 @@ def _quiet_resource_tracker() -> None:
 
 def _refuse_overwriting_input(input_path: str, output_path: str) -> None:
     """An output that is the input file (by name, symlink or hard link, or through a shell redirection of
-    ``-``: ``score - -o in.csv < in.csv``, ``score in.csv -o - >> in.csv``) would replace or grow the
-    user's only copy."""
-    if input_path == output_path == "-":
-        return
+    ``-``: ``score - -o in.csv < in.csv``, ``score in.csv -o - >> in.csv``, ``score - -o - < in.csv >> in.csv``)
+    would replace or grow the user's only copy (the last one read its own output until the disk was full)."""
     try:
         a = os.fstat(0) if input_path == "-" else os.stat(input_path)
         b = os.fstat(1) if output_path == "-" else os.stat(output_path)

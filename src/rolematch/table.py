@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
@@ -75,6 +74,13 @@ def find_text_column(columns: Sequence[str], requested: str | None, source: str)
                      f"pass --text-column; columns are: {', '.join(map(str, columns))}", source)
 
 
+def gzip_bytes(path: Path) -> bytes:
+    """A file's bytes, decompressed for ``.gz``."""
+    import gzip
+
+    return gzip.decompress(path.read_bytes()) if path.name.lower().endswith(".gz") else path.read_bytes()
+
+
 def read_table(path: PathLike) -> "pd.DataFrame":
     """Read a whole CSV/TSV/JSONL/Parquet file (for training and evaluation data)."""
     import pandas as pd
@@ -86,28 +92,26 @@ def read_table(path: PathLike) -> "pd.DataFrame":
     try:
         if fmt == "parquet":
             return pd.read_parquet(p)
-        import gzip
         import io
 
-        from rolematch.batch_io import EXCEL_SEP, sniff_csv
+        from rolematch.batch_io import EXCEL_SEP, read_head, sniff_csv
         from rolematch.text import FALLBACK_ERRORS, encoding_of
 
-        data = gzip.decompress(p.read_bytes()) if p.name.lower().endswith(".gz") else p.read_bytes()
-        encoding = encoding_of(data[:65536])  # decoded as score decodes it, whatever the format
-        try:
-            text = data.decode(encoding, errors=FALLBACK_ERRORS if encoding in ("utf-8", "cp1252") else "strict")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"undecodable bytes for {encoding} at byte {exc.start} ({exc.reason})", str(p)) from None
-        text = text.removeprefix("\ufeff")
+        head = read_head(str(p))  # decompressed for .gz
+        encoding = encoding_of(head)  # decoded as score decodes it, whatever the format
+        errors = FALLBACK_ERRORS if encoding == "utf-8" else "strict"
         if fmt == "jsonl":
-            # JSON Lines split on \n only: a lone \r (old Mac line ends) is a line end too, as score reads it
-            text = re.sub(r"\r(?!\n)", "\n", text)
-            array = text[:4096].lstrip(" \t\r\n").startswith("[")
-            return pd.read_json(io.StringIO(text), lines=not array, dtype=False)
-        sep = sniff_csv(p, "\t" if fmt == "tsv" else None, head=data[:65536])[0]
-        excel = EXCEL_SEP.match(text)  # as score reads it
-        return pd.read_csv(io.StringIO(text), sep=excel.group(1) if excel else sep, skiprows=1 if excel else 0,
-                           dtype=str, keep_default_na=False, na_values=[""])
+            start = head[:4096].decode(encoding, errors="replace").lstrip("\ufeff \t\r\n")
+            source: Any = p
+            if b"\r" in head and b"\n" not in head:  # old Mac line ends: JSON Lines split on \n only
+                text = gzip_bytes(p).decode(encoding, errors=errors).removeprefix("\ufeff")
+                source = io.StringIO(text.replace("\r", "\n"))
+            return pd.read_json(source, lines=not start.startswith("["), dtype=False,  # type: ignore[call-overload]
+                                encoding=encoding, encoding_errors=errors)  # the stubs list only built-in handlers
+        sep = sniff_csv(p, "\t" if fmt == "tsv" else None, head=head)[0]
+        excel = EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))  # as score reads it
+        return pd.read_csv(p, sep=excel.group(1) if excel else sep, skiprows=1 if excel else 0, encoding=encoding,
+                           dtype=str, keep_default_na=False, na_values=[""], encoding_errors=errors)
     except InputError:
         raise
     except Exception as exc:
