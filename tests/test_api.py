@@ -400,3 +400,18 @@ def test_mention_and_sentence_evidence_spans_index_the_input_text(model):
         (s, e), = c.spans
         words = " ".join(unicodedata.normalize("NFC", text[s:e]).split())
         assert words == c.feature or (c.feature.endswith("\u2026") and words.startswith(c.feature[:-1]))
+
+
+def test_a_wrong_lang_fails_the_call_not_every_row(model):
+    with pytest.raises(InputError, match="unsupported language 'de'"):
+        model.classify_many([EN, FR], lang="de")
+    with pytest.raises(InputError, match="unsupported language 'xx'"):
+        model.score_frame(pd.DataFrame({"description": [EN]}), lang="xx")
+    with pytest.raises(InputError, match="unsupported language"):
+        next(iter(rolematch.Extractor().extract_many([EN], lang="de")))
+
+
+def test_pyarrow_arrays_are_postings(model):
+    pa = pytest.importorskip("pyarrow")
+    got = list(model.classify_many(pa.array([EN, FR]), titles=pa.array(["ML Engineer", None])))
+    assert [r.label for r in got] == [model.classify(EN, title="ML Engineer").label, model.classify(FR).label]

@@ -92,6 +92,10 @@ class RoleModel:
             n_texts, n_titles = len(texts), len(titles)  # type: ignore[arg-type]
             if n_texts != n_titles:
                 raise InputError(f"{n_titles} title(s) for {n_texts} text(s); give one title (or None) per text")
+        if lang is not None:  # a wrong one fails the call, not every row
+            from rolematch.extract import resolve_language
+
+            lang = resolve_language("", lang)
         return self._classify_many(_pairs(texts, titles), lang, batch_size, explain)
 
     def _classify_many(self, pairs: Iterator[tuple[Any, Any]], lang: str | None, batch_size: int, explain: bool
@@ -195,16 +199,21 @@ class RoleModel:
         return out
 
 
+def _plain(value: Any) -> Any:
+    """A pyarrow scalar (iterating a pyarrow ``Array`` or ``ChunkedArray`` gives them) as its Python value."""
+    return value.as_py() if hasattr(value, "as_py") and not isinstance(value, str) else value
+
+
 def _pairs(texts: Iterable[Any], titles: Iterable[Any] | None) -> Iterator[tuple[Any, Any]]:
     """(text, title) pairs; raises :class:`InputError` as soon as one of the two runs out before the other."""
     if titles is None:
         for text in texts:
-            yield text, None
+            yield _plain(text), None
         return
     n = 0
     try:
-        for pair in zip(texts, titles, strict=True):
-            yield pair
+        for text, title in zip(texts, titles, strict=True):
+            yield _plain(text), _plain(title)
             n += 1
     except ValueError as exc:
         if not str(exc).startswith("zip() argument 2"):  # raised by one of the iterables, not by zip

@@ -334,6 +334,8 @@ class Extractor:
         """Extract from many texts lazily, in order. Unusable texts yield their :class:`InputError`."""
         check_postings("texts", texts, "extract")
         check_batch_size(batch_size)
+        if lang is not None:  # a wrong one fails the call, not every text
+            lang = resolve_language("", lang)
         it = iter(texts)
         first = 0
         while chunk := list(islice(it, batch_size)):
