@@ -915,3 +915,30 @@ def test_training_tables_read_cp1252_undefined_bytes_as_score_does(tmp_path):
     assert read_table(src)["description"].iloc[0] == text * 3 + "\x81"
     score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
     assert read_out(tmp_path / "out.csv")["description"].iloc[0] == text * 3 + "\x81"
+
+
+def test_a_raw_cr_inside_a_jsonl_string_keeps_one_row(tmp_path):
+    """A raw CR inside a JSON string (invalid JSON) made two error rows of one input line."""
+    src = tmp_path / "cr.jsonl"
+    bad = json.dumps({"id": "1", "description": EN}).replace(". ", ".\r", 1)
+    src.write_text(bad + "\n" + json.dumps({"id": "2", "description": FR}) + "\n", newline="")
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
+    out = read_out(tmp_path / "out.csv")
+    assert len(out) == 2 and "invalid JSON" in out["rolematch_error"].iloc[0] and out["id"].iloc[1] == "2"
+
+
+def test_a_given_utf16_le_drops_the_bom_in_json_lines(tmp_path):
+    src = tmp_path / "u16.jsonl"
+    src.write_bytes(codecs.BOM_UTF16_LE + (json.dumps({"description": EN}) + "\n").encode("utf-16-le"))
+    score_file(str(src), str(tmp_path / "out.csv"), jobs=1, encoding="utf-16-le", progress=False)
+    assert read_out(tmp_path / "out.csv")["rolematch_label"].iloc[0] == "ml_engineer"
+
+
+def test_training_csv_with_extra_fields_on_its_first_row_is_refused(tmp_path):
+    """pandas took the extra leading fields as an index: the text was silently a fragment."""
+    from rolematch.table import read_table
+
+    src = tmp_path / "extra.csv"
+    src.write_text("description,label\nWe build pipelines with Python, PyTorch, Docker,ml_engineer\nplain,other\n")
+    with pytest.raises(InputError, match="line 2: more fields than the header has columns"):
+        read_table(src)

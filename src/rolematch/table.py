@@ -110,8 +110,12 @@ def read_table(path: PathLike) -> "pd.DataFrame":
                                 encoding=encoding, encoding_errors=errors)  # the stubs list only built-in handlers
         sep = sniff_csv(p, "\t" if fmt == "tsv" else None, head=head)[0]
         excel = EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))  # as score reads it
-        return pd.read_csv(p, sep=excel.group(1) if excel else sep, skiprows=1 if excel else 0, encoding=encoding,
-                           dtype=str, keep_default_na=False, na_values=[""], encoding_errors=errors)
+        df = pd.read_csv(p, sep=excel.group(1) if excel else sep, skiprows=1 if excel else 0, encoding=encoding,
+                         dtype=str, keep_default_na=False, na_values=[""], encoding_errors=errors)
+        if not isinstance(df.index, pd.RangeIndex):  # pandas took the first row's extra fields as an index
+            raise InputError(f"line {3 if excel else 2}: more fields than the header has columns (an unquoted "
+                             f"{excel.group(1) if excel else sep!r} in a text?); quote that field", str(p))
+        return df
     except InputError:
         raise
     except Exception as exc:

@@ -368,6 +368,8 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
             raise InputError(f"--encoding: unknown encoding {given!r} (e.g. utf-8, cp1252, latin-1, utf-16)")
         name = info.name
         found = bom_encoding(head)
+        if found in ("utf-16", "utf-32") and name.startswith(found + "-"):  # utf-16-le given, BOM present:
+            return found  # the BOM-aware codec drops it (in JSON Lines it would stay as U+FEFF before the "{")
         if name in ("utf-16", "utf-32"):
             if found is None:  # their byte order without a BOM
                 return (utf16_without_bom(head) if name == "utf-16" else None) or f"{name}-le"
