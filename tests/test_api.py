@@ -415,3 +415,5 @@ def test_pyarrow_arrays_are_postings(model):
     pa = pytest.importorskip("pyarrow")
     got = list(model.classify_many(pa.array([EN, FR]), titles=pa.array(["ML Engineer", None])))
     assert [r.label for r in got] == [model.classify(EN, title="ML Engineer").label, model.classify(FR).label]
+    reports = list(rolematch.Extractor().extract_many(pa.chunked_array([[EN], [FR]])))
+    assert [r.counts for r in reports] == [rolematch.extract_skills(EN).counts, rolematch.extract_skills(FR).counts]

@@ -901,8 +901,9 @@ def test_a_raw_cr_inside_a_jsonl_string_is_not_a_line_end(tmp_path):
 def test_a_given_utf16_that_meets_a_utf8_bom_is_a_clear_error(tmp_path):
     src = tmp_path / "in.csv"
     src.write_bytes(codecs.BOM_UTF8 + b"id,description\n1,text\n")
-    with pytest.raises(InputError, match="--encoding utf-16: the file starts with a UTF-8 byte-order mark"):
-        score_file(str(src), str(tmp_path / "out.csv"), jobs=1, encoding="utf-16", progress=False)
+    for given in ("utf-16", "utf-16-le", "utf-32-be"):
+        with pytest.raises(InputError, match=f"--encoding {given}: the file starts with a UTF-8 byte-order mark"):
+            score_file(str(src), str(tmp_path / "out.csv"), jobs=1, encoding=given, progress=False)
 
 
 def test_training_tables_read_cp1252_undefined_bytes_as_score_does(tmp_path):
@@ -917,14 +918,20 @@ def test_training_tables_read_cp1252_undefined_bytes_as_score_does(tmp_path):
     assert read_out(tmp_path / "out.csv")["description"].iloc[0] == text * 3 + "\x81"
 
 
-def test_a_raw_cr_inside_a_jsonl_string_keeps_one_row(tmp_path):
-    """A raw CR inside a JSON string (invalid JSON) made two error rows of one input line."""
+@pytest.mark.parametrize("variant", ["utf16_cjk", "long_first_row"])
+def test_cr_only_json_lines_keep_their_rows(tmp_path, variant):
+    """Old Mac line ends: every row comes out, even when a UTF-16 character holds a 0x0A byte (上 is U+4E0A)
+    or the first row is longer than the sniffed head."""
+    rows = [{"id": "1", "title": "ML Engineer 上海", "description": EN}, {"id": "2", "description": FR},
+            {"id": "3", "description": EN}]
+    if variant == "long_first_row":
+        rows[0]["description"] = (EN + " ") * 30
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\r" for r in rows)
     src = tmp_path / "cr.jsonl"
-    bad = json.dumps({"id": "1", "description": EN}).replace(". ", ".\r", 1)
-    src.write_text(bad + "\n" + json.dumps({"id": "2", "description": FR}) + "\n", newline="")
+    src.write_bytes(text.encode("utf-16") if variant == "utf16_cjk" else text.encode())
     score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
     out = read_out(tmp_path / "out.csv")
-    assert len(out) == 2 and "invalid JSON" in out["rolematch_error"].iloc[0] and out["id"].iloc[1] == "2"
+    assert list(out["id"]) == ["1", "2", "3"] and not out["rolematch_error"].any()
 
 
 def test_a_given_utf16_le_drops_the_bom_in_json_lines(tmp_path):
@@ -940,5 +947,5 @@ def test_training_csv_with_extra_fields_on_its_first_row_is_refused(tmp_path):
 
     src = tmp_path / "extra.csv"
     src.write_text("description,label\nWe build pipelines with Python, PyTorch, Docker,ml_engineer\nplain,other\n")
-    with pytest.raises(InputError, match="line 2: more fields than the header has columns"):
+    with pytest.raises(InputError, match="the first row has more fields than the header has columns"):
         read_table(src)

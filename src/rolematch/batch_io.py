@@ -291,11 +291,7 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
             raise InputError(f"not a readable gzip file ({exc})", path) from None
     encoding = encoding_of(head, given)
     errors = FALLBACK_ERRORS if given is None and encoding in ("utf-8", "cp1252") else "strict"
-    # JSON Lines end at \n: a raw CR inside a string (invalid JSON) must not split one row into two error rows;
-    # a file whose head has CRs and no \n has old Mac line ends (read_table reads them alike)
-    cr_only = b"\r" in head and b"\n" not in head
-    newline = "\n" if fmt == "jsonl" and not cr_only else ""
-    fh: IO[str] = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline=newline)
+    fh: IO[str] = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
     if fmt == "jsonl":
         return _open_jsonl(fh, path, size, compressed)
     excel = EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))

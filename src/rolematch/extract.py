@@ -339,6 +339,7 @@ class Extractor:
         it = iter(texts)
         first = 0
         while chunk := list(islice(it, batch_size)):
+            chunk = [t.as_py() if hasattr(t, "as_py") and not isinstance(t, str) else t for t in chunk]  # pyarrow
             with self.lock:
                 got = [res if isinstance(res, InputError) else self.report(*res)
                        for res in self.analyse_chunk(chunk, first, lang)]

@@ -103,7 +103,8 @@ def read_table(path: PathLike) -> "pd.DataFrame":
         if fmt == "jsonl":
             start = head[:4096].decode(encoding, errors="replace").lstrip("\ufeff \t\r\n")
             source: Any = p
-            if b"\r" in head and b"\n" not in head:  # old Mac line ends: JSON Lines split on \n only
+            decoded = head.decode(encoding, errors="replace")  # not the bytes: in UTF-16, 上 holds a 0x0A byte
+            if "\r" in decoded and "\n" not in decoded:  # old Mac line ends: JSON Lines split on \n only
                 text = gzip_bytes(p).decode(encoding, errors=errors).removeprefix("\ufeff")
                 source = io.StringIO(text.replace("\r", "\n"))
             return pd.read_json(source, lines=not start.startswith("["), dtype=False,  # type: ignore[call-overload]
@@ -113,7 +114,7 @@ def read_table(path: PathLike) -> "pd.DataFrame":
         df = pd.read_csv(p, sep=excel.group(1) if excel else sep, skiprows=1 if excel else 0, encoding=encoding,
                          dtype=str, keep_default_na=False, na_values=[""], encoding_errors=errors)
         if not isinstance(df.index, pd.RangeIndex):  # pandas took the first row's extra fields as an index
-            raise InputError(f"line {3 if excel else 2}: more fields than the header has columns (an unquoted "
+            raise InputError(f"the first row has more fields than the header has columns (an unquoted "
                              f"{excel.group(1) if excel else sep!r} in a text?); quote that field", str(p))
         return df
     except InputError:

@@ -370,12 +370,12 @@ def encoding_of(head: bytes, given: str | None = None) -> str:
         found = bom_encoding(head)
         if found in ("utf-16", "utf-32") and name.startswith(found + "-"):  # utf-16-le given, BOM present:
             return found  # the BOM-aware codec drops it (in JSON Lines it would stay as U+FEFF before the "{")
-        if name in ("utf-16", "utf-32"):
-            if found is None:  # their byte order without a BOM
-                return (utf16_without_bom(head) if name == "utf-16" else None) or f"{name}-le"
-            if not found.startswith(name):
-                raise InputError(f"--encoding {given}: the file starts with a {found.split('-sig')[0].upper()} "
-                                 "byte-order mark; leave --encoding out to read it")
+        family = found.removesuffix("-sig") if found else None
+        if family and name.startswith("utf") and name != family and not name.startswith(family + "-"):
+            raise InputError(f"--encoding {given}: the file starts with a {family.upper()} byte-order mark; "
+                             "leave --encoding out to read it")
+        if name in ("utf-16", "utf-32") and found is None:  # their byte order without a BOM
+            return (utf16_without_bom(head) if name == "utf-16" else None) or f"{name}-le"
         return "utf-8-sig" if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else given
     # no shortcut to cp1252 for a head full of cp1252 bytes: a UTF-8 row after the head would turn into
     # mojibake, and stdin (a shorter head) would read the same bytes otherwise. The price: a cp1252 export
