@@ -101,9 +101,9 @@ def read_table(path: PathLike) -> "pd.DataFrame":
         encoding = encoding_of(head)  # decoded as score decodes it, whatever the format
         errors = FALLBACK_ERRORS if encoding == "utf-8" else "strict"
         if fmt == "jsonl":
-            start = head[:4096].decode(encoding, errors="replace").lstrip("\ufeff \t\r\n")
-            source: Any = p
             decoded = head.decode(encoding, errors="replace")  # not the bytes: in UTF-16, 上 holds a 0x0A byte
+            start = decoded[:4096].lstrip("\ufeff \t\r\n")
+            source: Any = p
             if "\r" in decoded and "\n" not in decoded:  # old Mac line ends: JSON Lines split on \n only
                 text = gzip_bytes(p).decode(encoding, errors=errors).removeprefix("\ufeff")
                 source = io.StringIO(text.replace("\r", "\n"))
