@@ -290,7 +290,7 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
             compressed.close()
             raise InputError(f"not a readable gzip file ({exc})", path) from None
     encoding = encoding_of(head, given)
-    errors = FALLBACK_ERRORS if given is None and encoding in ("utf-8", "cp1252") else "strict"
+    errors = FALLBACK_ERRORS if given is None and encoding == "utf-8" else "strict"
     fh: IO[str] = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
     if fmt == "jsonl":
         return _open_jsonl(fh, path, size, compressed)

@@ -274,13 +274,7 @@ def rules_check(dirs: tuple[str, ...]) -> None:
     from rolematch.resources import rules_dir
     from rolematch.rules import Taxonomy, check_rule_files, slow_patterns
 
-    paths: list[str | Path] = []
-    seen: set[str] = set()
-    given: list[str | Path] = [rules_dir(), *dirs]
-    for d in given:  # a folder given twice (or the shipped one again) is checked once, as loaded
-        if os.path.realpath(d) not in seen:
-            seen.add(os.path.realpath(d))
-            paths.append(d)
+    paths: list[str | Path] = [rules_dir(), *dirs]  # a file reached twice is read once (rules.rule_files)
     loaded, problems = check_rule_files(paths, Taxonomy.load())
     problems += lemma_problems(loaded) + slow_patterns(loaded)  # every problem at once, of parsed patterns too
     if problems:

@@ -323,14 +323,12 @@ def utf16_without_bom(data: bytes) -> str | None:
 
 def _is_binary(data: bytes) -> bool:
     """Many NUL or control bytes: over one in twenty (a few NULs in a text export are not enough)."""
-    sample = data[:8192]
-    ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return ctrl > max(2, len(sample) // 20)
+    return _is_binary_text(data[:8192].decode("latin-1"))  # latin-1: each byte is the character of its value
 
 
 def _is_binary_text(text: str) -> bool:
-    """:func:`_is_binary` on decoded text: many C0 control characters (not C1: latin-1 reads cp1252's
-    curly quotes and dashes as C1 characters, and a French export is full of them)."""
+    """Many C0 control characters, over one in twenty (not C1: latin-1 reads cp1252's curly quotes and
+    dashes as C1 characters, and a French export is full of them)."""
     sample = text[:8192]
     ctrl = sum(1 for c in sample if c < "\t" or "\r" < c < " ")
     return ctrl > max(2, len(sample) // 20)
@@ -417,7 +415,7 @@ def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = 
         raise InputError("binary file (not text)", source)
     # UTF-8, each invalid byte read as cp1252 (latin-1 for its five undefined bytes), as `score` reads
     # cells: a cp1252 file, a UTF-8 file cut inside a character, or one with a few cp1252 bytes
-    return data.decode(encoding_of(data[:65536]), errors=FALLBACK_ERRORS)
+    return data.decode("utf-8", errors=FALLBACK_ERRORS)  # what encoding_of gives once no BOM or UTF-16 is found
 
 
 def read_posting(path: Union[str, Path, IO[bytes]], encoding: str | None = None) -> str:
