@@ -223,6 +223,28 @@ def test_score_frame_refuses_unusable_frames_clearly():
         rolematch.score_frame(twice)
 
 
+def test_score_frame_columns_keep_their_dtypes_whatever_the_rows():
+    """An error row (or only error rows, or none) must not turn the floats into objects or in_scope into
+    True/False/None: chunks scored apart concatenate, and scored[scored.rolematch_in_scope] works."""
+    frames = [rolematch.score_frame(pd.DataFrame({"description": texts}, dtype=object), lang="en")
+              for texts in ([EN, EN], [EN, None], [None, ""], [])]
+    dtypes = [f.filter(like="rolematch_").dtypes.astype(str).to_dict() for f in frames]
+    assert all(d == dtypes[0] for d in dtypes)
+    assert dtypes[0]["rolematch_confidence"] == "float64" and dtypes[0]["rolematch_in_scope"] == "boolean"
+    assert dtypes[0]["rolematch_error"] == "object" and dtypes[0]["rolematch_label"] == "object"
+    mixed = frames[1]
+    assert list(mixed[mixed.rolematch_in_scope].index) == [0]
+    assert pd.isna(mixed.loc[1, "rolematch_confidence"]) and mixed.loc[1, "rolematch_error"] == "missing text"
+    assert pd.concat(frames)["rolematch_p_ml_engineer"].dtype == "float64"
+    with pytest.raises(UnsupportedLanguageError):  # lang= reaches the model, as in classify
+        rolematch.score_frame(pd.DataFrame({"description": [EN]}), lang="de")
+
+
+def test_results_are_hashable():
+    a, b = rolematch.classify(EN), rolematch.classify(EN)
+    assert a == b and hash(a) == hash(b) and len({a, b, rolematch.classify(FR)}) == 2
+
+
 def test_score_frame_treats_pd_na_as_missing_text():
     df = pd.DataFrame({"description": pd.Series([EN, None], dtype="string")})
     out = rolematch.score_frame(df)
@@ -365,6 +387,12 @@ def test_one_rules_folder_may_be_given_as_a_string_or_path(tmp_path, monkeypatch
     for rules in ("mine", "./mine", Path("mine")):
         assert "my_tool" in rolematch.extract_skills(text, rules=rules).counts
     assert "my_tool" in rolematch.load_model(rules="./mine").classify(text).skills.counts
+    # a match names its rule by the path given, as in the CLI and Extractor (it was the absolute path)
+    for rules, name in (("mine", "mine/tools.jsonl:1"), (["./mine"], "mine/tools.jsonl:1")):
+        assert [m.rule for m in rolematch.extract_skills(text, rules=rules).matches if m.id == "my_tool"] == [name]
+        assert [m.rule for m in rolematch.load_model(rules=rules).classify(text).skills.matches
+                if m.id == "my_tool"] == [name]
+        assert [m.rule for m in rolematch.Extractor(rules=rules).extract(text).matches if m.id == "my_tool"] == [name]
 
 
 def test_load_model_reloads_a_model_retrained_in_place(small_model_dir, tmp_path):

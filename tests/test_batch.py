@@ -889,13 +889,19 @@ def test_training_jsonl_is_read_as_score_reads_it(tmp_path, variant):
     assert list(got["text"]) == [FR.encode("cp1252", errors="replace").decode("cp1252") if variant == "cp1252" else FR, EN]
 
 
-def test_a_raw_cr_inside_a_jsonl_string_is_not_a_line_end(tmp_path):
-    """Only a file with no \n at all has lone-CR line ends; elsewhere a CR stays in its text."""
+def test_a_raw_cr_inside_a_jsonl_string_ends_the_line_everywhere(tmp_path):
+    """A raw CR cannot stand inside a JSON string: score reads it as a line end (two error rows, nothing
+    lost), and train/evaluate's reader, which reads JSON Lines as score does, stops naming
+    both lines (pandas read it as valid)."""
     from rolematch.table import read_table
 
-    (tmp_path / "t.jsonl").write_bytes(json.dumps({"description": "Senior role", "label": "x"}).encode()[:-1]
-                                       .replace(b"Senior role", b"Senior\rrole") + b"}\n")
-    assert read_table(tmp_path / "t.jsonl")["description"].iloc[0] in ("Senior\rrole", "Senior\\rrole")
+    src = tmp_path / "t.jsonl"
+    src.write_bytes(json.dumps({"description": "Senior role", "label": "x"}).encode()[:-1]
+                    .replace(b"Senior role", b"Senior\rrole") + b"}\n")
+    with pytest.raises(InputError, match=r"2 unreadable line\(s\): line 1: invalid JSON .*; line 2: invalid JSON"):
+        read_table(src)
+    score_file(str(src), str(tmp_path / "out.csv"), text_column="_raw", jobs=1, progress=False)
+    assert read_out(tmp_path / "out.csv")["rolematch_error"].str.startswith("line ").tolist() == [True, True]
 
 
 def test_a_given_utf16_that_meets_a_utf8_bom_is_a_clear_error(tmp_path):
@@ -918,20 +924,26 @@ def test_training_tables_read_cp1252_undefined_bytes_as_score_does(tmp_path):
     assert read_out(tmp_path / "out.csv")["description"].iloc[0] == text * 3 + "\x81"
 
 
-@pytest.mark.parametrize("variant", ["utf16_cjk", "long_first_row"])
+@pytest.mark.parametrize("variant", ["utf16_cjk", "long_first_row", "mixed"])
 def test_cr_only_json_lines_keep_their_rows(tmp_path, variant):
-    """Old Mac line ends: every row comes out, even when a UTF-16 character holds a 0x0A byte (上 is U+4E0A)
-    or the first row is longer than the sniffed head."""
+    """Old Mac line ends: every row comes out, in score and in train/evaluate's reader, even when a UTF-16
+    character holds a 0x0A byte (上 is U+4E0A), the first row is longer than the sniffed heads (64 KB), or
+    files with CR and LF line ends were joined."""
+    from rolematch.table import read_table
+
     rows = [{"id": "1", "title": "ML Engineer 上海", "description": EN}, {"id": "2", "description": FR},
             {"id": "3", "description": EN}]
     if variant == "long_first_row":
-        rows[0]["description"] = (EN + " ") * 30
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\r" for r in rows)
+        rows[0]["description"] = (EN + " ") * 45
+    ends = ["\r", "\n", "\r\n"] if variant == "mixed" else ["\r"] * 3
+    text = "".join(json.dumps(r, ensure_ascii=False) + end for r, end in zip(rows, ends))
     src = tmp_path / "cr.jsonl"
     src.write_bytes(text.encode("utf-16") if variant == "utf16_cjk" else text.encode())
     score_file(str(src), str(tmp_path / "out.csv"), jobs=1, progress=False)
     out = read_out(tmp_path / "out.csv")
     assert list(out["id"]) == ["1", "2", "3"] and not out["rolematch_error"].any()
+    table = read_table(src)
+    assert list(table["id"]) == ["1", "2", "3"] and list(table["description"]) == [r["description"] for r in rows]
 
 
 def test_a_given_utf16_le_drops_the_bom_in_json_lines(tmp_path):

@@ -315,6 +315,8 @@ def test_read_labelled_errors(tmp_path):
     g.write_text("id,job_description,role\n1,hello,data_scientist\n2,world,\n3,again,other\n")
     with pytest.raises(TrainingError, match=r"1 row\(s\) with an empty 'role' \(data row 2\)"):
         read_labelled(g, label_column="role")
-    g.write_text("id,job_description,role\n1,hello,data_scientist\n2,,other\n3,again,other\n")
+    hello = "We are looking for a data scientist to build churn models with Python and SQL for our marketing team."
+    again = "We are looking for a payroll officer to run the monthly payroll and answer questions from our staff."
+    g.write_text(f"id,job_description,role\n1,{hello},data_scientist\n2,,other\n3,{again},other\n")
     got = read_labelled(g, label_column="role")
-    assert list(got["text"]) == ["hello", "again"] and list(got["label"]) == ["data_scientist", "other"]
+    assert list(got["text"]) == [hello, again] and list(got["label"]) == ["data_scientist", "other"]

@@ -269,6 +269,20 @@ def test_training_refuses_texts_that_are_not_text_naming_rows(tiny, tmp_path):
     assert len(kept) == len(records)
 
 
+def test_training_leaves_out_rows_score_would_refuse_naming_them(tiny, tmp_path):
+    """A German posting was learned as English, and an oversized text was learned at all."""
+    records = json.loads(tiny.to_json(orient="records"))
+    records[1]["description"] = ("Wir suchen einen erfahrenen Machine Learning Engineer für unser Team in Berlin. Sie "
+                                 "entwickeln und betreiben Modelle in der Produktion und arbeiten mit Python.")
+    records[2]["description"] = "word " * 210_000
+    (tmp_path / "odd.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    with pytest.warns(UserWarning, match=r"2 row\(s\) left out, as score would refuse them \(language looks like "
+                                         r"'de'; posting too large; data row 2, 3\)"):
+        got = read_labelled(tmp_path / "odd.jsonl")
+    assert len(got) == len(records) - 2 and "Wir suchen" not in " ".join(got.text)
+    assert len(read_labelled(tmp_path / "odd.jsonl", keep_unusable=True)) == len(records)  # evaluation counts them
+
+
 def test_evaluate_counts_labelled_rows_it_cannot_score(tiny, tmp_path, small_model_dir):
     from click.testing import CliRunner
     from rolematch.cli import cli
@@ -285,6 +299,28 @@ def test_evaluate_counts_labelled_rows_it_cannot_score(tiny, tmp_path, small_mod
     assert rep["confusion"]["matrix"][3][3] >= 0 and sum(map(sum, rep["confusion"]["matrix"])) == 8
     res = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "dev.csv"), "--model", str(small_model_dir)])
     assert "2 rows could not be scored (counted as other)" in res.output
+    # the calibration error is about the model's probabilities: rows it never scored are left out of it
+    scored = df.iloc[2:len(df) - 1]
+    scored.to_csv(tmp_path / "scored.csv", index=False)
+    alone = json.loads(CliRunner().invoke(cli, ["evaluate", str(tmp_path / "scored.csv"), "--model",
+                                                str(small_model_dir), "--json"]).output)
+    assert rep["ece"] == pytest.approx(alone["ece"]) and rep["in_scope_flagged_other"] > 0
+
+
+def test_json_lines_for_training_are_read_as_score_reads_them(tiny, tmp_path):
+    """pandas read a trailing comma as valid JSON and gave character positions (or a Python error) for bad lines."""
+    lines = [json.dumps(r) for r in json.loads(tiny.to_json(orient="records"))]
+    cases = {"trailing_comma": lines[1][:-1] + ",}", "array": '["not", "an", "object"]', "number": "42",
+             "cut": lines[1][:40]}
+    for name, bad in cases.items():
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(lines[:3] + [bad] + lines[3:]) + "\n")
+        with pytest.raises(TrainingError, match=r"1 unreadable line\(s\): line 4: (invalid JSON|expected a JSON "
+                                                r"object)"):
+            read_labelled(path)
+    good = tmp_path / "good.jsonl"
+    good.write_text("\r".join(lines) + "\r")
+    assert len(read_labelled(good)) == len(lines)
 
 
 def test_report_keys_do_not_depend_on_the_rows():
@@ -323,3 +359,18 @@ def test_a_model_with_fewer_labels_still_gives_every_probability(tiny):
     res = RoleModel(est).classify(two.text.iloc[0])
     assert list(res.probabilities) == ["ml_engineer", "ml_scientist", "data_scientist", "other"]
     assert res.probabilities["ml_scientist"] == 0.0 and res.probabilities["other"] == 0.0
+
+
+def test_role_model_refuses_a_label_set_of_its_own(tiny):
+    """score's columns and in_scope are defined over rolematch's labels: integer labels would score as
+    probability 0.0 for every role."""
+    from rolematch.api import RoleModel
+    from rolematch.errors import ModelError
+    from rolematch.model import RoleClassifier
+
+    df = tiny.rename(columns={"description": "text"})
+    codes = df.label.map({"ml_engineer": 0, "ml_scientist": 1, "data_scientist": 2, "other": 3})
+    est = RoleClassifier(cv=2, sentence_weight=0).fit(df.text.tolist(), codes.tolist())
+    assert est.predict_proba(df.text.tolist()[:1]).shape == (1, 4)
+    with pytest.raises(ModelError, match="trained on rolematch's labels.*has 0, 1, 2, 3"):
+        RoleModel(est)

@@ -37,11 +37,18 @@ class RoleModel:
                  extractor: "Extractor | None" = None) -> None:
         from rolematch.extract import Extractor
 
+        labels = [str(c) for c in estimator.classes_]
+        foreign = [c.item() if hasattr(c, "item") else c for c in estimator.classes_ if str(c) not in LABELS
+                   or not isinstance(c, str)]  # numpy scalars shown as plain values
+        if foreign:  # results, score's columns and in_scope are defined over rolematch's labels only
+            raise ModelError(f"RoleModel needs a model trained on rolematch's labels ({', '.join(LABELS)}); this one "
+                             f"has {', '.join(map(repr, foreign[:5]))}: use the estimator's predict_proba for a "
+                             "label set of your own")
         self.estimator = estimator
         self.manifest = manifest or {}
         self.extractor = extractor or Extractor(estimator.rules)
         estimator._extractor = self.extractor
-        self.labels = [str(c) for c in estimator.classes_]
+        self.labels = labels
 
     @classmethod
     def load(cls, path: PathLike | None = None, rules: Sequence[PathLike] | PathLike = ()) -> "RoleModel":
@@ -145,11 +152,7 @@ class RoleModel:
     def _result(self, p: np.ndarray, report: SkillReport, source: str | None, item: Any, x: Any,
                 to_source: Any = None) -> RoleResult:
         probs = {lab: float(p[j]) for j, lab in enumerate(self.labels)}
-        if probs.keys() <= set(LABELS):  # every label, as score's columns have them (0.0: a label the model lacks)
-            probs = {lab: probs.get(lab, 0.0) for lab in LABELS}
-        else:  # a model trained through the API on labels of its own
-            probs = {lab: probs[lab] for lab in LABELS if lab in probs} | {
-                k: v for k, v in probs.items() if k not in LABELS}
+        probs = {lab: probs.get(lab, 0.0) for lab in LABELS}  # every label, as score's columns (0.0: one it lacks)
         label = max(probs, key=lambda k: probs[k])
         evidence = {}
         if item is not None:
@@ -170,7 +173,9 @@ class RoleModel:
         already has ``rolematch_*`` columns (already scored?). Missing texts (``None``, NaN,
         ``pd.NA``) and unusable titles give error rows.
         """
-        from rolematch.table import output_columns, result_columns
+        import pandas as pd
+
+        from rolematch.table import FRAME_DTYPES, output_columns, result_columns
 
         if not (hasattr(df, "columns") and hasattr(df, "iloc") and getattr(df, "ndim", 2) == 2):
             raise InputError(f"score_frame needs a pandas DataFrame, got {type(df).__name__}; "
@@ -194,8 +199,9 @@ class RoleModel:
                                      explain=explain)
         extra = result_columns(results, len(df), explain)
         out = df.copy()
-        for col, values in extra.items():
-            out[(col, *[""] * (levels - 1)) if levels > 1 else col] = values
+        for col, values in extra.items():  # one dtype per column whatever the rows (an error row, no row)
+            out[(col, *[""] * (levels - 1)) if levels > 1 else col] = pd.Series(
+                values, index=df.index, dtype=FRAME_DTYPES.get(col, object))
         return out
 
 
@@ -223,9 +229,11 @@ def _pairs(texts: Iterable[Any], titles: Iterable[Any] | None) -> Iterator[tuple
 
 
 @lru_cache(maxsize=4)
-def _cached_model(path: str | None, rules: tuple[str, ...], stamp: tuple[int, int] | None = None,
-                  rule_files: tuple[Any, ...] = ()) -> RoleModel:
-    return RoleModel.load(path, rules)
+def _cached_model(path: str | None, rules: tuple[str, ...], given_rules: tuple[str, ...],
+                  stamp: tuple[int, int] | None = None, rule_files: tuple[Any, ...] = ()) -> RoleModel:
+    """Keyed by absolute paths (a ``chdir`` changes what a relative path names) and by the rule paths as
+    given, which their rules' ``file:line`` names use."""
+    return RoleModel.load(path, given_rules)
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
@@ -252,11 +260,12 @@ def load_model(path: PathLike | None = None, rules: Sequence[PathLike] | PathLik
     and those given), is loaded again.
     """
     key = _key(path) if path is not None else None
-    paths = tuple(map(_key, rule_paths(rules)))
+    given = tuple(str(os.fspath(r)) for r in rule_paths(rules))
+    paths = tuple(map(_key, given))
     stamp = _stamp(key) if key is not None else None
     # the rules the model records count too: edited or removed, the model is loaded again (and warns or refuses)
     recorded = _recorded_rules(key, stamp) if key is not None else ()
-    return _cached_model(key, paths, stamp, rules_stamp((*recorded, *paths)))
+    return _cached_model(key, paths, given, stamp, rules_stamp((*recorded, *paths)))
 
 
 @lru_cache(maxsize=16)
@@ -274,16 +283,18 @@ def _recorded_rules(path: str, stamp: tuple[int, int] | None) -> tuple[str, ...]
 
 
 @lru_cache(maxsize=4)
-def _cached_extractor(rules: tuple[str, ...], stamp: tuple[Any, ...] = ()) -> "Extractor":
+def _cached_extractor(rules: tuple[str, ...], given: tuple[str, ...], stamp: tuple[Any, ...] = ()) -> "Extractor":
+    """Keyed by absolute paths and by the paths as given (the rules' ``file:line`` names), as :func:`_cached_model`."""
     from rolematch.extract import Extractor
 
-    return Extractor(rules)
+    return Extractor(given)
 
 
 def extract_skills(text: str, lang: str | None = None, rules: Sequence[PathLike] | PathLike = ()) -> SkillReport:
     """Skills, responsibilities and tools found in one posting, with character offsets."""
-    paths = tuple(map(_key, rule_paths(rules)))
-    return _cached_extractor(paths, rules_stamp(paths)).extract(text, lang)  # edited rules are read again
+    given = tuple(str(os.fspath(r)) for r in rule_paths(rules))
+    paths = tuple(map(_key, given))
+    return _cached_extractor(paths, given, rules_stamp(paths)).extract(text, lang)  # edited rules are read again
 
 
 def classify(text: str, title: str | None = None, lang: str | None = None, model: PathLike | None = None) -> RoleResult:
@@ -292,6 +303,9 @@ def classify(text: str, title: str | None = None, lang: str | None = None, model
 
 
 def score_frame(df: "pd.DataFrame", text_column: str = "description", title_column: str | None = None,
-                model: PathLike | None = None, explain: bool = False) -> "pd.DataFrame":
-    """Score a DataFrame: same rows, same index, ``rolematch_*`` columns added (``rolematch_evidence`` too with ``explain``)."""
-    return load_model(model).score_frame(df, text_column=text_column, title_column=title_column, explain=explain)
+                model: PathLike | None = None, lang: str | None = None, batch_size: int = 256,
+                explain: bool = False) -> "pd.DataFrame":
+    """Score a DataFrame: same rows, same index, ``rolematch_*`` columns added (``rolematch_evidence`` too with
+    ``explain``); see :meth:`RoleModel.score_frame`."""
+    return load_model(model).score_frame(df, text_column=text_column, title_column=title_column, lang=lang,
+                                         batch_size=batch_size, explain=explain)

@@ -293,7 +293,7 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
     errors = FALLBACK_ERRORS if given is None and encoding == "utf-8" else "strict"
     fh: IO[str] = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
     if fmt == "jsonl":
-        return _open_jsonl(fh, path, size, compressed)
+        return open_jsonl(fh, path, size, compressed)
     excel = EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))
     if sep is None:
         sep = excel.group(1) if excel else sniff_csv(None, None, encoding, head=head)[0]
@@ -447,7 +447,7 @@ def _json_array(fh: IO[str], source: str, block: int = 1 << 16) -> Iterator[tupl
         pos += 1
 
 
-def _open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None = None) -> Source:
+def open_jsonl(fh: IO[str], path: str, size: int | None, raw: IO[bytes] | None = None) -> Source:
     """JSON Lines, or a JSON array of objects (a ``.json`` export whose text starts with ``[``)."""
     try:
         start = fh.read(1 << 12).lstrip()

@@ -208,8 +208,8 @@ def _verified(directory: PathLike) -> tuple[dict[str, Any], bytes]:
     data = model_path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != manifest["sha256"]:
-        raise ModelError(f"{model_path}: sha256 {digest[:12]}... does not match the manifest "
-                         f"({str(manifest['sha256'])[:12]}...); refusing to load a tampered or foreign file")
+        raise ModelError(f"{model_path}: sha256 {digest} does not match the manifest's "
+                         f"{str(manifest['sha256'])[:64]!r}; refusing to load a tampered or foreign file")
     built, installed = manifest["versions"].get("scikit-learn"), _version("scikit-learn")
     if not isinstance(built, str):
         raise ModelError(f"{d / MANIFEST_FILE}: 'versions' does not name the scikit-learn the model was trained "

@@ -91,15 +91,18 @@ class Contribution:
 
 @dataclass(frozen=True)
 class RoleResult:
-    """A classified posting: label, calibrated probabilities, evidence and skills."""
+    """A classified posting: label, calibrated probabilities, evidence and skills.
+
+    Hashable (sets, dict keys): the hash leaves out the two dicts, which equality still compares.
+    """
 
     label: str
     confidence: float
-    probabilities: dict[str, float]
+    probabilities: dict[str, float] = field(hash=False)
     in_scope: bool
     lang: str
     skills: SkillReport
-    evidence: dict[str, list[Contribution]] = field(default_factory=dict)
+    evidence: dict[str, list[Contribution]] = field(default_factory=dict, hash=False)
     source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -19,6 +19,11 @@ OUTPUT_COLUMNS = (
 )
 #: The column ``score --explain`` adds after them: the evidence for the label.
 EVIDENCE_COLUMN = "rolematch_evidence"
+#: pandas dtypes of the ``rolematch_*`` columns in :meth:`rolematch.api.RoleModel.score_frame` (missing values
+#: are NaN in the float columns, ``pd.NA`` in ``rolematch_in_scope``, ``None`` in the others), whatever the rows
+FRAME_DTYPES = {"rolematch_confidence": "float64", "rolematch_p_ml_engineer": "float64",
+                "rolematch_p_ml_scientist": "float64", "rolematch_p_data_scientist": "float64",
+                "rolematch_in_scope": "boolean"}
 
 
 def output_columns(explain: bool = False) -> tuple[str, ...]:
@@ -92,8 +97,6 @@ def read_table(path: PathLike) -> "pd.DataFrame":
     try:
         if fmt == "parquet":
             return pd.read_parquet(p)
-        import io
-
         from rolematch.batch_io import EXCEL_SEP, read_head, sniff_csv
         from rolematch.text import FALLBACK_ERRORS, encoding_of
 
@@ -101,14 +104,7 @@ def read_table(path: PathLike) -> "pd.DataFrame":
         encoding = encoding_of(head)  # decoded as score decodes it, whatever the format
         errors = FALLBACK_ERRORS if encoding == "utf-8" else "strict"
         if fmt == "jsonl":
-            decoded = head.decode(encoding, errors="replace")  # not the bytes: in UTF-16, 上 holds a 0x0A byte
-            start = decoded[:4096].lstrip("\ufeff \t\r\n")
-            source: Any = p
-            if "\r" in decoded and "\n" not in decoded:  # old Mac line ends: JSON Lines split on \n only
-                text = gzip_bytes(p).decode(encoding, errors=errors).removeprefix("\ufeff")
-                source = io.StringIO(text.replace("\r", "\n"))
-            return pd.read_json(source, lines=not start.startswith("["), dtype=False,  # type: ignore[call-overload]
-                                encoding=encoding, encoding_errors=errors)  # the stubs list only built-in handlers
+            return _json_table(gzip_bytes(p).decode(encoding, errors=errors).removeprefix("\ufeff"), str(p))
         sep = sniff_csv(p, "\t" if fmt == "tsv" else None, head=head)[0]
         excel = EXCEL_SEP.match(head.decode(encoding, errors="replace").lstrip("\ufeff"))  # as score reads it
         df = pd.read_csv(p, sep=excel.group(1) if excel else sep, skiprows=1 if excel else 0, encoding=encoding,
@@ -122,6 +118,28 @@ def read_table(path: PathLike) -> "pd.DataFrame":
     except Exception as exc:
         kind = "JSON" if p.suffix.lower() == ".json" else fmt.upper()
         raise InputError(f"cannot read {kind}: {' '.join(str(exc).split())[:300]}", str(p)) from None
+
+
+def _json_table(text: str, source: str) -> "pd.DataFrame":
+    """JSON Lines (or a JSON array of objects) read by score's reader, so both accept the same lines: decoded
+    text split at any line end; a line that is not a JSON object is an error naming it (and up to two more)."""
+    import io
+
+    import pandas as pd
+
+    from rolematch.batch_io import open_jsonl
+
+    src = open_jsonl(io.StringIO(text, newline=""), source, None)
+    rows, bad = [], []
+    for rec in src.records:
+        if rec.error:
+            bad.append(rec.error)
+        else:
+            rows.append(rec.values)
+    if bad:
+        more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+        raise InputError(f"{len(bad)} unreadable line(s): {'; '.join(bad[:3])}{more}; fix or remove them", source)
+    return pd.DataFrame.from_records(rows, columns=src.columns)
 
 
 def result_row(res: RoleResult | InputError, explain: bool = False) -> dict[str, Any]:

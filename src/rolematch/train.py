@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
 import numpy as np
 
-from rolematch.errors import InputError, TrainingError
+from rolematch.errors import InputError, TrainingError, caller_stacklevel
 from rolematch.results import LABELS, ROLES
 
 if TYPE_CHECKING:
@@ -110,7 +111,34 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
         raise TrainingError(f"{p}: unknown label(s) {names} in column {label_column!r} ({int(unknown.sum())} row(s): "
                             f"{_data_rows(unknown)}); expected one of {', '.join(LABELS)}")
     out["label"] = labels
+    if not keep_unusable:  # what score would refuse (another language, an oversized text or title) is not learned
+        unusable = _unusable(out, ~drop)
+        if unusable:
+            refused = np.isin(np.arange(len(out)), list(unusable))
+            reasons = sorted(set(unusable.values()))
+            warnings.warn(f"{p}: {len(unusable)} row(s) left out, as score would refuse them "
+                          f"({'; '.join(reasons[:3])}{'; ...' if len(reasons) > 3 else ''}; {_data_rows(refused)})",
+                          stacklevel=caller_stacklevel())
+            drop = drop | refused
     return out[~drop].reset_index(drop=True)
+
+
+def _unusable(df: "pd.DataFrame", candidates: Any) -> dict[int, str]:
+    """Rows among ``candidates`` that score would give an error (why, by position): an unusable title, a text
+    that cannot be prepared (too long, binary) or in a language rolematch does not read."""
+    from rolematch.extract import resolve_language
+    from rolematch.scoring import check_title
+    from rolematch.text import prepare
+
+    titles = df["title"].tolist() if "title" in df.columns else [None] * len(df)
+    out = {}
+    for i in np.flatnonzero(np.asarray(candidates)).tolist():
+        try:
+            check_title(titles[i])
+            resolve_language(prepare(str(df["text"].iat[i])).text, None)  # a text (odd ones are refused before)
+        except InputError as exc:
+            out[i] = re.split(r" \(|[:;]", exc.message)[0]  # the kind of problem, not its details
+    return out
 
 
 def data_hash(df: "pd.DataFrame") -> str:
@@ -128,6 +156,8 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
     """ECE with equal-width confidence bins: sum over bins of |accuracy - confidence| weighted by size."""
     confidence = np.asarray(confidence, dtype=float)
     correct = np.asarray(correct, dtype=float)
+    scored = ~np.isnan(confidence)  # a row the model could not score has no confidence
+    confidence, correct = confidence[scored], correct[scored]
     if len(confidence) == 0:
         return float("nan")
     edges = np.linspace(0.0, 1.0, bins + 1)
@@ -253,7 +283,7 @@ def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) ->
         if isinstance(res, InputError):  # counted as predicted other, under the language its text looks like
             errors += 1
             preds.append("other")
-            confs.append(1.0)
+            confs.append(float("nan"))  # no probability: left out of the calibration error
             langs.append(detect_language(texts[i]) if isinstance(texts[i], str) and texts[i].strip() else "unknown")
         else:
             preds.append(res.label)
