@@ -238,6 +238,11 @@ def test_score_frame_columns_keep_their_dtypes_whatever_the_rows():
     assert pd.concat(frames)["rolematch_p_ml_engineer"].dtype == "float64"
     with pytest.raises(UnsupportedLanguageError):  # lang= reaches the model, as in classify
         rolematch.score_frame(pd.DataFrame({"description": [EN]}), lang="de")
+    # the numbers are classify's, not rounded as in score's files; explain is still the fifth positional
+    one = rolematch.score_frame(pd.DataFrame({"description": [EN]}), "description", None, None, True)
+    res = rolematch.classify(EN)
+    assert one.loc[0, "rolematch_confidence"] == res.confidence and "rolematch_evidence" in one.columns
+    assert one.loc[0, "rolematch_p_ml_scientist"] == res.probabilities["ml_scientist"]
 
 
 def test_results_are_hashable():

@@ -307,6 +307,29 @@ def test_evaluate_counts_labelled_rows_it_cannot_score(tiny, tmp_path, small_mod
     assert rep["ece"] == pytest.approx(alone["ece"]) and rep["in_scope_flagged_other"] > 0
 
 
+def test_a_report_with_no_scored_row_has_null_calibration_not_nan(tmp_path, small_model_dir):
+    """Unscorable rows have no confidence; with only those, ECE is null (a bare NaN is not JSON) and the
+    text report says n/a."""
+    from click.testing import CliRunner
+    from rolematch.cli import cli
+
+    german = "Wir suchen einen Data Scientist für unser Team und die Entwicklung von Modellen in der Firma."
+    pd.DataFrame({"description": [german], "label": ["data_scientist"]}).to_csv(tmp_path / "de.csv", index=False)
+    res = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "de.csv"), "--model", str(small_model_dir), "--json"])
+    rep = json.loads(res.output, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+    assert rep["ece"] is None and rep["ece_all"] is None and rep["errors"] == 1
+    res = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "de.csv"), "--model", str(small_model_dir)])
+    assert res.exit_code == 0 and "ECE n/a" in res.output
+
+
+def test_training_on_rows_all_left_out_says_so(tmp_path):
+    german = "Wir suchen einen Data Scientist für unser Team und die Entwicklung von Modellen in der Firma."
+    pd.DataFrame({"description": [german] * 4, "label": ["data_scientist", "other"] * 2}).to_csv(
+        tmp_path / "de.csv", index=False)
+    with pytest.warns(UserWarning, match="4 row"), pytest.raises(TrainingError, match="no postings to train on"):
+        train(read_labelled(tmp_path / "de.csv"))
+
+
 def test_json_lines_for_training_are_read_as_score_reads_them(tiny, tmp_path):
     """pandas read a trailing comma as valid JSON and gave character positions (or a Python error) for bad lines."""
     lines = [json.dumps(r) for r in json.loads(tiny.to_json(orient="records"))]

@@ -303,8 +303,8 @@ def classify(text: str, title: str | None = None, lang: str | None = None, model
 
 
 def score_frame(df: "pd.DataFrame", text_column: str = "description", title_column: str | None = None,
-                model: PathLike | None = None, lang: str | None = None, batch_size: int = 256,
-                explain: bool = False) -> "pd.DataFrame":
+                model: PathLike | None = None, explain: bool = False, *, lang: str | None = None,
+                batch_size: int = 256) -> "pd.DataFrame":
     """Score a DataFrame: same rows, same index, ``rolematch_*`` columns added (``rolematch_evidence`` too with
     ``explain``); see :meth:`RoleModel.score_frame`."""
     return load_model(model).score_frame(df, text_column=text_column, title_column=title_column, lang=lang,

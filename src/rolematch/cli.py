@@ -315,6 +315,11 @@ def _rows(n: int) -> str:
     return f"{n} row" + ("" if n == 1 else "s")
 
 
+def _fmt(x: float | None) -> str:
+    """A report figure to 3 decimals; ``n/a`` when the rows give none (``None``)."""
+    return "n/a" if x is None else f"{x:.3f}"
+
+
 def _print_report(rep: dict[str, Any]) -> None:
     if rep.get("per_class"):
         click.echo(f"{'class':<16}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
@@ -323,7 +328,7 @@ def _print_report(rep: dict[str, Any]) -> None:
         ci = rep.get("macro_f1_ci")
         ci_text = f" (95% CI {ci[0]:.3f}-{ci[1]:.3f})" if ci else ""
         click.echo(f"macro-F1 {rep['macro_f1']:.3f}{ci_text}   accuracy {rep['accuracy']:.3f}   "
-                   f"ECE {rep['ece']:.3f}   in-scope flagged other {rep['in_scope_flagged_other']:.3f}")
+                   f"ECE {_fmt(rep['ece'])}   in-scope flagged other {rep['in_scope_flagged_other']:.3f}")
     if rep.get("other_recall") is not None:
         click.echo(f"out of scope: {_rows(rep['n_other'])} labelled other, {rep['other_recall']:.3f} flagged other")
     for lang, sub in rep.get("by_language", {}).items():
@@ -386,8 +391,8 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
     cv = manifest.get("cross_validation", {})
     click.echo(f"trained on {len(df)} postings; wrote {out_dir}")
     if cv:
-        click.echo(f"cross-validation: macro-F1 {cv.get('macro_f1', float('nan')):.3f}, accuracy "
-                   f"{cv.get('accuracy', float('nan')):.3f}, ECE {cv.get('ece', float('nan')):.3f}")
+        click.echo(f"cross-validation: macro-F1 {_fmt(cv.get('macro_f1'))}, accuracy {_fmt(cv.get('accuracy'))}, "
+                   f"ECE {_fmt(cv.get('ece'))}")
     for name, rep in manifest.get("evaluation", {}).items():
         parts = [f"macro-F1 {rep['macro_f1']:.3f}, accuracy {rep['accuracy']:.3f}"] if rep.get("n_in_scope") else []
         if rep.get("other_recall") is not None:

@@ -142,8 +142,9 @@ def _json_table(text: str, source: str) -> "pd.DataFrame":
     return pd.DataFrame.from_records(rows, columns=src.columns)
 
 
-def result_row(res: RoleResult | InputError, explain: bool = False) -> dict[str, Any]:
-    """The ``rolematch_*`` values of one row (error rows keep an empty label).
+def result_row(res: RoleResult | InputError, explain: bool = False, digits: int | None = 4) -> dict[str, Any]:
+    """The ``rolematch_*`` values of one row (error rows keep an empty label); confidence and probabilities
+    rounded to ``digits`` (files), or as computed with ``None`` (``score_frame``: equal to ``classify``'s).
 
     With ``explain``, also :data:`EVIDENCE_COLUMN`: the label's evidence (terms, rules with
     their spans, sentences) as a list of dicts (JSON text in CSV and Parquet), None for error rows.
@@ -158,10 +159,14 @@ def result_row(res: RoleResult | InputError, explain: bool = False) -> dict[str,
             "rolematch_language": None, "rolematch_skills": None, "rolematch_error": msg}
     else:
         p = res.probabilities
-        row = {"rolematch_label": res.label, "rolematch_confidence": round(res.confidence, 4),
-               "rolematch_p_ml_engineer": round(p.get("ml_engineer", 0.0), 4),
-               "rolematch_p_ml_scientist": round(p.get("ml_scientist", 0.0), 4),
-               "rolematch_p_data_scientist": round(p.get("data_scientist", 0.0), 4),
+
+        def num(x: float) -> float:
+            return x if digits is None else round(x, digits)
+
+        row = {"rolematch_label": res.label, "rolematch_confidence": num(res.confidence),
+               "rolematch_p_ml_engineer": num(p.get("ml_engineer", 0.0)),
+               "rolematch_p_ml_scientist": num(p.get("ml_scientist", 0.0)),
+               "rolematch_p_data_scientist": num(p.get("data_scientist", 0.0)),
                "rolematch_in_scope": res.in_scope, "rolematch_language": res.lang,
                "rolematch_skills": ";".join(res.skills.ids), "rolematch_error": None}
     if explain:
@@ -171,11 +176,11 @@ def result_row(res: RoleResult | InputError, explain: bool = False) -> dict[str,
 
 
 def result_columns(results: Iterable[RoleResult | InputError], n: int, explain: bool = False) -> dict[str, list[Any]]:
-    """Column-wise ``rolematch_*`` values for ``n`` results."""
+    """Column-wise ``rolematch_*`` values for ``n`` results (numbers as computed, not rounded)."""
     cols: dict[str, list[Any]] = {c: [] for c in output_columns(explain)}
     count = 0
     for res in results:
-        for k, v in result_row(res, explain).items():
+        for k, v in result_row(res, explain, digits=None).items():
             cols[k].append(v)
         count += 1
     if count != n:

@@ -220,13 +220,13 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str], confiden
         rep["macro_f1"] = float(np.mean(f1[present]))  # some role has support: in-scope rows are role rows
         rep["macro_f1_ci"] = bootstrap_macro_f1(t, p)
         rep["accuracy"] = float(np.mean(t == p))
-        rep["ece"] = expected_calibration_error(conf[in_scope], t == p)
+        rep["ece"] = _figure(expected_calibration_error(conf[in_scope], t == p))  # None: no in-scope row scored
         rep["in_scope_flagged_other"] = float(np.mean(p == "other"))
     rep["confusion"] = {"labels": list(LABELS),
                         "matrix": confusion_matrix(yt, yp, labels=list(LABELS)).tolist()}
     if (~in_scope).any():
         rep["other_recall"] = float(np.mean(yp[~in_scope] == "other"))
-    rep["ece_all"] = expected_calibration_error(conf, yt == yp)
+    rep["ece_all"] = _figure(expected_calibration_error(conf, yt == yp))
     if langs is not None:
         la = np.asarray([_given_lang(v) or "unknown" for v in langs], dtype=object)
         rep["by_language"] = {}
@@ -243,6 +243,11 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str], confiden
                 sub["other_recall"] = float(np.mean(yp[mo] == "other"))
             rep["by_language"][str(lang)] = sub
     return rep
+
+
+def _figure(value: float) -> float | None:
+    """A figure for the report, ``None`` (JSON ``null``) when the rows give none (NaN is not JSON)."""
+    return None if math.isnan(value) else value
 
 
 def _given_lang(value: Any) -> str | None:
@@ -319,6 +324,8 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
     if bad:  # as read_labelled refuses them: a model with other labels would score 0 for every role
         raise TrainingError(f"unknown label(s) {', '.join(map(repr, bad[:5]))}; use {', '.join(LABELS)}")
     counts = df["label"].value_counts()
+    if not len(df):
+        raise TrainingError("no postings to train on (every row was empty, or left out: see the warnings)")
     if len(counts) < 2:
         raise TrainingError("need postings of at least two labels to train")
     params = dict(params or {})
