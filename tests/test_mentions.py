@@ -33,6 +33,11 @@ from rolematch.regexes import by_first_letter
     ("Data Scientist - Contoso Corp\nWe sell cars.", "data_scientist", True, "Data Scientist"),  # title, employer
     ("Machine Learning Engineer at Acme Inc.\nAbout", "ml_engineer", True, "Machine Learning Engineer"),
     ("Machine Learning Engineer (12-month limited contract)\n", "ml_engineer", True, "Machine Learning Engineer"),
+    # a comparison or a list names other roles; bare "MLOps" is a practice, not the posting's role
+    ("You know the difference between an ML engineer and an analyst.", "ml_engineer", False, "ML engineer"),
+    ("More of a builder than a data scientist.", "data_scientist", False, "data scientist"),
+    ("Sourcer des profils maîtrisant Python, PyTorch et le MLOps.", "ml_engineer", False, "MLOps"),
+    ("Vous recruterez des développeurs et des data scientists.", "data_scientist", False, "data scientists"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     found = [m for m in find_mentions(text) if m.role == role]
@@ -66,3 +71,35 @@ def test_cues_grouped_by_first_letter_find_what_the_flat_alternation_finds(train
     assert found > 100
     grouped = re.compile(by_first_letter(["[ée]t[ée]", "été", "ab", "ac", "b+"]))
     assert [m.group() for m in grouped.finditer("été ete ab ac bbb x")] == ["été", "ete", "ab", "ac", "bbb"]
+
+
+BENEFITS_ITEMS = "- Competitive salary and equity\n- Free GPU credits for side projects\n- Budget to attend NeurIPS\n"
+ROLE = "We are looking for a data scientist to build churn models in Python and present them to the business.\n"
+
+
+@pytest.mark.parametrize("block", [
+    "## Benefits\n" + BENEFITS_ITEMS,  # short items used to read as headings that ended the section
+    "**Perks & Benefits**\n" + BENEFITS_ITEMS,
+    "Benefits\nCompetitive salary and equity\nFree GPU credits for side projects\n",  # items without markers
+    "What's in it for you\n" + BENEFITS_ITEMS, "Our Benefits\n" + BENEFITS_ITEMS, "Compensation\n" + BENEFITS_ITEMS,
+    "The Company\nAcme builds machine learning platforms for logistics.\n",
+    "Company Description\nAcme builds machine learning platforms for logistics.\n",
+    "Why Acme?\nAcme builds machine learning platforms for logistics.\n",
+    "Nos avantages\n- Télétravail, mutuelle et tickets restaurant\n- Budget formation en IA\n",
+    "Ce que nous proposons\n- Télétravail partiel\n- Budget formation en IA\n",
+    "Entreprise\nAcme conçoit des plateformes d'apprentissage automatique.\n",
+])
+def test_boilerplate_sections_are_left_out_whole(block):
+    text = "Data Scientist\n\nThe role\n" + ROLE + "\n" + block + "\nYour impact\n" + ROLE
+    spans = boilerplate.boilerplate_spans(text)
+    start = text.index(block)
+    assert spans == [(start, start + len(block))] or spans == [(start, start + len(block) + 1)], \
+        [text[s:e] for s, e in spans]
+
+
+@pytest.mark.parametrize("heading", ["About this role", "About the opportunity", "About you", "About the ML Platform team",
+                                     "Who we are looking for", "À propos du poste", "À propos de vous"])
+def test_headings_that_introduce_the_role_are_not_boilerplate(heading):
+    text = "About us\nAcme sells furniture online.\n\n" + heading + "\n" + ROLE
+    spans = boilerplate.boilerplate_spans(text)
+    assert [text[s:e] for s, e in spans] == ["About us\nAcme sells furniture online.\n"]

@@ -16,6 +16,7 @@ from rolematch.scoring import posting_title
     ("La Direction Data recherche un(e) :\n\nLead Data Scientist (F/H)\n\nContexte", "Lead Data Scientist (F/H)"),
     ("Data Scientist - Contoso Corp\n\nWe are a retailer", "Data Scientist - Contoso Corp"),  # with the employer
     ("Contoso GmbH\nData Engineer\n\nAbout us", "Data Engineer"),
+    ("**Data Scientist**\n\nWe are a retailer", "Data Scientist"),  # bold markdown, not a list item
 ])
 def test_header_titles_are_found(text, title):
     assert header_title(text) == title

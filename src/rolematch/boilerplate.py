@@ -16,17 +16,27 @@ from rolematch.heads import Heads, literal_head, scan
 from rolematch.regexes import by_first_letter, in_company_name
 
 _HEADING_BOILER = re.compile(
-    r"^\W*(?:benefits?|perks?|what we offer|we offer|our offer|compensation(?: and| &)? benefits|why (?:join|work)"
-    r"|about (?:us|the company|our company|\w+)|who we are|our (?:company|story|mission|values|culture)"
+    r"^\W*(?:(?:benefits?|perks?|what we offer|we offer|our offer|compensation|why (?:join|work)"
+    r"|about (?:us|the company|our company|\w+)|who we are|our (?:company|story|mission|values|culture|benefits|perks)"
+    r"|company (?:description|overview|profile|information|info)|what'?s in it for you"
+    r"|what is in it for you|life at \w+|working at \w+|additional information"
     r"|equal (?:employment )?opportunit\w*|eeo\b|diversity|how to apply|application process|salary|pay range"
-    r"|avantages?|ce que nous (?:vous )?offrons|nous vous offrons|pourquoi nous rejoindre|qui sommes[- ]nous"
-    r"|l'entreprise|la soci[ée]t[ée]|notre (?:entreprise|soci[ée]t[ée]|culture)|[àa] propos|pr[ée]sentation de l'entreprise"
-    r"|r[ée]mun[ée]ration|salaire|processus de recrutement|diversit[ée]|informations compl[ée]mentaires)\b",
+    r"|(?:nos |les )?avantages?|ce que nous (?:vous )?(?:offrons|proposons)|nous vous offrons|pourquoi nous rejoindre"
+    r"|nous rejoindre|qui sommes[- ]nous|qui nous sommes|ce que nous sommes|notre histoire"
+    r"|description de l'entreprise|l'entreprise|la soci[ée]t[ée]|notre (?:entreprise|soci[ée]t[ée]|culture)"
+    r"|[àa] propos|pr[ée]sentation de (?:l'entreprise|la soci[ée]t[ée])"
+    r"|r[ée]mun[ée]ration|salaire|processus de recrutement|diversit[ée]|informations compl[ée]mentaires)\b"
+    # whole-line headings only: "Why Acme?", "The Company", "Entreprise" (not "Company: Acme", "Why now we...")
+    r"|(?:why [\w-]+|(?:the )?company|le groupe|entreprise)\W*$)",
 )
+# checked first: a heading that introduces the role ("About the role", "About you", "À propos du poste")
 _HEADING_CONTENT = re.compile(
-    r"^\W*(?:responsibilit|requirement|qualification|what you|you will|your (?:role|mission|profile)|the role"
-    r"|role|job description|description|duties|skills|experience|about the (?:role|job|team|position)|the team"
+    r"^\W*(?:responsibilit|requirement|qualification|what you|you will|your (?:role|mission|profile|impact)|the role"
+    r"|role|job description|description|duties|skills|experience|the team|the opportunity|impact"
+    r"|about (?:the|this|your) (?:[\w-]+ ){0,3}(?:role|job|team|position|opportunity|mission)|about you"
+    r"|who (?:we(?:'re| are)|you are) looking for"
     r"|who you are|nice to have|preferred|minimum|missions?|vos missions|votre (?:mission|r[ôo]le|profil)|profil"
+    r"|[àa] propos (?:du (?:poste|r[ôo]le)|de (?:vous|la mission|l'[ée]quipe))"
     r"|comp[ée]tences|le poste|descriptif|poste|tasks|key)\b",
 )
 # matched on lower-cased text
@@ -53,6 +63,10 @@ def _is_heading(line: str) -> bool:
     return len(line) < 70 and not line.rstrip().endswith((".", ",", ";")) and 0 < len(line.split()) <= 7
 
 
+# a list item ("- Competitive salary", "• Free lunch", "1. Apply online"), not a heading ("**Benefits**" is one)
+_ITEM = re.compile(r"^\s*(?:[-•·▪◦–—+]|\*(?!\*)|\d+[.)])\s")
+
+
 def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] | None = None
                       ) -> list[tuple[int, int]]:
     """Character spans of boilerplate lines in ``text``, merged and sorted.
@@ -72,6 +86,7 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
     cue_spans: list[tuple[int, int]] = []
     in_section = False
     pos = 0
+    new_block = True  # after a blank line (or at the start)
     for line in _units(low):
         start, pos = pos, pos + len(line)
         while ci < len(cues) and cues[ci] < start:
@@ -79,9 +94,18 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
         has_cue = ci < len(cues) and cues[ci] < pos
         stripped = line.strip()
         if not stripped:
+            new_block = True
             continue
+        block_start, new_block = new_block, False
         if _is_heading(stripped):
-            in_section = bool(_HEADING_BOILER.match(stripped)) and not _HEADING_CONTENT.match(stripped)
+            if _HEADING_CONTENT.match(stripped):
+                in_section = False
+            elif _HEADING_BOILER.match(stripped):
+                in_section = True
+            elif not in_section or (block_start and not _ITEM.match(stripped)):
+                # inside a boilerplate section, a short line ends it only when it starts a block and is not
+                # a list item: "- Competitive salary" and "Free lunch" under "Benefits" are still benefits
+                in_section = False
         if has_cue and len(line) > _LONG_UNIT:
             # a run-on text with no line or sentence break: only the words around each cue, not all of it
             cj = ci
@@ -151,7 +175,7 @@ _TITLE_HEADING = re.compile(r"^\W*(?:job description|description|job title|posit
                             r"|we are looking for|we're hiring for|.*\brecherche un\(e\)|.*\brecrute un\(e\))\W*$",
                             re.IGNORECASE)
 _KEY_VALUE = re.compile(r"^[\w /&().'-]{2,30}:\s*\S")          # "Job ID: JR0142650", "Location: Paris"
-_BULLET = re.compile(r"^\s*(?:[-•·*▪◦–—]|\d+[.)])")
+_BULLET = re.compile(r"^\s*(?:[-•·▪◦–—]|\*(?!\*)|\d+[.)])")  # "**Data Scientist**" is bold, not an item
 _NOT_TITLE = re.compile(r"\b(?:experience|years?|degree|ph\.?d|bachelor|master|education|group|category|department"
                         r"|directorate|location)\b", re.IGNORECASE)
 _HEADER_LINES = 4
@@ -183,6 +207,8 @@ def header_title(text: str) -> str | None:
     lines = text[:2000].splitlines()  # the header is a few short lines
     for k, raw in enumerate(lines):
         line = raw.strip()
+        if line.startswith(("**", "__")) and line.endswith(("**", "__")):  # a bold markdown line
+            line = line.strip("*_ ")
         if not line:
             continue
         seen += 1

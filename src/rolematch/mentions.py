@@ -49,8 +49,8 @@ _SELF_BEFORE = re.compile(
     r"|(?:un\(e\)|une?\(e\)|futur\(e\))\s*|(?:l|qu|poste d)['’])(?:[\w()'’-]+\s+){0,2})$"
 )
 _OTHER_BEFORE = re.compile(
-    r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|avec|aux côtés d[eu']s?|des|les|nos"
-    r"|collaboration avec|team of|équipe de)\s+(?:[\w()'’-]+\s+){0,2}$"
+    r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|or|between|than|versus|vs\.?"
+    r"|avec|aux côtés d[eu']s?|des|les|nos|et|ou|entre|collaboration avec|team of|équipe de)\s+(?:[\w()'’-]+\s+){0,2}$"
 )
 
 # "Job Title: ", "Poste : ": a labelled title line names the posting's own role
@@ -94,8 +94,10 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead))) and len(line.split()) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
         # a title line, bare or labelled ("Job Title: ...")
-        own = not plural and (heading or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
-                                          and not _LIST_BEFORE.search(before)))
+        # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
+        own = not plural and m.group() != "mlops" and (
+            heading or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
+                        and not _LIST_BEFORE.search(before)))
         out.append(Mention(role, own, m.start(), m.end()))
     return out
 
