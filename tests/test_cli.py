@@ -105,6 +105,8 @@ def test_train_then_evaluate_end_to_end(small_training, tmp_path):
     res = run("train", str(small_training), "-o", str(out), "--title-column", "title")
     assert res.exit_code == 0, res.output
     assert (out / "manifest.json").exists() and "cross-validation" in res.output
+    cv = json.loads((out / "manifest.json").read_text())["cross_validation"]
+    assert f"other flagged {cv['other_recall']:.3f}" in res.output  # what tells a user the prior fits their data
     res = run("evaluate", str(small_training), "--model", str(out), "--text-column", "text", "--json")
     assert res.exit_code == 0, res.output
     rep = json.loads(res.output)

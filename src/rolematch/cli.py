@@ -391,8 +391,9 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
     cv = manifest.get("cross_validation", {})
     click.echo(f"trained on {len(df)} postings; wrote {out_dir}")
     if cv:
+        other = f", other flagged {_fmt(cv['other_recall'])}" if cv.get("other_recall") is not None else ""
         click.echo(f"cross-validation: macro-F1 {_fmt(cv.get('macro_f1'))}, accuracy {_fmt(cv.get('accuracy'))}, "
-                   f"ECE {_fmt(cv.get('ece'))}")
+                   f"ECE {_fmt(cv.get('ece'))}{other}")
     for name, rep in manifest.get("evaluation", {}).items():
         parts = [f"macro-F1 {rep['macro_f1']:.3f}, accuracy {rep['accuracy']:.3f}"] if rep.get("n_in_scope") else []
         if rep.get("other_recall") is not None:
