@@ -38,6 +38,7 @@ from rolematch.regexes import by_first_letter
     ("More of a builder than a data scientist.", "data_scientist", False, "data scientist"),
     ("Sourcer des profils maîtrisant Python, PyTorch et le MLOps.", "ml_engineer", False, "MLOps"),
     ("Vous recruterez des développeurs et des data scientists.", "data_scientist", False, "data scientists"),
+    ("We are hiring a Senior or Staff ML Engineer.", "ml_engineer", True, "ML Engineer"),  # "or" + seniority
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     found = [m for m in find_mentions(text) if m.role == role]
@@ -95,6 +96,17 @@ def test_boilerplate_sections_are_left_out_whole(block):
     start = text.index(block)
     assert spans == [(start, start + len(block))] or spans == [(start, start + len(block) + 1)], \
         [text[s:e] for s, e in spans]
+
+
+def test_a_role_section_right_after_boilerplate_is_kept_without_a_blank_line():
+    """Single line breaks (scraped or API text): "Responsibilities" never matched the role headings (a plural
+    after a stem), so the benefits section ran on through the role's own section."""
+    role = "- Deploy models on Kubernetes and build CI/CD pipelines with MLflow for our ranking services.\n"
+    for heading in ("Roles and Responsibilities:", "Requirements", "Qualifications", "Responsabilités principales",
+                    "Why you?", "The Search team"):
+        text = "ML Engineer\n\n" + role * 3 + "Benefits:\n- Remote first\n- Learning budget\n" + heading + "\n" + role * 3
+        assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [
+            "Benefits:\n- Remote first\n- Learning budget\n"], heading
 
 
 @pytest.mark.parametrize("heading", ["About this role", "About the opportunity", "About you", "About the ML Platform team",

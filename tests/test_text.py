@@ -119,7 +119,7 @@ def test_lone_surrogates_become_replacement_characters_offsets_kept():
 def test_html_without_closing_head_keeps_its_body():
     page = "<html><head><meta charset=utf-8><title>Jobs</title><body><p>We deploy models.</p><p>Python</p>"
     assert html_to_text(page) == "We deploy models.\n\nPython"
-    assert html_to_text("<head><title>Jobs</title>We deploy models.<p>Python</p>") == "We deploy models.\nPython"
+    assert html_to_text("<head><title>Jobs</title>We deploy models.<p>Python</p>") == "We deploy models.\n\nPython"
     assert "Jobs" not in html_to_text("<html><head><title>Jobs</title></head><body><p>x</p><p>y</p></body>")
 
 
@@ -190,3 +190,31 @@ def test_encoding_of_a_head():
     mixed = french * 10 + "ingénieur".encode()
     assert decode_bytes(mixed) == (french * 10).decode("cp1252") + "ingénieur"
     assert mixed.decode("utf-8", errors=FALLBACK_ERRORS).endswith("ingénieur")
+
+
+def test_html_is_laid_out_as_a_browser_shows_it():
+    """A line break in the markup after <br> (or one <div> per line) made every line its own block, so a
+    benefits list under its heading was no longer one section."""
+    lines = ["Benefits", "Conference budget for NeurIPS", "Dedicated GPU cluster", "Free lunch"]
+    want = "\n".join(lines)
+    assert html_to_text("<p>" + "<br>".join(lines) + "</p>") == want
+    assert html_to_text("<p>" + "<br>\n".join(lines) + "</p>") == want
+    assert html_to_text("".join(f"<div>{x}</div>\n" for x in lines)) == want
+    assert html_to_text("<p>We deploy models.</p>\n<p>Python</p>") == "We deploy models.\n\nPython"
+    # half-HTML (a CSV cell with a few tags) keeps its own lines and blank lines
+    assert html_to_text("<b>Benefits</b>\nFree lunch\nGym\n\nYour impact") == "Benefits\nFree lunch\nGym\n\nYour impact"
+    from rolematch.boilerplate import boilerplate_spans
+
+    role = "<p>You will build and deploy the ranking models behind our search, from data to monitoring.</p>"
+    text = prepare(role * 2 + "<p>" + "<br>\n".join(lines) + "</p><p>Your impact</p>" + role).text
+    assert [text[s:e].strip() for s, e in boilerplate_spans(text)] == [want]
+
+
+def test_whole_pages_inline_tags_and_escaped_markup_are_read_as_html():
+    body = "<ul><li>Kubernetes</li><li>Terraform</li></ul>"
+    page = "<!DOCTYPE html><html><head><style>" + "p { color: red; }\n" * 2000 + "</style></head><body>" + body
+    assert prepare(page).is_html and prepare(page).text == "- Kubernetes\n- Terraform"
+    assert prepare("Must know <i>Kubernetes</i> and PyTorch.").text == "Must know Kubernetes and PyTorch."
+    escaped = "&lt;p&gt;We deploy models.&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Kubernetes&lt;/li&gt;&lt;/ul&gt;"
+    assert prepare(escaped).is_html and prepare(escaped).text == "We deploy models.\n\n- Kubernetes"
+    assert prepare("R&amp;D in Python &lt; 3 years").text == "R&D in Python < 3 years"  # not markup

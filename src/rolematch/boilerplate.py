@@ -27,17 +27,19 @@ _HEADING_BOILER = re.compile(
     r"|[àa] propos|pr[ée]sentation de (?:l'entreprise|la soci[ée]t[ée])"
     r"|r[ée]mun[ée]ration|salaire|processus de recrutement|diversit[ée]|informations compl[ée]mentaires)\b"
     # whole-line headings only: "Why Acme?", "The Company", "Entreprise" (not "Company: Acme", "Why now we...")
-    r"|(?:why [\w-]+|(?:the )?company|le groupe|entreprise)\W*$)",
+    r"|(?:why (?!you\b|now\b)[\w-]+|(?:the )?company|le groupe|entreprise)\W*$)",
 )
 # checked first: a heading that introduces the role ("About the role", "About you", "À propos du poste")
 _HEADING_CONTENT = re.compile(
-    r"^\W*(?:responsibilit|requirement|qualification|what you|you will|your (?:role|mission|profile|impact)|the role"
-    r"|role|job description|description|duties|skills|experience|the team|the opportunity|impact"
-    r"|about (?:the|this|your) (?:[\w-]+ ){0,3}(?:role|job|team|position|opportunity|mission)|about you"
+    r"^\W*(?:responsibilit|requirement|qualification|accountabilit|responsabilit|vos responsabilit|what you|you will"
+    r"|your (?:role|mission|profile|impact|day|future)|the role|the position|position (?:overview|summary)"
+    r"|what the role|in this role|day[- ]to[- ]day|tech(?:nology|nical)? stack|what we use|why you"
+    r"|role|job description|description|duties|skills|experience|exp[ée]rience|the (?:[\w&-]+ ){0,3}team|the opportunity|impact"
+    r"|about (?:the|this|your|our) (?:[\w-]+ ){0,3}(?:role|job|team|position|opportunity|mission|project)|about you"
     r"|who (?:we(?:'re| are)|you are) looking for"
-    r"|who you are|nice to have|preferred|minimum|missions?|vos missions|votre (?:mission|r[ôo]le|profil)|profil"
-    r"|[àa] propos (?:du (?:poste|r[ôo]le)|de (?:vous|la mission|l'[ée]quipe))"
-    r"|comp[ée]tences|le poste|descriptif|poste|tasks|key)\b",
+    r"|who you are|nice to have|preferred|minimum|missions?|vos missions|votre (?:mission|r[ôo]le|profil|futur)|profil"
+    r"|[àa] propos (?:du (?:poste|r[ôo]le|job)|de (?:vous|toi|la mission|l'[ée]quipe))|le quotidien|le contexte"
+    r"|ce que vous (?:ferez|allez faire)|comp[ée]tences|le poste|descriptif|poste|tasks|key)\w*\b",
 )
 # matched on lower-cased text
 _CUES = [
@@ -71,16 +73,42 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
                       ) -> list[tuple[int, int]]:
     """Character spans of boilerplate lines in ``text``, merged and sorted.
 
-    A boilerplate section runs from its heading to the next heading of any
-    other kind. If sections would cover more than ``max_share`` of the text
-    (headings misread), only the lines with boilerplate cues are kept (none,
-    if they too would). In run-on text (a line or sentence over 300
-    characters), only the words around each cue are, not the whole run.
-    ``starts``: where :data:`CUE_HEADS` start words in ``text.lower()``, when
-    known (only those are tried).
+    A boilerplate section runs from its heading to the next heading of another
+    kind: a role heading ("Responsibilities", "About you"), or a heading-like
+    line that is not a list item and starts a block (after a blank line), ends
+    in a colon, or is marked up (``#``, ``**``, capitals) -- so a benefits list's
+    short items stay in it. If sections would cover more than ``max_share`` of
+    the text (headings misread), any heading-like line ends a section; if they
+    still would, only the lines with boilerplate cues are kept (none, if they
+    too would). In run-on text (a line or sentence over 300 characters), only
+    the words around each cue are, not the whole run. ``starts``: where
+    :data:`CUE_HEADS` start words in ``text.lower()``, when known (only those
+    are tried).
     """
     low = text.lower()
     cues = [m.start() for m in scan(_CUE, low, starts)]
+    limit = max_share * max(1, len(text))
+    section_spans, cue_spans = _sections(text, low, cues, sticky=True)
+    if sum(e - s for s, e in section_spans) > limit:
+        section_spans, cue_spans = _sections(text, low, cues, sticky=False)
+    if sum(e - s for s, e in section_spans) > limit:
+        # headings misread: only the cue lines, unless they too would take most of the text
+        return cue_spans if sum(e - s for s, e in cue_spans) <= limit else []
+    return section_spans
+
+
+def _ends_section(line: str, stripped: str, block_start: bool) -> bool:
+    """Whether a heading-like line inside a boilerplate section (neither a role nor a boilerplate heading) ends it."""
+    if _ITEM.match(stripped):
+        return False
+    shown = line.strip()
+    return (block_start or stripped.endswith(":") or stripped.startswith(("#", "**", "__"))
+            or (shown.isupper() and sum(c.isalpha() for c in shown) > 3))
+
+
+def _sections(text: str, low: str, cues: list[int], sticky: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(section spans, cue spans); ``sticky``: a section ends only where :func:`_ends_section` says, else at any
+    heading-like line that is not a boilerplate heading."""
     ci = 0
     section_spans: list[tuple[int, int]] = []
     cue_spans: list[tuple[int, int]] = []
@@ -102,10 +130,8 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
                 in_section = False
             elif _HEADING_BOILER.match(stripped):
                 in_section = True
-            elif not in_section or (block_start and not _ITEM.match(stripped)):
-                # inside a boilerplate section, a short line ends it only when it starts a block and is not
-                # a list item: "- Competitive salary" and "Free lunch" under "Benefits" are still benefits
-                in_section = False
+            elif not in_section or not sticky or _ends_section(text[start:pos], stripped, block_start):
+                in_section = False  # "- Competitive salary" and "Free lunch" under "Benefits" stay benefits
         if has_cue and len(line) > _LONG_UNIT:
             # a run-on text with no line or sentence break: only the words around each cue, not all of it
             cj = ci
@@ -122,11 +148,7 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
             _add(section_spans, start, pos)
         if has_cue:
             _add(cue_spans, start, pos)
-    limit = max_share * max(1, len(text))
-    if sum(e - s for s, e in section_spans) > limit:
-        # headings misread: only the cue lines, unless they too would take most of the text
-        return cue_spans if sum(e - s for s, e in cue_spans) <= limit else []
-    return section_spans
+    return section_spans, cue_spans
 
 
 _LONG_UNIT = 300  # characters: longer units are run-on text (no line or sentence break)

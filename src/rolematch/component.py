@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 from rolematch.errors import InputError
 from rolematch.lang import SUPPORTED
 from rolematch.results import SkillMatch
-from rolematch.text import _CTRL_TABLE, _HTMLToText, drop_invisible, looks_like_html, prepare, unwrap_cdata
+from rolematch.text import (_CTRL_TABLE, _HTMLToText, drop_invisible, escaped_html, looks_like_html, prepare,
+                            unwrap_cdata)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -78,7 +79,7 @@ class RolematchComponent:
             doc._.rolematch_proba = None
             doc.spans[self.spans_key] = []
             return doc
-        if looks_like_html(doc.text):  # the matches' offsets are in the text extracted from the markup
+        if looks_like_html(doc.text) or escaped_html(doc.text):  # offsets in the text extracted from markup
             spans = _html_spans(doc, res.skills.matches)
         else:
             spans = []

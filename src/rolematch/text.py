@@ -25,7 +25,9 @@ from rolematch.errors import InputError
 MAX_CHARS = 1_000_000
 
 _HTML_HINT = re.compile(
-    r"<\s*(?:p|div|br|li|ul|ol|h[1-6]|html|body|span|strong|b|em|table|tr|td|a\s)[\s/>]|</\s*[a-z][a-z0-9]*\s*>",
+    r"<\s*(?:p|div|br|li|ul|ol|h[1-6]|html|head|body|span|strong|b|i|u|em|code|font|sup|sub|small|img|hr|pre"
+    r"|section|article|header|footer|blockquote|dl|dt|dd|table|thead|tbody|tr|th|td|a\s)[\s/>]"
+    r"|</\s*[a-z][a-z0-9]*\s*>",
     re.IGNORECASE,
 )
 # Control characters become spaces (length preserved); \t \n kept; \r -> \n.
@@ -46,6 +48,9 @@ _NEEDS_CLEAN = re.compile(_CLEAN_CLASS)
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer blockquote pre dt dd hr title".split()
 )
+# blocks a browser sets apart by a blank line; the other block tags start a new line
+_PARAGRAPH_TAGS = frozenset("p ul ol h1 h2 h3 h4 h5 h6 table section article header footer blockquote pre hr".split())
+_LINE, _PARAGRAPH = "\x00", "\x01"  # break marks while extracting; html_to_text turns them into \n / \n\n
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 # what may stand in a <head>; any other start tag ends it
 _HEAD_TAGS = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
@@ -107,7 +112,7 @@ class _HTMLToText(HTMLParser):
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag in _BLOCK_TAGS:
-            self.parts.append("\n- " if tag == "li" else "\n")
+            self.parts.append(_LINE + "- " if tag == "li" else _break(tag))
             self._in_row = False
         elif tag in ("td", "th"):
             if self._in_row:
@@ -116,7 +121,7 @@ class _HTMLToText(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self.parts.append(_break(tag))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "head":
@@ -127,7 +132,7 @@ class _HTMLToText(HTMLParser):
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self.parts.append(_break(tag))
 
     def handle_data(self, data: str) -> None:
         if self._head and not self._in_title and not self._skip and data.strip():
@@ -136,14 +141,31 @@ class _HTMLToText(HTMLParser):
             self.parts.append(data)
 
 
+def _break(tag: str) -> str:
+    return _PARAGRAPH if tag in _PARAGRAPH_TAGS else _LINE
+
+
 def looks_like_html(text: str) -> bool:
-    """True when ``text`` carries at least two HTML tags, or one and an entity reference (``&eacute;``).
+    """True when ``text`` is a whole HTML page (``<!DOCTYPE html``, ``<html``) or carries at least two HTML
+    tags, or one and an entity reference (``&eacute;``).
 
     Entity references alone do not make HTML: :func:`prepare` decodes them in plain text.
     """
     head = text[:20000]
+    if head.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):  # a whole page (its <head> may be long)
+        return True
     tags = len(_HTML_HINT.findall(head))
     return tags >= 2 or (tags == 1 and "&" in head and _ENTITY.search(head) is not None)
+
+
+def escaped_html(text: str) -> str | None:
+    """The markup of HTML that came entity-escaped (``&lt;p&gt;...``, as RSS/XML feeds give descriptions):
+    ``text`` unescaped, when ``text`` is not HTML itself and its unescaped form is; else ``None``.
+    Read as HTML, its offsets index the extracted text."""
+    if "&lt;" not in text[:20000].lower() or looks_like_html(text):
+        return None
+    unescaped = _html.unescape(text)
+    return unescaped if looks_like_html(unescaped) else None
 
 
 def unwrap_cdata(html: str) -> str:
@@ -159,10 +181,15 @@ def html_to_text(html: str) -> str:
         parser.close()
     except Exception:  # pragma: no cover - html.parser is lenient; keep the raw text if it ever gives up
         return html
+    # line breaks in the markup are kept (half-HTML cells use them as structure), but a break there and a
+    # tag's own ("<br>\n", one "<div>" per line) is one line break, not a blank line
     out = "".join(parser.parts)
     out = re.sub(r"[ \t\u00a0]+", " ", out)
-    out = re.sub(r" *\n[ \n]*", lambda m: "\n\n" if m.group().count("\n") > 1 else "\n", out)
+    out = _BREAKS.sub(lambda m: "\n\n" if _PARAGRAPH in m.group() or m.group().count("\n") > 1 else "\n", out)
     return out.strip()
+
+
+_BREAKS = re.compile(f" *[\n{_LINE}{_PARAGRAPH}][ \n{_LINE}{_PARAGRAPH}]*")
 
 
 #: where each character of a normalised text comes from: its ``[start, end)`` in the stage's input,
@@ -264,8 +291,9 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
         text = str.__str__(text)
     if len(text) > MAX_CHARS:
         raise InputError(f"posting too large ({len(text):,} characters; the limit is {MAX_CHARS:,})", source)
-    is_html = looks_like_html(text) if html is None else html
-    body = html_to_text(text) if is_html else unwrap_cdata(text)  # same length: offsets hold
+    markup = escaped_html(text) if html is None else None
+    is_html = markup is not None or (looks_like_html(text) if html is None else html)
+    body = html_to_text(markup or text) if is_html else unwrap_cdata(text)  # same length: offsets hold
     spans: Spans | None = None
     if not is_html:
         body, spans = _unescape_spans(body)
