@@ -14,6 +14,16 @@ from rolematch.lang import detect_language
     ("Buscamos un científico de datos para nuestro equipo. Serás responsable del desarrollo de modelos.", "es"),
     ("Wij zoeken een data scientist voor ons team in Amsterdam. Je werkt met Python en bent nieuwsgierig.", "nl"),
     ("Python SQL", "unknown"),
+    # their common words include English or French ones ("at", "for"; "la", "que", "un"): they were read as
+    # English or French and classified
+    ("Vi søger en data scientist til vores team i København. Du skal arbejde med Python og have erfaring med "
+     "maskinlæring, og det er vigtigt at du kan samarbejde med forretningen om analyser for vores kunder.", "da"),
+    ("Vi söker en data scientist till vårt team i Stockholm. Du kommer att arbeta med Python och har erfarenhet "
+     "av maskininlärning, och det är viktigt att du kan samarbeta med verksamheten.", "sv"),
+    ("Căutăm un data scientist pentru echipa noastră din București. Vei lucra cu Python și este important să ai "
+     "experiență în învățare automată și în analiza datelor din mai multe surse.", "ro"),
+    ("Busquem un científic de dades per al nostre equip a Barcelona. Treballaràs amb Python i és important que "
+     "tinguis experiència en aprenentatge automàtic i en l'anàlisi de les dades dels clients.", "ca"),
 ])
 def test_detects_languages(text, lang):
     assert detect_language(text) == lang
@@ -33,6 +43,8 @@ def test_agrees_with_eval_lang_column():
     ("Szukamy analityka danych z doświadczeniem w Pythonie, SQL i uczeniu maszynowym. Praca w zespole analitycznym, "
      "zdalnie lub hybrydowo w Warszawie. Oferujemy umowę o pracę, prywatną opiekę medyczną i budżet szkoleniowy.",
      "too few common English or French words"),
+    ("Kami mencari seorang data scientist untuk tim kami di Jakarta. " * 3 + "Anda akan bekerja dengan Python dan SQL "
+     "untuk membangun model yang dapat digunakan oleh tim bisnis kami setiap hari.", "language looks like 'id'"),
     ("Data scientist wanted", "too little text"),
     ("".join(chr(0x1D5EE + ord(c) - 97) if "a" <= c <= "z" else c
              for c in "we are hiring a machine learning engineer to deploy models with docker and python"),

@@ -39,6 +39,9 @@ from rolematch.regexes import by_first_letter
     ("Sourcer des profils maîtrisant Python, PyTorch et le MLOps.", "ml_engineer", False, "MLOps"),
     ("Vous recruterez des développeurs et des data scientists.", "data_scientist", False, "data scientists"),
     ("We are hiring a Senior or Staff ML Engineer.", "ml_engineer", True, "ML Engineer"),  # "or" + seniority
+    # "données" ends in s, the name is singular (Québec's title for a data scientist)
+    ("Nous recherchons un scientifique des données.", "data_scientist", True, "scientifique des données"),
+    ("Avec nos scientifiques des données.", "data_scientist", False, "scientifiques des données"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     found = [m for m in find_mentions(text) if m.role == role]

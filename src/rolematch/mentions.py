@@ -86,7 +86,9 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
     for m in scan(_PATTERN, low, starts):
         role = m.lastgroup or ""
         before = low[max(0, m.start() - 40):m.start()]
-        plural = m.group().endswith("s") and not m.group().endswith(("ss", "mlops"))
+        words = m.group().split()
+        head = words[0] if len(words) > 2 and words[-1].startswith("donn") else words[-1]  # "analyste(s) de données"
+        plural = head.endswith("s") and not head.endswith(("ss", "mlops"))
         line_start = low.rfind("\n", 0, m.start()) + 1
         line_end = low.find("\n", m.end())
         line = low[line_start:line_end if line_end >= 0 else len(low)]
