@@ -39,6 +39,8 @@ from rolematch.regexes import by_first_letter
     ("Sourcer des profils maîtrisant Python, PyTorch et le MLOps.", "ml_engineer", False, "MLOps"),
     ("Vous recruterez des développeurs et des data scientists.", "data_scientist", False, "data scientists"),
     ("We are hiring a Senior or Staff ML Engineer.", "ml_engineer", True, "ML Engineer"),  # "or" + seniority
+    ("You pair with a product manager or a machine learning engineer.", "ml_engineer", False,
+     "machine learning engineer"),
     # "données" ends in s, the name is singular (Québec's title for a data scientist)
     ("Nous recherchons un scientifique des données.", "data_scientist", True, "scientifique des données"),
     ("Avec nos scientifiques des données.", "data_scientist", False, "scientifiques des données"),
@@ -118,3 +120,16 @@ def test_headings_that_introduce_the_role_are_not_boilerplate(heading):
     text = "About us\nAcme sells furniture online.\n\n" + heading + "\n" + ROLE
     spans = boilerplate.boilerplate_spans(text)
     assert [text[s:e] for s, e in spans] == ["About us\nAcme sells furniture online.\n"]
+
+
+def test_a_company_blurb_ends_at_any_heading_a_benefits_list_only_at_a_real_one():
+    """A blurb is prose, so a short line after it is a heading ("What we need", in <div> layouts too); a list of
+    offers goes on through its short items, bold lead-ins and items that start like role headings."""
+    role = "Deploy machine learning models to production with Docker, Kubernetes and Kubeflow every week.\n"
+    text = "About Acme\nAcme is a retail company with stores across Europe.\nWhat we need\n" + role * 4
+    assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [
+        "About Acme\nAcme is a retail company with stores across Europe.\n"]
+    offers = ("## Benefits\n\n**Health:** full medical and dental insurance\n**Learning:** a yearly budget\n"
+              "- Experienced mentors\nFree lunch\nWhy you should join us\n")
+    text = role * 4 + "\n" + offers + "\nYour impact\n" + role
+    assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers]

@@ -214,7 +214,11 @@ def test_whole_pages_inline_tags_and_escaped_markup_are_read_as_html():
     body = "<ul><li>Kubernetes</li><li>Terraform</li></ul>"
     page = "<!DOCTYPE html><html><head><style>" + "p { color: red; }\n" * 2000 + "</style></head><body>" + body
     assert prepare(page).is_html and prepare(page).text == "- Kubernetes\n- Terraform"
-    assert prepare("Must know <i>Kubernetes</i> and PyTorch.").text == "Must know Kubernetes and PyTorch."
+    # tags named in prose are no markup (offsets must index the text as given)
+    prose = "Semantic HTML (<section>, <article>, <header>) and accessible <img> alt text; a &lt; b and c &lt; i."
+    assert not prepare(prose).is_html and prepare(prose).text == prose.replace("&lt;", "<")
+    assert prepare("<p>a<br>\r\nb</p>").text == "a\nb"  # CRLF after a break is one line break
+    assert prepare("<p>Python\x00SQL</p><p>x</p>").text == "Python SQL\n\nx"  # control characters are no breaks
     escaped = "&lt;p&gt;We deploy models.&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Kubernetes&lt;/li&gt;&lt;/ul&gt;"
     assert prepare(escaped).is_html and prepare(escaped).text == "We deploy models.\n\n- Kubernetes"
     assert prepare("R&amp;D in Python &lt; 3 years").text == "R&D in Python < 3 years"  # not markup

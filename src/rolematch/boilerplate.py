@@ -31,15 +31,23 @@ _HEADING_BOILER = re.compile(
 )
 # checked first: a heading that introduces the role ("About the role", "About you", "À propos du poste")
 _HEADING_CONTENT = re.compile(
-    r"^\W*(?:responsibilit|requirement|qualification|accountabilit|responsabilit|vos responsabilit|what you|you will"
-    r"|your (?:role|mission|profile|impact|day|future)|the role|the position|position (?:overview|summary)"
-    r"|what the role|in this role|day[- ]to[- ]day|tech(?:nology|nical)? stack|what we use|why you"
-    r"|role|job description|description|duties|skills|experience|exp[ée]rience|the (?:[\w&-]+ ){0,3}team|the opportunity|impact"
+    r"^\W*(?:(?:responsibilit|requirement|qualification|accountabilit|responsabilit|vos responsabilit)\w*"
+    r"|(?:what you|you will|your (?:role|mission|profile|impact|day|future)|the role|the position"
+    r"|position (?:overview|summary)|what the role|in this role|day[- ]to[- ]day|tech(?:nology|nical)? stack"
+    r"|what we use|role|job description|description|duties|skills|experience|exp[ée]rience|the opportunity|impact"
     r"|about (?:the|this|your|our) (?:[\w-]+ ){0,3}(?:role|job|team|position|opportunity|mission|project)|about you"
     r"|who (?:we(?:'re| are)|you are) looking for"
     r"|who you are|nice to have|preferred|minimum|missions?|vos missions|votre (?:mission|r[ôo]le|profil|futur)|profil"
     r"|[àa] propos (?:du (?:poste|r[ôo]le|job)|de (?:vous|toi|la mission|l'[ée]quipe))|le quotidien|le contexte"
-    r"|ce que vous (?:ferez|allez faire)|comp[ée]tences|le poste|descriptif|poste|tasks|key)\w*\b",
+    r"|ce que vous (?:ferez|allez faire)|comp[ée]tences|le poste|descriptif|poste|tasks|key)\b"
+    r"|(?:why you|the (?:[\w&-]+ ){0,3}team)\W*$)",  # whole lines: not "Why you should join us"
+)
+# the boilerplate headings of a list of offers ("Benefits", "Nos avantages"): their short items ("Free lunch")
+# are not headings, so such a section goes on through them (a company blurb is prose: any heading ends it)
+_HEADING_OFFER = re.compile(
+    r"^\W*(?:benefits?|perks?|what we offer|we offer|our offer|compensation|our (?:benefits|perks)"
+    r"|what'?s in it for you|what is in it for you|salary|pay range|(?:nos |les )?avantages?"
+    r"|ce que nous (?:vous )?(?:offrons|proposons)|nous vous offrons|r[ée]mun[ée]ration|salaire)\b",
 )
 # matched on lower-cased text
 _CUES = [
@@ -65,22 +73,24 @@ def _is_heading(line: str) -> bool:
     return len(line) < 70 and not line.rstrip().endswith((".", ",", ";")) and 0 < len(line.split()) <= 7
 
 
-# a list item ("- Competitive salary", "• Free lunch", "1. Apply online"), not a heading ("**Benefits**" is one)
-_ITEM = re.compile(r"^\s*(?:[-•·▪◦–—+]|\*(?!\*)|\d+[.)])\s")
+# a list item ("- Competitive salary", "• Free lunch", "1. Apply online", "**Health:** dental and vision"), not a
+# heading ("**Benefits**" is one)
+_ITEM = re.compile(r"^\s*(?:(?:[-•·▪◦–—+]|\*(?!\*)|\d+[.)])\s|\*\*[^*]+\*\*\W*\w)")
 
 
 def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] | None = None
                       ) -> list[tuple[int, int]]:
     """Character spans of boilerplate lines in ``text``, merged and sorted.
 
-    A boilerplate section runs from its heading to the next heading of another
-    kind: a role heading ("Responsibilities", "About you"), or a heading-like
-    line that is not a list item and starts a block (after a blank line), ends
-    in a colon, or is marked up (``#``, ``**``, capitals) -- so a benefits list's
-    short items stay in it. If sections would cover more than ``max_share`` of
-    the text (headings misread), any heading-like line ends a section; if they
-    still would, only the lines with boilerplate cues are kept (none, if they
-    too would). In run-on text (a line or sentence over 300 characters), only
+    A boilerplate section runs from its heading to the next heading-like line
+    of another kind. In a list of offers ("Benefits", "Nos avantages") only a
+    role heading ("Responsibilities", "About you") or a heading-like line that is
+    not a list item and starts a block (after a blank line; not the first line
+    after the heading), ends in a colon, or is marked up (``#``, ``**``,
+    capitals) ends it -- so its short items ("Free lunch") stay in it. If
+    sections would cover more than ``max_share`` of the text (headings
+    misread), any heading-like line ends a section; if they still would, only
+    the lines with boilerplate cues are kept (none, if they too would). In run-on text (a line or sentence over 300 characters), only
     the words around each cue are, not the whole run. ``starts``: where
     :data:`CUE_HEADS` start words in ``text.lower()``, when known (only those
     are tried).
@@ -98,7 +108,7 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
 
 
 def _ends_section(line: str, stripped: str, block_start: bool) -> bool:
-    """Whether a heading-like line inside a boilerplate section (neither a role nor a boilerplate heading) ends it."""
+    """Whether a heading-like line inside a list of offers (neither a role nor a boilerplate heading) ends it."""
     if _ITEM.match(stripped):
         return False
     shown = line.strip()
@@ -112,9 +122,10 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool) -> tuple[list[
     ci = 0
     section_spans: list[tuple[int, int]] = []
     cue_spans: list[tuple[int, int]] = []
-    in_section = False
+    in_section = offers = False
     pos = 0
     new_block = True  # after a blank line (or at the start)
+    first = False  # the first line after a boilerplate heading (a blank line between is only layout)
     for line in _units(low):
         start, pos = pos, pos + len(line)
         while ci < len(cues) and cues[ci] < start:
@@ -125,12 +136,15 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool) -> tuple[list[
             new_block = True
             continue
         block_start, new_block = new_block, False
+        after_heading, first = first, False
         if _is_heading(stripped):
             if _HEADING_CONTENT.match(stripped):
                 in_section = False
             elif _HEADING_BOILER.match(stripped):
-                in_section = True
-            elif not in_section or not sticky or _ends_section(text[start:pos], stripped, block_start):
+                in_section, first = True, True
+                offers = sticky and bool(_HEADING_OFFER.match(stripped))
+            elif not in_section or not offers or _ends_section(text[start:pos], stripped,
+                                                               block_start and not after_heading):
                 in_section = False  # "- Competitive salary" and "Free lunch" under "Benefits" stay benefits
         if has_cue and len(line) > _LONG_UNIT:
             # a run-on text with no line or sentence break: only the words around each cue, not all of it

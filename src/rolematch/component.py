@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 from rolematch.errors import InputError
 from rolematch.lang import SUPPORTED
 from rolematch.results import SkillMatch
-from rolematch.text import (_CTRL_TABLE, _HTMLToText, drop_invisible, escaped_html, looks_like_html, prepare,
-                            unwrap_cdata)
+from rolematch.text import (_CTRL_TABLE, _LINE, _PARAGRAPH, _HTMLToText, drop_invisible, escaped_html,
+                            looks_like_html, prepare, unwrap_cdata)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -133,8 +133,8 @@ def _source_chars(raw: str) -> list[tuple[str, int, int]] | None:
     out: list[tuple[str, int, int]] = []
     for i, part in enumerate(parser.parts):
         pos = parser.where.get(i)
-        if pos is None:  # added by the extractor
-            out.extend((ch, -1, -1) for ch in part)
+        if pos is None:  # added by the extractor (its break marks are line breaks)
+            out.extend((ch, -1, -1) for ch in part.replace(_LINE, "\n").replace(_PARAGRAPH, "\n"))
             continue
         r = line_starts[pos[0] - 1] + pos[1]
         got = 0

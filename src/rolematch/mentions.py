@@ -49,7 +49,8 @@ _SELF_BEFORE = re.compile(
     r"|(?:un\(e\)|une?\(e\)|futur\(e\))\s*|(?:l|qu|poste d)['’])(?:[\w()'’-]+\s+){0,2})$"
 )
 _OTHER_BEFORE = re.compile(
-    r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
+    r"\b(?:(?:or|ou)\s+(?:an?|une?)|with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between"
+    r"|than|versus|vs\.?"
     r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de)\s+(?:[\w()'’-]+\s+){0,2}$"
 )
 

@@ -25,9 +25,7 @@ from rolematch.errors import InputError
 MAX_CHARS = 1_000_000
 
 _HTML_HINT = re.compile(
-    r"<\s*(?:p|div|br|li|ul|ol|h[1-6]|html|head|body|span|strong|b|i|u|em|code|font|sup|sub|small|img|hr|pre"
-    r"|section|article|header|footer|blockquote|dl|dt|dd|table|thead|tbody|tr|th|td|a\s)[\s/>]"
-    r"|</\s*[a-z][a-z0-9]*\s*>",
+    r"<\s*(?:p|div|br|li|ul|ol|h[1-6]|html|body|span|strong|b|em|table|tr|td|a\s)[\s/>]|</\s*[a-z][a-z0-9]*\s*>",
     re.IGNORECASE,
 )
 # Control characters become spaces (length preserved); \t \n kept; \r -> \n.
@@ -50,10 +48,12 @@ _BLOCK_TAGS = frozenset(
 )
 # blocks a browser sets apart by a blank line; the other block tags start a new line
 _PARAGRAPH_TAGS = frozenset("p ul ol h1 h2 h3 h4 h5 h6 table section article header footer blockquote pre hr".split())
-_LINE, _PARAGRAPH = "\x00", "\x01"  # break marks while extracting; html_to_text turns them into \n / \n\n
+_LINE, _PARAGRAPH = "\ue000", "\ue001"  # break marks while extracting (private use); html_to_text makes \n / \n\n
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 # what may stand in a <head>; any other start tag ends it
 _HEAD_TAGS = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
+_CLOSING_TAG = re.compile(r"</\s*[a-z][a-z0-9]*\s*>", re.IGNORECASE)
+_PAGE = re.compile(r"\s*(?:<!doctype html[\s>]|<html[\s>])", re.IGNORECASE)
 # "<![CDATA[ ... ]]>" (XML job feeds): html.parser drops what it wraps; read as blanks of the same length
 _CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
 # an entity reference (&eacute; &#233; &#xE9;): decoded in plain text too; with one tag, the text is HTML
@@ -152,7 +152,7 @@ def looks_like_html(text: str) -> bool:
     Entity references alone do not make HTML: :func:`prepare` decodes them in plain text.
     """
     head = text[:20000]
-    if head.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):  # a whole page (its <head> may be long)
+    if _PAGE.match(head):  # a whole page (its <head> may be longer than the part read)
         return True
     tags = len(_HTML_HINT.findall(head))
     return tags >= 2 or (tags == 1 and "&" in head and _ENTITY.search(head) is not None)
@@ -165,7 +165,7 @@ def escaped_html(text: str) -> str | None:
     if "&lt;" not in text[:20000].lower() or looks_like_html(text):
         return None
     unescaped = _html.unescape(text)
-    return unescaped if looks_like_html(unescaped) else None
+    return unescaped if looks_like_html(unescaped) and _CLOSING_TAG.search(unescaped[:20000]) else None
 
 
 def unwrap_cdata(html: str) -> str:
@@ -185,11 +185,18 @@ def html_to_text(html: str) -> str:
     # tag's own ("<br>\n", one "<div>" per line) is one line break, not a blank line
     out = "".join(parser.parts)
     out = re.sub(r"[ \t\u00a0]+", " ", out)
-    out = _BREAKS.sub(lambda m: "\n\n" if _PARAGRAPH in m.group() or m.group().count("\n") > 1 else "\n", out)
+    out = _BREAKS.sub(_one_break, out)
     return out.strip()
 
 
-_BREAKS = re.compile(f" *[\n{_LINE}{_PARAGRAPH}][ \n{_LINE}{_PARAGRAPH}]*")
+_BREAKS = re.compile(f" *[\r\n{_LINE}{_PARAGRAPH}][ \r\n{_LINE}{_PARAGRAPH}]*")
+
+
+def _one_break(m: re.Match[str]) -> str:
+    """A run of line ends and break marks as one line break, or a blank line (a paragraph, or two line ends)."""
+    run = m.group()
+    ends = run.count("\n") + run.count("\r") - run.count("\r\n")  # CRLF, LF or a lone CR: one line end each
+    return "\n\n" if _PARAGRAPH in run or ends > 1 else "\n"
 
 
 #: where each character of a normalised text comes from: its ``[start, end)`` in the stage's input,
