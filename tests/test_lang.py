@@ -7,6 +7,19 @@ from conftest import EVAL_DEV
 from rolematch.lang import detect_language
 
 
+def test_list_style_postings_and_abbreviations_stay_english():
+    """A share-of-common-words rule refused key: value postings; ALS, SOM, HAR and names (Dan, PT Akan Dari)
+    made English postings Catalan or Indonesian."""
+    kv = ("Job Title: ML Engineer\nLocation: Oslo\nContract: Permanent\nStack: Python, PyTorch, Kubernetes, Airflow, "
+          "Spark, Kafka, Terraform, AWS, GCP, MLflow, Docker, Grafana\nTeam: Platform (8 engineers)\nSalary: NOK 900k\n"
+          "Start: ASAP\nRemote: hybrid\nLanguages: English\nTravel: none\nVisa: yes\nYou will: deploy models to the "
+          "platform and work with the data team on monitoring.\n")
+    assert detect_language(kv) == "en"
+    abbreviations = ("Recommender systems with ALS, SOM and HAR models for our equip partner; Dan Pratama leads PT Akan "
+                     "Dari Digital (Ini Group). You will build the models with the team and ship them to production.")
+    assert detect_language(abbreviations) == "en"
+
+
 @pytest.mark.parametrize("text,lang", [
     ("We are hiring a machine learning engineer to deploy models and work with our data team.", "en"),
     ("Nous recherchons un data scientist pour notre équipe à Paris. Vous travaillerez avec les métiers.", "fr"),

@@ -133,3 +133,29 @@ def test_a_company_blurb_ends_at_any_heading_a_benefits_list_only_at_a_real_one(
               "- Experienced mentors\nFree lunch\nWhy you should join us\n")
     text = role * 4 + "\n" + offers + "\nYour impact\n" + role
     assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers]
+
+
+@pytest.mark.parametrize("heading", ["Roles and Responsibilities", "Profile", "Experiences", "The team you'll join",
+                                     "**Must have:** Python, SQL and statistics"])
+def test_plural_and_labelled_role_headings_end_a_benefits_list(heading):
+    intro = ("We are looking for a Senior Data Scientist to join the team in Berlin, working with product managers, "
+             "engineers and analysts on churn, pricing and demand models for our stores.\n") * 2
+    offers = "Benefits\n- 30 days of holiday\n- Private health insurance\n- Free lunch on Fridays\n"
+    text = intro + offers + heading + "\n- Build churn and pricing models in Python\n- Design and analyse A/B tests\n"
+    assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers]
+
+
+def test_a_salary_line_is_boilerplate_on_its_own():
+    """It was read as the heading of a list of offers, which swallowed the title and intro after it."""
+    text = ("Salary: €75,000 - €90,000\n\nMachine Learning Engineer\n\nWe are hiring a Machine Learning Engineer to "
+            "deploy deep learning models in production with PyTorch and Kubernetes.\n")
+    assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == ["Salary: €75,000 - €90,000\n"]
+
+
+@pytest.mark.parametrize("text, own", [
+    ("Whether you are a junior or a senior Data Scientist, you will own models.", [True]),
+    ("We are hiring a full-time or a part-time Data Scientist to build churn models.", [True]),
+    ("Nous recherchons un(e) Data Scientist ou un(e) Data Analyst.", [True, False]),
+])
+def test_or_a_introduces_another_role_only_right_before_it(text, own):
+    assert [m.own for m in find_mentions(text)] == own

@@ -32,9 +32,10 @@ _HEADING_BOILER = re.compile(
 # checked first: a heading that introduces the role ("About the role", "About you", "À propos du poste")
 _HEADING_CONTENT = re.compile(
     r"^\W*(?:(?:responsibilit|requirement|qualification|accountabilit|responsabilit|vos responsabilit)\w*"
-    r"|(?:what you|you will|your (?:role|mission|profile|impact|day|future)|the role|the position"
-    r"|position (?:overview|summary)|what the role|in this role|day[- ]to[- ]day|tech(?:nology|nical)? stack"
-    r"|what we use|role|job description|description|duties|skills|experience|exp[ée]rience|the opportunity|impact"
+    r"|(?:what you|you will|your (?:role|mission|profile|impact|day|future)|the role|the position|the team"
+    r"|position (?:overview|summary)|what the role|in this role|day[- ]to[- ]day|(?:tech(?:nology|nical)? )?stack"
+    r"|what we use|must[- ]haves?|roles?|job description|description|dut(?:y|ies)|skills?|experiences?"
+    r"|exp[ée]riences?|profil(?:e|es|s)?|the opportunity|impact"
     r"|about (?:the|this|your|our) (?:[\w-]+ ){0,3}(?:role|job|team|position|opportunity|mission|project)|about you"
     r"|who (?:we(?:'re| are)|you are) looking for"
     r"|who you are|nice to have|preferred|minimum|missions?|vos missions|votre (?:mission|r[ôo]le|profil|futur)|profil"
@@ -73,6 +74,7 @@ def _is_heading(line: str) -> bool:
     return len(line) < 70 and not line.rstrip().endswith((".", ",", ";")) and 0 < len(line.split()) <= 7
 
 
+_KEY_VALUE_LINE = re.compile(r"^[^:]{2,40}:\s*\S")  # "salary: €75,000 - €90,000", "pay range: $120k"
 # a list item ("- Competitive salary", "• Free lunch", "1. Apply online", "**Health:** dental and vision"), not a
 # heading ("**Benefits**" is one)
 _ITEM = re.compile(r"^\s*(?:(?:[-•·▪◦–—+]|\*(?!\*)|\d+[.)])\s|\*\*[^*]+\*\*\W*\w)")
@@ -141,8 +143,10 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool) -> tuple[list[
             if _HEADING_CONTENT.match(stripped):
                 in_section = False
             elif _HEADING_BOILER.match(stripped):
-                in_section, first = True, True
-                offers = sticky and bool(_HEADING_OFFER.match(stripped))
+                # "Salary: €75,000" is a line of its own, not the heading of a list: any heading ends it
+                listed = not _KEY_VALUE_LINE.match(stripped)
+                in_section, first = True, listed
+                offers = sticky and listed and bool(_HEADING_OFFER.match(stripped))
             elif not in_section or not offers or _ends_section(text[start:pos], stripped,
                                                                block_start and not after_heading):
                 in_section = False  # "- Competitive salary" and "Free lunch" under "Benefits" stay benefits

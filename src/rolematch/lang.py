@@ -3,7 +3,7 @@
 Returns ``en`` or ``fr`` for the languages rolematch supports, the code of the
 other language it recognises (``de``, ``es``, ``nl``, ``it``, ``pt``, ``ca``, ``da``,
 ``no``, ``sv``, ``ro``, ``pl``, ``cs``, ``id``), or ``unknown`` when the text has
-too few words to tell, or too few English or French ones.
+too few words to tell.
 """
 
 from __future__ import annotations
@@ -30,19 +30,20 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "pt": frozenset("o os do da em um uma com não no na dos das seu sua você nós também mais "
                     "estamos nosso nossa".split()),
     # languages a job board also carries, listed so that they are named (and refused) rather than scored as
-    # English or French; only words that are not common English or French words
+    # English or French; only words that are not English or French words, abbreviations (ALS, SOM, HAR, ER) or
+    # common names (Dan)
     "es2": frozenset("experiencia equipo trabajo empresa datos conocimientos desarrollo ofrecemos requisitos muy "
                      "pero entre sobre también hasta desde nuestros nuestras".split()),
-    "ca": frozenset("els amb és dels seva busquem oferim treball també nostre nostra perquè equip als seus aquest "
-                    "aquesta feina experiència coneixements dades desenvolupament equips serveis som".split()),
-    "da": frozenset("og er det af på som har ikke vil kan vores dig skal også til eller hos vi".split()),
-    "no": frozenset("og er det av på som har ikke vil kan vår våre deg skal også til eller hos vi".split()),
-    "sv": frozenset("och är att det av på som har inte vill kan vår våra dig ska också till eller hos vi".split()),
+    "ca": frozenset("els amb dels seva busquem oferim treball també nostre nostra perquè seus aquest aquesta feina "
+                    "experiència coneixements dades desenvolupament equips serveis".split()),
+    "da": frozenset("og af på ikke vil kan vores dig skal også eller hos".split()),
+    "no": frozenset("og av på ikke vil kan vår våre deg skal også eller hos".split()),
+    "sv": frozenset("och är att av på inte vill kan vår våra dig ska också till eller hos".split()),
     "ro": frozenset("și în cu pentru este sunt din ale noastre nostru echipa experiență sau".split()),
     "pl": frozenset("się że jest dla oraz nie jako lub przez są nasz nasza doświadczenie pracy zespół".split()),
     "cs": frozenset("že jsou nebo naše náš také práce tým zkušenosti jsme hledáme nabízíme budete bude oblasti "
                     "znalost znalosti vývoj zkušenost pozice".split()),
-    "id": frozenset("dan yang untuk dengan dari ini itu kami anda akan dalam atau pada tidak sebagai adalah".split()),
+    "id": frozenset("yang untuk dengan itu kami anda dalam atau pada tidak sebagai adalah".split()),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: The languages function words are counted for, in score order ("es2": more Spanish words, added to "es").
@@ -55,9 +56,6 @@ _HITS: dict[str, tuple[int, ...]] = {
 _ONE_WORD = (0,) * len(LANGUAGES) + (1,)
 #: No word at all (a whitespace piece's hits).
 NO_HITS = (0,) * len(SCORE_KEYS)
-#: An English or French text has at least this share of its words in the language's list (real postings:
-#: 0.14 at the least, mostly lists of tools); Danish or Romanian read as English or French: about 0.06.
-MIN_SHARE = 0.09
 
 
 def language_scores(text: str, max_chars: int = 3000) -> dict[str, int]:
@@ -79,16 +77,14 @@ def function_word_hits(text: str) -> tuple[int, ...]:
 
 
 def best_language(scores: dict[str, int]) -> str:
-    """The language with most hits (the first on a tie), or ``unknown`` under 3 hits, or when English or
-    French wins with under :data:`MIN_SHARE` of 60 words or more (another language's words, few of them
-    shared with English or French ones)."""
+    """The language with most hits (the first on a tie: English, then French), or ``unknown`` under 3 hits.
+
+    No share of English or French words is asked for: postings written as lists of tools or ``key: value``
+    lines have few common words, 3-8 % (helper 93)."""
     langs = {k: v for k, v in scores.items() if k != "words"}
     langs["es"] = langs.get("es", 0) + langs.pop("es2", 0)
     lang, best = max(langs.items(), key=lambda kv: kv[1])
-    words = scores.get("words", 0)
-    if best < 3 or (lang in SUPPORTED and words >= 60 and best < MIN_SHARE * words):
-        return "unknown"
-    return lang
+    return "unknown" if best < 3 else lang
 
 
 def detect_language(text: str) -> str:

@@ -49,10 +49,13 @@ _SELF_BEFORE = re.compile(
     r"|(?:un\(e\)|une?\(e\)|futur\(e\))\s*|(?:l|qu|poste d)['’])(?:[\w()'’-]+\s+){0,2})$"
 )
 _OTHER_BEFORE = re.compile(
-    r"\b(?:(?:or|ou)\s+(?:an?|une?)|with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between"
-    r"|than|versus|vs\.?"
+    r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
     r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de)\s+(?:[\w()'’-]+\s+){0,2}$"
 )
+
+# "a product manager or a machine learning engineer": the role right after "or a" is another (not "junior or a
+# senior Data Scientist", where a word comes between)
+_OR_BEFORE = re.compile(r"\b(?:or|ou)\s+(?:an?|une?|un\(e\)|une\(e\))\s*$")
 
 # "Job Title: ", "Poste : ": a labelled title line names the posting's own role
 _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|poste|intitul[ée](?: du poste)?"
@@ -100,7 +103,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
         own = not plural and m.group() != "mlops" and (
             heading or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
-                        and not _LIST_BEFORE.search(before)))
+                        and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         out.append(Mention(role, own, m.start(), m.end()))
     return out
 

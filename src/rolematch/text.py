@@ -48,12 +48,15 @@ _BLOCK_TAGS = frozenset(
 )
 # blocks a browser sets apart by a blank line; the other block tags start a new line
 _PARAGRAPH_TAGS = frozenset("p ul ol h1 h2 h3 h4 h5 h6 table section article header footer blockquote pre hr".split())
-_LINE, _PARAGRAPH = "\ue000", "\ue001"  # break marks while extracting (private use); html_to_text makes \n / \n\n
+# break marks while extracting, html_to_text makes them \n / \n\n: Unicode noncharacters, which no text carries
+# (private-use ones are icon-font glyphs)
+_LINE, _PARAGRAPH = "\ufdd0", "\ufdd1"
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 # what may stand in a <head>; any other start tag ends it
 _HEAD_TAGS = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
 _CLOSING_TAG = re.compile(r"</\s*[a-z][a-z0-9]*\s*>", re.IGNORECASE)
-_PAGE = re.compile(r"\s*(?:<!doctype html[\s>]|<html[\s>])", re.IGNORECASE)
+_PAGE = re.compile(r"\s*(?:<!doctype html[\s>]|<html[\s>][\s\S]*?<(?:head|body)[\s>])", re.IGNORECASE)
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # "<![CDATA[ ... ]]>" (XML job feeds): html.parser drops what it wraps; read as blanks of the same length
 _CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
 # an entity reference (&eacute; &#233; &#xE9;): decoded in plain text too; with one tag, the text is HTML
@@ -146,8 +149,9 @@ def _break(tag: str) -> str:
 
 
 def looks_like_html(text: str) -> bool:
-    """True when ``text`` is a whole HTML page (``<!DOCTYPE html``, ``<html``) or carries at least two HTML
-    tags, or one and an entity reference (``&eacute;``).
+    """True when ``text`` is a whole HTML page (``<!DOCTYPE html``, ``<html>`` with a head or body) or carries
+    markup: two HTML tags or more, one of them a closing tag, or two ``<br>``, or three tags; or one tag and
+    an entity reference (``&eacute;``).
 
     Entity references alone do not make HTML: :func:`prepare` decodes them in plain text.
     """
@@ -155,7 +159,11 @@ def looks_like_html(text: str) -> bool:
     if _PAGE.match(head):  # a whole page (its <head> may be longer than the part read)
         return True
     tags = len(_HTML_HINT.findall(head))
-    return tags >= 2 or (tags == 1 and "&" in head and _ENTITY.search(head) is not None)
+    if tags == 1:
+        return "&" in head and _ENTITY.search(head) is not None
+    # tags named in prose ("a <div> beats a <span>", "raw <p> or <br> tags") close nothing: markup closes a tag,
+    # breaks lines with <br>s, or has three tags or more
+    return tags >= 2 and (tags >= 3 or _CLOSING_TAG.search(head) is not None or len(_BR.findall(head)) >= 2)
 
 
 def escaped_html(text: str) -> str | None:
@@ -165,7 +173,7 @@ def escaped_html(text: str) -> str | None:
     if "&lt;" not in text[:20000].lower() or looks_like_html(text):
         return None
     unescaped = _html.unescape(text)
-    return unescaped if looks_like_html(unescaped) and _CLOSING_TAG.search(unescaped[:20000]) else None
+    return unescaped if looks_like_html(unescaped) else None
 
 
 def unwrap_cdata(html: str) -> str:
