@@ -18,6 +18,13 @@ def test_list_style_postings_and_abbreviations_stay_english():
     abbreviations = ("Recommender systems with ALS, SOM and HAR models for our equip partner; Dan Pratama leads PT Akan "
                      "Dari Digital (Ini Group). You will build the models with the team and ship them to production.")
     assert detect_language(abbreviations) == "en"
+    av = ("ML Engineer - AV Perception\nTeam: AV Perception / 3D Detection\n- Train 3D detection models for the AV "
+          "stack\n- Fuse camera and lidar (360 deg) data\n- Deploy models on AV compute\n- 3+ yrs deep learning, PyTorch\n"
+          "- Experience with AV datasets (nuScenes)\n- Papers with Yang Li, Kami Chen (ITU) and Prof. Yang")
+    assert detect_language(av) == "en"
+    tu = ("Tu es passionné(e) par la data ? Tu as entre 2 et 5 ans d'expérience, tu es à l'aise entre produit et "
+          "marketing. Salaire : entre 45 k€ et 55 k€, entre Paris et Lyon.")
+    assert detect_language(tu) == "fr"
 
 
 @pytest.mark.parametrize("text,lang", [

@@ -145,6 +145,13 @@ def test_plural_and_labelled_role_headings_end_a_benefits_list(heading):
     assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers]
 
 
+def test_a_bold_benefits_heading_with_its_colon_starts_the_list():
+    role = "You will build and ship machine learning models for search ranking with Python every week.\n"
+    offers = "**Benefits:**\n- Budget to attend NeurIPS\n- Access to our GPU cluster\n"
+    text = role * 3 + "\n" + offers + "\nRequirements\n- 3+ years with Python and statistics\n"
+    assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers]
+
+
 def test_a_salary_line_is_boilerplate_on_its_own():
     """It was read as the heading of a list of offers, which swallowed the title and intro after it."""
     text = ("Salary: €75,000 - €90,000\n\nMachine Learning Engineer\n\nWe are hiring a Machine Learning Engineer to "
@@ -156,6 +163,7 @@ def test_a_salary_line_is_boilerplate_on_its_own():
     ("Whether you are a junior or a senior Data Scientist, you will own models.", [True]),
     ("We are hiring a full-time or a part-time Data Scientist to build churn models.", [True]),
     ("Nous recherchons un(e) Data Scientist ou un(e) Data Analyst.", [True, False]),
+    ("Nous recrutons un ou une Machine Learning Engineer.", [True]),  # inclusive wording
 ])
 def test_or_a_introduces_another_role_only_right_before_it(text, own):
     assert [m.own for m in find_mentions(text)] == own

@@ -220,8 +220,13 @@ def test_whole_pages_inline_tags_and_escaped_markup_are_read_as_html():
     assert prepare("<p>a<br>\r\nb</p>").text == "a\nb"  # CRLF after a break is one line break
     assert prepare("<p>Python\x00SQL</p><p>x</p>").text == "Python SQL\n\nx"  # control characters are no breaks
     assert prepare("<p>Python\ue000SQL</p><p>x</p>").text == "Python\ue000SQL\n\nx"  # nor icon-font glyphs
-    for named in ("you know when a <div> beats a <span>", "not raw <p> or <br> tags", "<html> and CSS skills"):
+    for named in ("you know when a <div> beats a <span>", "not raw <p> or <br> tags", "<html> and CSS skills",
+                  "parsing <table>, <tr> and <td> elements"):
         assert not looks_like_html(named + " in our dashboards; we use Python and SQL every day.")
+    # markup touches its text or a line break, closed or not
+    for markup in ("Machine Learning Engineer<br>You will deploy.<p>Benefits: free lunch.", "Requirements:<li>Python<li>SQL",
+                   "<ul>\n  <li>Python</li>\n</ul>", "<p>Senior Data Scientist<p> We are hiring, Caf&eacute;"):
+        assert looks_like_html(markup), markup
     assert prepare("Data Scientist&lt;br&gt;&lt;br&gt;We build models.&lt;br&gt;- Free lunch").is_html  # <br>s only
     escaped = "&lt;p&gt;We deploy models.&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Kubernetes&lt;/li&gt;&lt;/ul&gt;"
     assert prepare(escaped).is_html and prepare(escaped).text == "We deploy models.\n\n- Kubernetes"

@@ -74,7 +74,7 @@ def _is_heading(line: str) -> bool:
     return len(line) < 70 and not line.rstrip().endswith((".", ",", ";")) and 0 < len(line.split()) <= 7
 
 
-_KEY_VALUE_LINE = re.compile(r"^[^:]{2,40}:\s*\S")  # "salary: €75,000 - €90,000", "pay range: $120k"
+_KEY_VALUE_LINE = re.compile(r"^[^:]{2,40}:[\s*_]*[\w€$£¥]")  # "salary: €75,000 - €90,000", "pay range: $120k"
 # a list item ("- Competitive salary", "• Free lunch", "1. Apply online", "**Health:** dental and vision"), not a
 # heading ("**Benefits**" is one)
 _ITEM = re.compile(r"^\s*(?:(?:[-•·▪◦–—+]|\*(?!\*)|\d+[.)])\s|\*\*[^*]+\*\*\W*\w)")
@@ -143,10 +143,10 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool) -> tuple[list[
             if _HEADING_CONTENT.match(stripped):
                 in_section = False
             elif _HEADING_BOILER.match(stripped):
-                # "Salary: €75,000" is a line of its own, not the heading of a list: any heading ends it
-                listed = not _KEY_VALUE_LINE.match(stripped)
-                in_section, first = True, listed
-                offers = sticky and listed and bool(_HEADING_OFFER.match(stripped))
+                # "Salary: €75,000" says something itself: the line after it is no item of its list, whatever
+                # the layout ("**Benefits:**" is a heading with nothing after it)
+                in_section, first = True, not _KEY_VALUE_LINE.match(stripped)
+                offers = sticky and bool(_HEADING_OFFER.match(stripped))
             elif not in_section or not offers or _ends_section(text[start:pos], stripped,
                                                                block_start and not after_heading):
                 in_section = False  # "- Competitive salary" and "Free lunch" under "Benefits" stay benefits

@@ -30,20 +30,23 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "pt": frozenset("o os do da em um uma com não no na dos das seu sua você nós também mais "
                     "estamos nosso nossa".split()),
     # languages a job board also carries, listed so that they are named (and refused) rather than scored as
-    # English or French; only words that are not English or French words, abbreviations (ALS, SOM, HAR, ER) or
-    # common names (Dan)
+    # English or French; only words that are not English or French words, abbreviations (ALS, SOM, HAR, ER, AV,
+    # AF, ITU) or common names (Dan, Yang), found by bug hunts on postings of each kind
     "es2": frozenset("experiencia equipo trabajo empresa datos conocimientos desarrollo ofrecemos requisitos muy "
-                     "pero entre sobre también hasta desde nuestros nuestras".split()),
+                     "pero sobre también hasta desde nuestros nuestras".split()),
     "ca": frozenset("els amb dels seva busquem oferim treball també nostre nostra perquè seus aquest aquesta feina "
                     "experiència coneixements dades desenvolupament equips serveis".split()),
-    "da": frozenset("og af på ikke vil kan vores dig skal også eller hos".split()),
-    "no": frozenset("og av på ikke vil kan vår våre deg skal også eller hos".split()),
-    "sv": frozenset("och är att av på inte vill kan vår våra dig ska också till eller hos".split()),
-    "ro": frozenset("și în cu pentru este sunt din ale noastre nostru echipa experiență sau".split()),
+    "da": frozenset("og på ikke vil kan vores skal også eller hos til erfaring arbejde stilling ansøgning kollegaer "
+                    "opgaver virksomhed være bliver".split()),
+    "no": frozenset("og på ikke vil kan vår våre skal også eller hos erfaring arbeid stilling søknad kolleger "
+                    "oppgaver bedrift være blir".split()),
+    "sv": frozenset("och är att på inte vill kan vår våra ska också eller hos erfarenhet arbete tjänst ansökan "
+                    "kollegor uppgifter företag vara blir".split()),
+    "ro": frozenset("și în pentru este sunt noastre nostru echipa experiență sau".split()),
     "pl": frozenset("się że jest dla oraz nie jako lub przez są nasz nasza doświadczenie pracy zespół".split()),
     "cs": frozenset("že jsou nebo naše náš také práce tým zkušenosti jsme hledáme nabízíme budete bude oblasti "
                     "znalost znalosti vývoj zkušenost pozice".split()),
-    "id": frozenset("yang untuk dengan itu kami anda dalam atau pada tidak sebagai adalah".split()),
+    "id": frozenset("untuk dengan dalam atau pada tidak sebagai adalah kerja pengalaman perusahaan".split()),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: The languages function words are counted for, in score order ("es2": more Spanish words, added to "es").

@@ -55,7 +55,7 @@ _OTHER_BEFORE = re.compile(
 
 # "a product manager or a machine learning engineer": the role right after "or a" is another (not "junior or a
 # senior Data Scientist", where a word comes between)
-_OR_BEFORE = re.compile(r"\b(?:or|ou)\s+(?:an?|une?|un\(e\)|une\(e\))\s*$")
+_OR_BEFORE = re.compile(r"(?<!\bun )(?<!\bune )\b(?:or|ou)\s+(?:an?|une?|un\(e\)|une\(e\))\s*$")  # not "un ou une X"
 
 # "Job Title: ", "Poste : ": a labelled title line names the posting's own role
 _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|poste|intitul[ée](?: du poste)?"

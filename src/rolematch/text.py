@@ -54,9 +54,7 @@ _LINE, _PARAGRAPH = "\ufdd0", "\ufdd1"
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 # what may stand in a <head>; any other start tag ends it
 _HEAD_TAGS = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
-_CLOSING_TAG = re.compile(r"</\s*[a-z][a-z0-9]*\s*>", re.IGNORECASE)
 _PAGE = re.compile(r"\s*(?:<!doctype html[\s>]|<html[\s>][\s\S]*?<(?:head|body)[\s>])", re.IGNORECASE)
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # "<![CDATA[ ... ]]>" (XML job feeds): html.parser drops what it wraps; read as blanks of the same length
 _CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
 # an entity reference (&eacute; &#233; &#xE9;): decoded in plain text too; with one tag, the text is HTML
@@ -150,20 +148,28 @@ def _break(tag: str) -> str:
 
 def looks_like_html(text: str) -> bool:
     """True when ``text`` is a whole HTML page (``<!DOCTYPE html``, ``<html>`` with a head or body) or carries
-    markup: two HTML tags or more, one of them a closing tag, or two ``<br>``, or three tags; or one tag and
-    an entity reference (``&eacute;``).
+    at least two HTML tags, or one and an entity reference (``&eacute;``); a tag named in prose (spaces or
+    punctuation on both sides: "a <div> beats a <span>") does not count.
 
     Entity references alone do not make HTML: :func:`prepare` decodes them in plain text.
     """
     head = text[:20000]
     if _PAGE.match(head):  # a whole page (its <head> may be longer than the part read)
         return True
-    tags = len(_HTML_HINT.findall(head))
-    if tags == 1:
-        return "&" in head and _ENTITY.search(head) is not None
-    # tags named in prose ("a <div> beats a <span>", "raw <p> or <br> tags") close nothing: markup closes a tag,
-    # breaks lines with <br>s, or has three tags or more
-    return tags >= 2 and (tags >= 3 or _CLOSING_TAG.search(head) is not None or len(_BR.findall(head)) >= 2)
+    tags = sum(1 for m in _HTML_HINT.finditer(head) if not _named(head, m.start(), m.end()))
+    return tags >= 2 or (tags == 1 and "&" in head and _ENTITY.search(head) is not None)
+
+
+_BEFORE_NAMED = frozenset(" \t(\"'“‘«")
+_AFTER_NAMED = frozenset(" \t,.;:)\"'”’»!?")
+
+
+def _named(text: str, start: int, end: int) -> bool:
+    """Whether the tag at ``text[start:end]`` is named in prose ("a <div> beats a <span>", "(<section>, <img>)"):
+    set apart by spaces or punctuation on both sides. Markup touches its text ("Engineer<br>You",
+    "deploy.</p>", "<li>Python") or a line break (each tag on its own line)."""
+    end = text.find(">", end - 1) + 1 or end  # the whole tag, attributes included
+    return (start > 0 and text[start - 1] in _BEFORE_NAMED) and (end < len(text) and text[end] in _AFTER_NAMED)
 
 
 def escaped_html(text: str) -> str | None:
