@@ -25,7 +25,8 @@ from rolematch.errors import InputError
 MAX_CHARS = 1_000_000
 
 _HTML_HINT = re.compile(
-    r"<\s*(?:p|div|br|li|ul|ol|h[1-6]|html|body|span|strong|b|em|table|tr|td|a\s)[\s/>]|</\s*[a-z][a-z0-9]*\s*>",
+    r"<\s*(?:p|div|br|li|ul|ol|h[1-6]|html|body|span|strong|b|em|table|tr|td)[\s/>]|<a\s[^<>]*>"
+    r"|</\s*[a-z][a-z0-9]*\s*>",
     re.IGNORECASE,
 )
 # Control characters become spaces (length preserved); \t \n kept; \r -> \n.
@@ -148,26 +149,34 @@ def _break(tag: str) -> str:
 
 def looks_like_html(text: str) -> bool:
     """True when ``text`` is a whole HTML page (``<!DOCTYPE html``, ``<html>`` with a head or body) or carries
-    at least two HTML tags, or one and an entity reference (``&eacute;``); a tag named in prose (spaces or
-    punctuation on both sides: "a <div> beats a <span>") does not count.
+    at least two HTML tags, one of them a closing tag, two ``<br>``, or two touching their text or a line
+    break (not named in prose, with spaces or punctuation on both sides: "a <div> beats a <span>"), or one
+    such tag and an entity reference (``&eacute;``).
 
     Entity references alone do not make HTML: :func:`prepare` decodes them in plain text.
     """
     head = text[:20000]
     if _PAGE.match(head):  # a whole page (its <head> may be longer than the part read)
         return True
-    tags = sum(1 for m in _HTML_HINT.finditer(head) if not _named(head, m.start(), m.end()))
-    return tags >= 2 or (tags == 1 and "&" in head and _ENTITY.search(head) is not None)
+    tags = [m for m in _HTML_HINT.finditer(head)]
+    if not tags:
+        return False
+    # markup closes its tags ("<p> text </p>", even spaced out on one line) or touches its text ("Engineer<br>You",
+    # "<li>Python"); a tag named in prose ("a <div> beats a <span>", "(`<section>`, <img>)") does neither
+    closing = any(m.group().startswith("</") for m in tags)
+    placed = sum(1 for m in tags if not _named(head, m.start(), m.end()))
+    if len(tags) == 1:
+        return (closing or placed == 1) and "&" in head and _ENTITY.search(head) is not None
+    breaks = sum(1 for m in tags if m.group()[1:].lstrip().lower().startswith("br"))
+    return closing or placed >= 2 or breaks >= 2  # "A <br> B <br> C": lines broken with spaced <br>s
 
 
-_BEFORE_NAMED = frozenset(" \t(\"'“‘«")
-_AFTER_NAMED = frozenset(" \t,.;:)\"'”’»!?")
+_BEFORE_NAMED = frozenset(" \t\u00a0([\"'“‘«`/")
+_AFTER_NAMED = frozenset(" \t\u00a0,.;:)]!?\"'”’»`/-")
 
 
 def _named(text: str, start: int, end: int) -> bool:
-    """Whether the tag at ``text[start:end]`` is named in prose ("a <div> beats a <span>", "(<section>, <img>)"):
-    set apart by spaces or punctuation on both sides. Markup touches its text ("Engineer<br>You",
-    "deploy.</p>", "<li>Python") or a line break (each tag on its own line)."""
+    """Whether the tag at ``text[start:end]`` looks named in prose: spaces or punctuation on both sides."""
     end = text.find(">", end - 1) + 1 or end  # the whole tag, attributes included
     return (start > 0 and text[start - 1] in _BEFORE_NAMED) and (end < len(text) and text[end] in _AFTER_NAMED)
 
