@@ -92,8 +92,9 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
     capitals) ends it -- so its short items ("Free lunch") stay in it. If
     sections would cover more than ``max_share`` of the text (headings
     misread), any heading-like line ends a section; if they still would, only
-    the lines with boilerplate cues are kept (none, if they too would). In run-on text (a line or sentence over 300 characters), only
-    the words around each cue are, not the whole run. ``starts``: where
+    the lines with boilerplate cues are kept (none, if they too would). In
+    run-on text (a line or sentence over 300 characters), only the words
+    around each cue are, not the whole run. ``starts``: where
     :data:`CUE_HEADS` start words in ``text.lower()``, when known (only those
     are tried).
     """
@@ -118,7 +119,8 @@ def _ends_section(line: str, stripped: str, block_start: bool) -> bool:
             or (shown.isupper() and sum(c.isalpha() for c in shown) > 3))
 
 
-def _sections(text: str, low: str, cues: list[int], sticky: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _sections(text: str, low: str, cues: list[int], sticky: bool
+              ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(section spans, cue spans); ``sticky``: a section ends only where :func:`_ends_section` says, else at any
     heading-like line that is not a boilerplate heading."""
     ci = 0

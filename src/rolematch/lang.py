@@ -51,29 +51,26 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: The languages function words are counted for, in score order ("es2": more Spanish words, added to "es").
 LANGUAGES = tuple(_STOPWORDS)
-#: What a text's hits hold: one count per language of LANGUAGES, then its number of words.
-SCORE_KEYS = (*LANGUAGES, "words")
-#: Each function word's hits, one per language of LANGUAGES (a word can be one in several languages), and 1 word.
+#: Each function word's hits, one per language of LANGUAGES (a word can be one in several languages).
 _HITS: dict[str, tuple[int, ...]] = {
-    w: (*(int(w in stop) for stop in _STOPWORDS.values()), 1) for w in set().union(*_STOPWORDS.values())}
-_ONE_WORD = (0,) * len(LANGUAGES) + (1,)
-#: No word at all (a whitespace piece's hits).
-NO_HITS = (0,) * len(SCORE_KEYS)
+    w: tuple(int(w in stop) for stop in _STOPWORDS.values()) for w in set().union(*_STOPWORDS.values())}
+#: No function word at all (a whitespace piece's hits).
+NO_HITS = (0,) * len(LANGUAGES)
 
 
 def language_scores(text: str, max_chars: int = 3000) -> dict[str, int]:
-    """Function-word hits per language, and the number of words, over the first ``max_chars`` characters."""
-    return dict(zip(SCORE_KEYS, function_word_hits(text[:max_chars])))
+    """Function-word hits per language over the first ``max_chars`` characters."""
+    return dict(zip(LANGUAGES, function_word_hits(text[:max_chars])))
 
 
 def function_word_hits(text: str) -> tuple[int, ...]:
-    """Function-word hits of ``text``, one count per language of :data:`LANGUAGES`, then its number of words.
+    """Function-word hits of ``text``, one count per language of :data:`LANGUAGES`.
 
     Words are runs of letters of the lower-cased text, so the hits of a text are
     the sum of the hits of its whitespace-separated pieces.
     """
     hits = _HITS
-    found = [hits.get(w, _ONE_WORD) for w in _WORD.findall(text.lower())]
+    found = [hits[w] for w in _WORD.findall(text.lower()) if w in hits]
     if not found:
         return NO_HITS
     return found[0] if len(found) == 1 else tuple(map(sum, zip(*found)))
@@ -84,7 +81,7 @@ def best_language(scores: dict[str, int]) -> str:
 
     No share of English or French words is asked for: postings written as lists of tools or ``key: value``
     lines have few common words, 3-8 % (helper 93)."""
-    langs = {k: v for k, v in scores.items() if k != "words"}
+    langs = dict(scores)
     langs["es"] = langs.get("es", 0) + langs.pop("es2", 0)
     lang, best = max(langs.items(), key=lambda kv: kv[1])
     return "unknown" if best < 3 else lang

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from rolematch.heads import Heads
-from rolematch.lang import NO_HITS, SCORE_KEYS, function_word_hits
+from rolematch.lang import LANGUAGES, NO_HITS, function_word_hits
 from rolematch.pipelines import _LONGEST_CACHED  # a longer piece (a URL, a pasted blob) is not worth keeping
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ class PieceIndex:
         self._chars = 0
         self._hits = np.zeros(1024, dtype=np.int32)  # per piece: the row of its hit counts in _vectors
         self._vector_row: dict[tuple[int, ...], int] = {}
-        self._vectors = np.zeros((0, len(SCORE_KEYS)), dtype=np.int64)
+        self._vectors = np.zeros((0, len(LANGUAGES)), dtype=np.int64)
         # per piece with some: where the head sets start words in it, as (head set, offset) pairs, or None
         # when lower-casing changes its length (its positions would not be the lower-cased text's)
         self._head_at: dict[int, tuple[tuple[int, int], ...] | None] = {}
@@ -235,7 +235,7 @@ class PieceIndex:
         if len(cut):  # the piece the limit cuts: counted on its part before the limit
             start = int(pieces.starts[cut[0]])
             totals = totals + np.array(function_word_hits(pieces.text[start:max_chars]))
-        return dict(zip(SCORE_KEYS, totals.tolist()))
+        return dict(zip(LANGUAGES, totals.tolist()))
 
 
 class PieceTokenizer:

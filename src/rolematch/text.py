@@ -158,7 +158,7 @@ def looks_like_html(text: str) -> bool:
     head = text[:20000]
     if _PAGE.match(head):  # a whole page (its <head> may be longer than the part read)
         return True
-    tags = [m for m in _HTML_HINT.finditer(head)]
+    tags = list(_HTML_HINT.finditer(head))
     if not tags:
         return False
     # markup closes its tags ("<p> text </p>", even spaced out on one line) or touches its text ("Engineer<br>You",
