@@ -222,12 +222,15 @@ def test_whole_pages_inline_tags_and_escaped_markup_are_read_as_html():
     assert prepare("<p>Python\ue000SQL</p><p>x</p>").text == "Python\ue000SQL\n\nx"  # nor icon-font glyphs
     for named in ("you know when a <div> beats a <span>", "not raw <p> or <br> tags", "<html> and CSS skills",
                   "parsing <table>, <tr> and <td> elements", "helps (`<div>`, `<span>`, CSS)",
-                  "les balises «\u00a0<div>\u00a0» et «\u00a0<span>\u00a0»", "Know tags [<div>, <span>] well"):
+                  "les balises «\u00a0<div>\u00a0» et «\u00a0<span>\u00a0»", "Know tags [<div>, <span>] well",
+                  "balises «\u202f<div>\u202f» et «\u202f<span>\u202f»", "You know **<table>** and **<span>**",
+                  "A <div>—or a <span>—is fine", "types like Either<A, B> and Array<B> and Box<P>"):
         assert not looks_like_html(named + " in our dashboards; we use Python and SQL every day.")
     # markup touches its text or a line break, closed or not
     for markup in ("Machine Learning Engineer<br>You will deploy.<p>Benefits: free lunch.", "Requirements:<li>Python<li>SQL",
                    " <p> We analyse data. </p> <ul> <li> Budget </li> </ul> Apply now.",  # spaced out on one line
                    "x <br> Requirements: Python, SQL <br> Benefits: remote work <br> y",
+                   "Paris. <p> Requirements: Python, SQL <p> Benefits: lunch", "Requirements: <li> Python <li> SQL",
                    "<ul>\n  <li>Python</li>\n</ul>", "<p>Senior Data Scientist<p> We are hiring, Caf&eacute;"):
         assert looks_like_html(markup), markup
     assert prepare("Data Scientist&lt;br&gt;&lt;br&gt;We build models.&lt;br&gt;- Free lunch").is_html  # <br>s only

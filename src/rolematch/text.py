@@ -14,6 +14,7 @@ import html as _html
 import re
 import unicodedata
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -149,9 +150,9 @@ def _break(tag: str) -> str:
 
 def looks_like_html(text: str) -> bool:
     """True when ``text`` is a whole HTML page (``<!DOCTYPE html``, ``<html>`` with a head or body) or carries
-    at least two HTML tags, one of them a closing tag, two ``<br>``, or two touching their text or a line
-    break (not named in prose, with spaces or punctuation on both sides: "a <div> beats a <span>"), or one
-    such tag and an entity reference (``&eacute;``).
+    at least two HTML tags, one of them a closing tag, two ``<br>``, ``<p>`` or ``<li>``, or two touching
+    their text or a line break (not named in prose, with spaces or punctuation on both sides: "a <div> beats
+    a <span>"; nor a generic's ``Array<B>``), or one such tag and an entity reference (``&eacute;``).
 
     Entity references alone do not make HTML: :func:`prepare` decodes them in plain text.
     """
@@ -167,17 +168,25 @@ def looks_like_html(text: str) -> bool:
     placed = sum(1 for m in tags if not _named(head, m.start(), m.end()))
     if len(tags) == 1:
         return (closing or placed == 1) and "&" in head and _ENTITY.search(head) is not None
-    breaks = sum(1 for m in tags if m.group()[1:].lstrip().lower().startswith("br"))
-    return closing or placed >= 2 or breaks >= 2  # "A <br> B <br> C": lines broken with spaced <br>s
+    # "A <br> B <br> C", "<p> We hire <p> You will": text parted by spaced separators, the same tag again
+    separators = Counter(name.group(1).lower() for m in tags if not m.group().startswith("</")
+                         if (name := _TAG_NAME.match(m.group())) is not None)
+    return closing or placed >= 2 or any(separators[t] >= 2 for t in ("br", "p", "li"))
 
 
-_BEFORE_NAMED = frozenset(" \t\u00a0([\"'“‘«`/")
-_AFTER_NAMED = frozenset(" \t\u00a0,.;:)]!?\"'”’»`/-")
+_SPACES = " \t\u00a0\u2009\u202f"
+_BEFORE_NAMED = frozenset(_SPACES + "([\"'“‘«`/*_,")
+_AFTER_NAMED = frozenset(_SPACES + ",.;:)]!?\"'”’»`/-*_—…")
+_TAG_NAME = re.compile(r"</?\s*([a-z0-9]+)", re.IGNORECASE)
+_GENERIC = re.compile(r"<[A-Z]>")  # a type parameter: Array<B>, Box<P>
 
 
 def _named(text: str, start: int, end: int) -> bool:
-    """Whether the tag at ``text[start:end]`` looks named in prose: spaces or punctuation on both sides."""
+    """Whether the tag at ``text[start:end]`` looks named in prose (spaces or punctuation on both sides) or is
+    a generic type's parameter (``Array<B>``)."""
     end = text.find(">", end - 1) + 1 or end  # the whole tag, attributes included
+    if start > 0 and text[start - 1].isalnum() and _GENERIC.fullmatch(text, start, end):
+        return True
     return (start > 0 and text[start - 1] in _BEFORE_NAMED) and (end < len(text) and text[end] in _AFTER_NAMED)
 
 
