@@ -42,6 +42,10 @@ def test_list_style_postings_and_abbreviations_stay_english():
      "av maskininlärning, och det är viktigt att du kan samarbeta med verksamheten.", "sv"),
     ("Căutăm un data scientist pentru echipa noastră din București. Vei lucra cu Python și este important să ai "
      "experiență în învățare automată și în analiza datelor din mai multe surse.", "ro"),
+    ("Vi søker en erfaren dataforsker til vårt team i Oslo. Du vil jobbe med store mengder data og utvikle modeller "
+     "for maskinlæring. Du har erfaring med Python og SQL og liker å lære noe nytt hver dag hos oss.", "no"),
+    ("Szukamy doświadczonego analityka danych do naszego zespołu w Warszawie. Będziesz pracować z dużymi zbiorami "
+     "danych. Masz doświadczenie z Python i SQL i jesteś osobą, która dobrze pracuje w zespole.", "pl"),
     ("Busquem un científic de dades per al nostre equip a Barcelona. Treballaràs amb Python i és important que "
      "tinguis experiència en aprenentatge automàtic i en l'anàlisi de les dades dels clients.", "ca"),
 ])
@@ -62,6 +66,9 @@ def test_agrees_with_eval_lang_column():
     ("Мы ищем специалиста по данным с опытом Python и машинного обучения в нашей команде аналитики", "Cyrillic script"),
     ("Szukamy analityka danych z doświadczeniem w Pythonie, SQL i uczeniu maszynowym. Praca w zespole analitycznym, "
      "zdalnie lub hybrydowo w Warszawie. Oferujemy umowę o pracę, prywatną opiekę medyczną i budżet szkoleniowy.",
+     "language looks like 'pl'"),
+    ("Etsimme kokenutta data-analyytikkoa tiimiimme Helsinkiin. Työskentelet suurten aineistojen parissa ja "
+     "rakennat koneoppimismalleja. Sinulla on kokemusta Pythonista ja SQL:stä ja olet hyvä tiimipelaaja. " * 2,
      "too few common English or French words"),
     ("Kami mencari seorang data scientist untuk tim kami di Jakarta. " * 3 + "Anda akan bekerja dengan Python dan SQL "
      "untuk membangun model yang dapat digunakan oleh tim bisnis kami setiap hari.", "language looks like 'id'"),

@@ -37,13 +37,15 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "ca": frozenset("els amb dels seva busquem oferim treball també nostre nostra perquè seus aquest aquesta feina "
                     "experiència coneixements dades desenvolupament equips serveis".split()),
     "da": frozenset("og på ikke vil kan vores skal også eller hos til erfaring arbejde stilling ansøgning kollegaer "
-                    "opgaver virksomhed være bliver".split()),
+                    "opgaver virksomhed være bliver søger noget hvert gennem meget".split()),
     "no": frozenset("og på ikke vil kan vår våre skal også eller hos erfaring arbeid stilling søknad kolleger "
-                    "oppgaver bedrift være blir".split()),
+                    "oppgaver bedrift være blir vårt jobbe noe hver søker ønsker gjennom mye liker".split()),
     "sv": frozenset("och är att på inte vill kan vår våra ska också eller hos erfarenhet arbete tjänst ansökan "
                     "kollegor uppgifter företag vara blir".split()),
     "ro": frozenset("și în pentru este sunt noastre nostru echipa experiență sau".split()),
-    "pl": frozenset("się że jest dla oraz nie jako lub przez są nasz nasza doświadczenie pracy zespół".split()),
+    "pl": frozenset("się że jest dla oraz nie jako lub przez są nasz nasza naszego naszej naszym doświadczenie "
+                    "doświadczenia pracy pracować zespół zespołu zespole będziesz masz jesteś który która które "
+                    "danych".split()),
     "cs": frozenset("že jsou nebo naše náš také práce tým zkušenosti jsme hledáme nabízíme budete bude oblasti "
                     "znalost znalosti vývoj zkušenost pozice".split()),
     "id": frozenset("untuk dengan dalam atau pada tidak sebagai adalah kerja pengalaman perusahaan".split()),

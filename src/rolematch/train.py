@@ -117,7 +117,7 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
             refused = np.isin(np.arange(len(out)), list(unusable))
             reasons = sorted(set(unusable.values()))
             warnings.warn(f"{p}: {len(unusable)} row(s) left out, as score would refuse them "
-                          f"({'; '.join(reasons[:3])}{'; ...' if len(reasons) > 3 else ''}; {_data_rows(refused)})",
+                          f"({'; '.join(reasons)}; {_data_rows(refused)})",  # a few kinds of reason at most
                           stacklevel=caller_stacklevel())
             drop = drop | refused
     return out[~drop].reset_index(drop=True)
