@@ -252,6 +252,12 @@ def _key(path: PathLike) -> str:
     return os.path.abspath(path)
 
 
+def _rule_keys(rules: Sequence[PathLike] | PathLike) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rule paths as given (their rules' ``file:line`` names) and as cache keys (absolute)."""
+    given = tuple(str(os.fspath(r)) for r in rule_paths(rules))
+    return given, tuple(map(_key, given))
+
+
 def load_model(path: PathLike | None = None, rules: Sequence[PathLike] | PathLike = ()) -> RoleModel:
     """The model at ``path`` (default: shipped), loaded once per process and reused.
 
@@ -260,8 +266,7 @@ def load_model(path: PathLike | None = None, rules: Sequence[PathLike] | PathLik
     and those given), is loaded again.
     """
     key = _key(path) if path is not None else None
-    given = tuple(str(os.fspath(r)) for r in rule_paths(rules))
-    paths = tuple(map(_key, given))
+    given, paths = _rule_keys(rules)
     stamp = _stamp(key) if key is not None else None
     # the rules the model records count too: edited or removed, the model is loaded again (and warns or refuses)
     recorded = _recorded_rules(key, stamp) if key is not None else ()
@@ -292,8 +297,7 @@ def _cached_extractor(rules: tuple[str, ...], given: tuple[str, ...], stamp: tup
 
 def extract_skills(text: str, lang: str | None = None, rules: Sequence[PathLike] | PathLike = ()) -> SkillReport:
     """Skills, responsibilities and tools found in one posting, with character offsets."""
-    given = tuple(str(os.fspath(r)) for r in rule_paths(rules))
-    paths = tuple(map(_key, given))
+    given, paths = _rule_keys(rules)
     return _cached_extractor(paths, given, rules_stamp(paths)).extract(text, lang)  # edited rules are read again
 
 

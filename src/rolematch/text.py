@@ -192,9 +192,10 @@ def _named(text: str, start: int, end: int) -> bool:
 
 def escaped_html(text: str) -> str | None:
     """The markup of HTML that came entity-escaped (``&lt;p&gt;...``, as RSS/XML feeds give descriptions):
-    ``text`` unescaped, when ``text`` is not HTML itself and its unescaped form is; else ``None``.
-    Read as HTML, its offsets index the extracted text."""
-    if "&lt;" not in text[:20000].lower() or looks_like_html(text):
+    ``text`` unescaped when that is HTML, else ``None``. For a ``text`` that is not HTML itself
+    (:func:`looks_like_html`); read as HTML, its offsets index the extracted text."""
+    head = text[:20000]
+    if "&lt;" not in head and "&LT;" not in head:
         return None
     unescaped = _html.unescape(text)
     return unescaped if looks_like_html(unescaped) else None
@@ -330,8 +331,9 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
         text = str.__str__(text)
     if len(text) > MAX_CHARS:
         raise InputError(f"posting too large ({len(text):,} characters; the limit is {MAX_CHARS:,})", source)
-    markup = escaped_html(text) if html is None else None
-    is_html = markup is not None or (looks_like_html(text) if html is None else html)
+    is_html = looks_like_html(text) if html is None else html
+    markup = escaped_html(text) if html is None and not is_html else None
+    is_html = is_html or markup is not None
     body = html_to_text(markup or text) if is_html else unwrap_cdata(text)  # same length: offsets hold
     spans: Spans | None = None
     if not is_html:
