@@ -450,3 +450,16 @@ def test_pyarrow_arrays_are_postings(model):
     assert [r.label for r in got] == [model.classify(EN, title="ML Engineer").label, model.classify(FR).label]
     reports = list(rolematch.Extractor().extract_many(pa.chunked_array([[EN], [FR]])))
     assert [r.counts for r in reports] == [rolematch.extract_skills(EN).counts, rolematch.extract_skills(FR).counts]
+
+
+def test_spacy_symbol_names_as_words_survive_a_batch():
+    """Found by test_hypothesis's batch property on CI: 'IS_ALPHA' scored in a batch (inside a vocab memory
+    zone) broke the next single classify of it (a fresh model: the shared one may know the words already)."""
+    from rolematch.api import RoleModel
+
+    model = RoleModel.load()
+    for text in ("IS_ALPHA", "NOUN LOWER ORTH"):
+        [got] = list(model.classify_many([text], lang="en"))
+        again = model.classify(text, lang="en")
+        assert not isinstance(got, InputError) and got.probabilities == again.probabilities
+

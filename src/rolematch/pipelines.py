@@ -105,7 +105,14 @@ class ChunkCachingTokenizer:
 
 def blank(lang: str) -> "Language":
     """A blank pipeline for ``lang`` that tokenizes exactly like ``spacy.blank(lang)`` (faster)."""
+    from spacy.symbols import IDS
+
     nlp = _blank(lang)
+    # spaCy's symbol names ("IS_ALPHA", "NOUN") as words: a lexeme made for one inside a vocab.memory_zone()
+    # (the batch path, rolematch.pieces) outlives the zone broken, and the next tokenizing of that word fails
+    # (AssertionError in Vocab.get). Made here, outside any zone, they last (457 words, ~4 ms).
+    for name in IDS:
+        nlp.vocab[name]
     nlp.tokenizer = ChunkCachingTokenizer(nlp.tokenizer)
     return nlp
 
