@@ -88,3 +88,49 @@ def test_an_unknown_language_is_explained(text, reason):
         rolematch.classify(text)
     [row] = rolematch.load_model().classify_many([text])
     assert isinstance(row, UnsupportedLanguageError) and reason in str(row)
+
+
+_FR_BODY = ("Au sein de notre équipe Data, vous serez en charge de construire des modèles de prévision de la demande "
+            "pour nos magasins. Vous travaillerez avec les équipes métier pour comprendre leurs besoins.\n\n"
+            "Vos missions :\n- Analyser les données de ventes et identifier les tendances\n"
+            "- Construire et valider des modèles statistiques\n- Présenter vos résultats aux directions\n\n"
+            "Profil recherché :\n- Master en statistiques\n- Maîtrise de Python et SQL\n")
+_EN_EEO = ("Equal Opportunity Employer\n\nAcme is an equal opportunity employer and we value diversity at our company. "
+           "We do not discriminate on the basis of race, religion, color, national origin, gender, sexual orientation, "
+           "age, marital status, veteran status, or disability status. All qualified applicants will receive "
+           "consideration for employment without regard to any of these characteristics. We are committed to "
+           "providing reasonable accommodations to candidates with disabilities throughout the hiring process, and if "
+           "you need one at any point, please let us know and we will work with you to find a solution that meets "
+           "your needs. We believe that a diverse team makes us stronger and we encourage people from all backgrounds "
+           "to apply, even if they do not meet every single requirement listed in this posting.\n")
+_EN_BLURB = ("About Acme\n\nAcme is a global leader in retail technology and we are on a mission to make shopping "
+             "simple for everyone. Founded in 2009, we have grown to more than 3,000 people in 20 countries, and our "
+             "platform is used by the biggest brands in the world. We are proud of our culture of ownership and of "
+             "the way we work together to build the future of commerce with our customers and partners.\n\n")
+
+
+@pytest.mark.parametrize("text", [_FR_BODY + "\n" + _EN_EEO, _EN_BLURB + "Vos missions\n\n" + _FR_BODY],
+                         ids=["english-eeo-after", "english-blurb-before"])
+def test_a_french_body_with_english_boilerplate_is_french(text):
+    """Told from all words, these were English (the boilerplate has more common words than the body)."""
+    from rolematch.lang import language_scores
+
+    scores = language_scores(text)
+    assert scores["en"] > scores["fr"]  # the case: English words outnumber French ones
+    assert detect_language(text) == "fr"
+    import rolematch
+
+    model = rolematch.load_model()
+    assert model.classify(text).lang == "fr"
+    assert [r.lang for r in model.classify_many([text, text], batch_size=2)] == ["fr", "fr"]  # the pieces path
+
+
+def test_mixed_postings_without_boilerplate_keep_the_leading_language():
+    """A bilingual posting (English, then its French translation) has no boilerplate to set aside."""
+    en = ("We are looking for a data scientist to join our team in Montreal. You will build forecasting models "
+          "with the business teams and present your results to the leadership. You have a master's degree in "
+          "statistics and you know Python and SQL well.\n\n")
+    fr = ("Nous recherchons un data scientist pour rejoindre notre équipe à Montréal. Vous construirez des "
+          "modèles de prévision avec les équipes métier.\n")
+    assert detect_language(en + fr) == "en"
+    assert detect_language(fr + en + en) == "en"  # more English words, nothing to set aside

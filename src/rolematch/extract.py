@@ -17,7 +17,7 @@ import numpy as np
 
 from rolematch.boilerplate import CUE_HEADS
 from rolematch.errors import InputError, UnsupportedLanguageError, check_batch_size, check_postings
-from rolematch.lang import SUPPORTED, best_language, detect_language, unknown_language_reason
+from rolematch.lang import SUPPORTED, best_language, detect_language, refined_scores, unknown_language_reason
 from rolematch.lemmas import LemmaForms, compile_token_pattern
 from rolematch.mentions import MENTION_HEADS
 from rolematch.phrases import PhraseIndex
@@ -318,8 +318,8 @@ class Extractor:
                 prepared = prepare(text, source=source)
                 pieces = self._pieces.cut(prepared.text)  # once, for the language and the tokens
                 if lang is None:
-                    language = supported_language(best_language(self._pieces.language_scores(pieces)), source,
-                                                  prepared.text)
+                    scores = refined_scores(self._pieces.language_scores(pieces), prepared.text)
+                    language = supported_language(best_language(scores), source, prepared.text)
                 else:
                     language = resolve_language(prepared.text, lang, source)
                 ok.append((pos, prepared, language, pieces))

@@ -89,9 +89,49 @@ def best_language(scores: dict[str, int]) -> str:
     return "unknown" if best < 3 else lang
 
 
+#: English and French both this share of the leader's hits (and 3 or more): the posting may mix a body in
+#: one with boilerplate (company blurb, benefits, equal-opportunity statement) in the other.
+MIXED_SHARE = 0.25
+#: How much text the boilerplate finder reads to set boilerplate aside when the languages mix.
+MIXED_WINDOW = 20_000
+
+
+def _mixed(scores: dict[str, int]) -> bool:
+    en, fr = scores.get("en", 0), scores.get("fr", 0)
+    return min(en, fr) >= 3 and min(en, fr) >= MIXED_SHARE * max(en, fr)
+
+
+def refined_scores(scores: dict[str, int], text: str, max_chars: int = 3000) -> dict[str, int]:
+    """``scores`` of ``text``, or, when English and French mix, the scores of its first ``max_chars``
+    characters outside boilerplate -- if those still tell English or French.
+
+    A French body with an English equal-opportunity statement (or an English company blurb before it) is
+    French: the language of a posting is the language of its role text.
+    """
+    if not _mixed(scores):
+        return scores
+    from rolematch.boilerplate import boilerplate_spans
+
+    head = text[:MIXED_WINDOW]
+    spans = boilerplate_spans(head, max_share=0.9)
+    if not spans:
+        return scores
+    kept, pos = [], 0
+    for start, end in spans:
+        kept.append(head[pos:start])
+        pos = end
+    kept.append(head[pos:])
+    content = language_scores("\n".join(kept), max_chars)
+    return content if best_language(content) in SUPPORTED else scores
+
+
 def detect_language(text: str) -> str:
-    """Best language code for ``text``: ``en``, ``fr``, another code, or ``unknown``."""
-    return best_language(language_scores(text))
+    """Best language code for ``text``: ``en``, ``fr``, another code, or ``unknown``.
+
+    Told from the first 3,000 characters; when English and French mix there, from the first 3,000
+    outside boilerplate (:func:`refined_scores`).
+    """
+    return best_language(refined_scores(language_scores(text), text))
 
 
 def _script(ch: str) -> str:
