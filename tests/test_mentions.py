@@ -44,6 +44,17 @@ from rolematch.regexes import by_first_letter
     # "données" ends in s, the name is singular (Québec's title for a data scientist)
     ("Nous recherchons un scientifique des données.", "data_scientist", True, "scientifique des données"),
     ("Avec nos scientifiques des données.", "data_scientist", False, "scientifiques des données"),
+    # a title line with its qualifiers ("(H/F) – CDI – Lyon") or its role named twice is still a title (helper 104)
+    ("Data Scientist confirmé(e) – Marketing & Connaissance client (H/F) – CDI – Lyon\n\nNous", "data_scientist",
+     True, "Data Scientist"),
+    ("- Work with engineers / data scientist\n", "data_scientist", False, "data scientist"),
+    # the person the posting works with or reports to is a colleague, with an elided article too
+    ("Vous travaillerez en binôme avec l'ingénieur ML de l'équipe.", "ml_engineer", False, "ingénieur ML"),
+    ("Reporting to the Head of Data Science, you will build dashboards.", "data_scientist", False, "Data Science"),
+    ("Vous serez rattaché(e) à notre responsable data science.", "data_scientist", False, "data science"),
+    # a plural hiring names the posting's own role
+    ("We are hiring Research Scientists to drive our research.", "ml_scientist", True, "Research Scientists"),
+    ("Nous recrutons des chercheurs en apprentissage automatique.", "ml_scientist", True, "chercheurs"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     found = [m for m in find_mentions(text) if m.role == role]
@@ -157,6 +168,13 @@ def test_a_salary_line_is_boilerplate_on_its_own():
     text = ("Salary: €75,000 - €90,000\n\nMachine Learning Engineer\n\nWe are hiring a Machine Learning Engineer to "
             "deploy deep learning models in production with PyTorch and Kubernetes.\n")
     assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == ["Salary: €75,000 - €90,000\n"]
+
+
+def test_both_names_of_a_bilingual_title_are_the_postings_own():
+    found = find_mentions("**Chercheur / Chercheuse en apprentissage automatique – CDI – Paris 13e**\nNous")
+    assert [(m.role, m.own) for m in found] == [("ml_scientist", True), ("ml_scientist", True)]
+    found = find_mentions("MLOps Engineer / Ingénieur MLOps\nNotre équipe")
+    assert [(m.role, m.own) for m in found] == [("ml_engineer", True), ("ml_engineer", True)]
 
 
 @pytest.mark.parametrize("text, own", [

@@ -50,8 +50,21 @@ _SELF_BEFORE = re.compile(
 )
 _OTHER_BEFORE = re.compile(
     r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
-    r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de)\s+(?:[\w()'’-]+\s+){0,2}$"
+    r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de"
+    # the person or team the posting reports to: "Head of Data Science", "rattaché(e) au responsable data science"
+    r"|head of|director of|vp of|manager of|reports? to|reporting to|responsable|directeur|directrice)"
+    r"\s+(?:l['’]\s*)?(?:[\w()'’-]+\s+){0,2}$"  # "avec l'ingénieur ML" (elided article)
 )
+# ("join our data science team" stays the posting's own role: read as a team's name, or as a team's with a key
+# of its own, it cost 2-5 dev postings in session 15)
+# "We are hiring Research Scientists", "Nous recrutons des chercheurs": a plural hiring is still the posting's role
+_HIRING_PLURAL = re.compile(
+    r"\b(?:are hiring|is hiring|we're hiring|recruiting|are seeking|are looking for|recrutons|recherchons|recrute"
+    r"|recherche|cherchons)\s+(?:(?:des|several|multiple|two|three|deux|trois|plusieurs)\s+)?(?:[\w()'’-]+\s+)?$")
+# a title line's qualifiers after its role: " – CDI – Paris", " | Remote", "(H/F)" do not make it a sentence
+_TITLE_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s*,\s")
+# "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
+_PAIR_BETWEEN = re.compile(r"\s*/\s*")
 
 # "a product manager or a machine learning engineer": the role right after "or a" is another (not "junior or a
 # senior Data Scientist", where a word comes between)
@@ -86,7 +99,8 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
     known (:meth:`rolematch.pieces.PieceIndex.head_starts`); only those are tried.
     """
     low = text.lower()
-    out = []
+    out: list[Mention] = []
+    title_end = -1  # where the last title-line mention ended
     for m in scan(_PATTERN, low, starts):
         role = m.lastgroup or ""
         before = low[max(0, m.start() - 40):m.start()]
@@ -97,15 +111,26 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         line_end = low.find("\n", m.end())
         line = low[line_start:line_end if line_end >= 0 else len(low)]
         lead = low[line_start:m.start()].lstrip(" -*•#\t")  # what precedes it on its line
-        heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead))) and len(line.split()) <= 10
+        paired = title_end > line_start and bool(_PAIR_BETWEEN.fullmatch(low, title_end, m.start()))
+        heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead)) or paired)
+                   and _title_words(line, m.end() - line_start) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
         # a title line, bare or labelled ("Job Title: ...")
         # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
-        own = not plural and m.group() != "mlops" and (
-            heading or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
-                        and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
+        hiring = plural and bool(_HIRING_PLURAL.search(before))
+        own = (not plural or hiring) and m.group() != "mlops" and (
+            heading or hiring or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
+                                  and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
+        if heading:
+            title_end = m.end()
         out.append(Mention(role, own, m.start(), m.end()))
     return out
+
+
+def _title_words(line: str, end: int) -> int:
+    """Words of a title line up to its qualifiers (" – CDI – Paris", "(H/F)"), the role (ending at ``end``) included."""
+    tail = _TITLE_TAIL.search(line, end)
+    return len(line[:tail.start() if tail else len(line)].split())
 
 
 def mention_keys(mentions: list[Mention], length: int) -> list[str]:
