@@ -232,9 +232,39 @@ def test_train_checks_labels_folds_and_tiny_classes(tiny, tmp_path):
     assert manifest["cross_validation"]["folds"] == 2
     assert manifest["evaluation"]["same"]["n_in_scope"] == 6  # evaluated without saving too
     one = pd.concat([df[df["label"] != "ml_scientist"], df[df["label"] == "ml_scientist"].head(1)])
-    with pytest.warns(UserWarning, match="label 'ml_scientist' has only 1 posting\\(s\\): no cross-validation"):
+    with pytest.warns(UserWarning, match="label\\(s\\) 'ml_scientist' have only 1 posting: no cross-validation"):
         _, manifest = train(one)
     assert "cross_validation" not in manifest
+    singles = df.groupby("label").head(1)  # every label thin: every one is named, not the first alone
+    with pytest.warns(UserWarning, match="have only 1 posting") as got:
+        train(singles)
+    message = next(str(w.message) for w in got if "only 1 posting" in str(w.message))
+    assert all(repr(label) in message for label in singles["label"])
+
+
+def test_repeated_and_conflicting_postings_are_warned_about(tiny):
+    """An export appended twice made cross-validation test on copies of its training rows (0.84 -> 0.97)."""
+    import warnings
+
+    df = tiny.rename(columns={"description": "text"})[["text", "label"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no copy, no warning
+        from rolematch.train import _warn_duplicates
+        _warn_duplicates(df)
+    twice = pd.concat([df, df.head(3).assign(label="other"), df.head(2)])
+    with pytest.warns(UserWarning, match="5 posting\\(s\\) repeat an earlier one .*; 3 of the repeated postings carry "
+                                         "different labels"):
+        train(twice)
+
+
+def test_a_model_trained_into_its_data_folder_leaves_the_folder_readable(tiny, tmp_path):
+    data = tmp_path / "project"
+    data.mkdir()
+    tiny.to_csv(data / "labelled.csv", index=False)
+    train(read_labelled(data), data)
+    assert (data / "manifest.json").is_file()
+    again = read_labelled(data)  # the manifest is the model's, not data
+    assert len(again) == len(tiny)
 
 
 def test_a_dangling_symlink_output_is_refused_before_the_fit(tmp_path):

@@ -52,3 +52,15 @@ def test_wheel_ships_rules_and_model_and_works_from_any_directory(tmp_path):
     assert "data_cleaning" in subprocess.run([str(exe), "skills", "p.txt"], cwd=workdir, env=env,
                                              capture_output=True, text=True).stdout
     assert "data_scientist" in res.stdout
+
+
+def test_the_declared_scikit_learn_is_the_one_the_default_model_loads_with():
+    """Loading refuses a model trained with another scikit-learn, so the package must ask for that one:
+    with ``scikit-learn>=1.5`` pip installed combinations in which nothing could be classified (helper 103)."""
+    import json
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    sklearn = [d.replace(" ", "") for d in deps if d.startswith("scikit-learn")]
+    manifest = json.loads((REPO / "models" / "default" / "manifest.json").read_text(encoding="utf-8"))
+    assert sklearn == [f"scikit-learn=={manifest['versions']['scikit-learn']}"]

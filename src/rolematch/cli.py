@@ -290,8 +290,9 @@ def rules_check(dirs: tuple[str, ...]) -> None:
 def rules_compile() -> None:
     """Prepare what can be built ahead of time: lemma forms of the shipped rules and the tokenizers.
 
-    Writes rules/_lemma_forms.json, src/rolematch/_prepared/tokenizer-*.bin and
-    the tokenizers' compiled regexes for this Python (regex-*.bin). Run after
+    Writes _lemma_forms.json in the shipped rules folder and, in the package's
+    _prepared folder, tokenizer-*.bin and the tokenizers' compiled regexes for
+    this Python (regex-*.bin); `rolematch rules compile` prints both paths. Run after
     editing the shipped rules or upgrading spaCy or Python; tests fail when
     they are stale.
 

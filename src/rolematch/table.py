@@ -47,11 +47,14 @@ def format_of(path: PathLike) -> str:
 def table_files(folder: PathLike) -> list[Path]:
     """The tables in ``folder`` (any file :func:`format_of` knows, any case), by name.
 
-    Sub-folders and hidden files (``.name``) are skipped; so are files of other types.
+    Sub-folders and hidden files (``.name``) are skipped; so are files of other types, and a model's
+    ``manifest.json`` (beside its ``model.joblib``: a model trained into its data folder).
     """
     out = []
     for f in sorted(Path(folder).iterdir()):
         if f.name.startswith(".") or not f.is_file():
+            continue
+        if f.name == "manifest.json" and (f.parent / "model.joblib").is_file():
             continue
         try:
             format_of(f)

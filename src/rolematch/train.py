@@ -305,6 +305,24 @@ def _unknown_labels(labels: Iterable[Any]) -> list[str]:
     return sorted(set(map(str, labels)) - set(LABELS))
 
 
+def _warn_duplicates(df: "pd.DataFrame") -> None:
+    """Warn about postings given twice (cross-validation then tests on copies of training rows) and about one
+    text given two labels."""
+    key = df["text"].astype(str).str.strip()
+    if "title" in df.columns:
+        key = df["title"].fillna("").astype(str).str.strip() + "\x00" + key
+    copies = int(key.duplicated().sum())
+    if not copies:
+        return
+    labels = df.groupby(key.to_numpy(), sort=False)["label"].nunique()
+    conflicting = int((labels > 1).sum())
+    message = (f"{copies} posting(s) repeat an earlier one (same title and text): cross-validation figures are "
+               "optimistic, as copies fall on both sides of a fold")
+    if conflicting:
+        message += f"; {conflicting} of the repeated postings carry different labels"
+    warnings.warn(message, stacklevel=3)
+
+
 def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str, Any] | None = None,
           eval_sets: dict[str, "pd.DataFrame"] | None = None) -> tuple["RoleClassifier", dict[str, Any]]:
     """Fit a :class:`RoleClassifier` on ``df``; save it (with its manifest) when ``out_dir`` is given."""
@@ -328,6 +346,7 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
         raise TrainingError("no postings to train on (every row was empty, or left out: see the warnings)")
     if len(counts) < 2:
         raise TrainingError("need postings of at least two labels to train")
+    _warn_duplicates(df)
     params = dict(params or {})
     rules_info = None
     if params.get("rules"):  # recorded with the model: absolute (it may be used from anywhere), checked now
@@ -355,9 +374,9 @@ def train(df: "pd.DataFrame", out_dir: PathLike | None = None, params: dict[str,
         if getattr(est, "sentence_model_", None) is not None:
             info["fusion_temperature"] = est.fusion_temperature_
     elif counts.min() < 2:
-        warnings.warn(f"label {counts.idxmin()!r} has only {counts.min()} posting(s): no cross-validation, and the "
-                      "probabilities are not calibrated; give every label at least 2 postings (better: 20 or more)",
-                      stacklevel=2)
+        thin = ", ".join(repr(k) for k, v in counts.items() if v < 2)
+        warnings.warn(f"label(s) {thin} have only 1 posting: no cross-validation, and the probabilities are not "
+                      "calibrated; give every label at least 2 postings (better: 20 or more)", stacklevel=2)
     if eval_sets:  # reported in the returned manifest, saved or not
         from rolematch.api import RoleModel
 
