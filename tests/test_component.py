@@ -43,6 +43,23 @@ def test_component_handles_unusable_text():
     assert docs[0]._.rolematch_label == "ml_engineer" and docs[1]._.rolematch_label is None
 
 
+def test_component_reads_each_doc_in_its_own_language():
+    """An "en" pipeline over a mixed stream read French postings as English (fewer skills, other probabilities);
+    a text whose language is not told is read in the pipeline's language, as before (helper 105)."""
+    import rolematch
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("rolematch")
+    doc = nlp(FR)
+    expected = rolematch.classify(FR)
+    assert expected.lang == "fr"
+    assert doc._.rolematch_label == expected.label
+    assert doc._.rolematch_proba == expected.probabilities
+    short = "Python, SQL, Spark, Airflow."  # too few words to tell the language
+    assert nlp(short)._.rolematch_label == rolematch.classify(short, lang="en").label
+    assert spacy.blank("de").add_pipe("rolematch")(spacy.blank("de")(short))._.rolematch_label is None
+
+
 HTML = ("<html><head><title>Engineer</title><style>p {color: red}</style></head><body>"
         "<p>We are looking for a machine learning engineer who will deploy models to production.</p>"
         "<p>You will work with Python, Docker and Kubernetes.</p>"

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any, Sequence
 
-from rolematch.errors import InputError
+from rolematch.errors import InputError, UnsupportedLanguageError
 from rolematch.lang import SUPPORTED
 from rolematch.results import SkillMatch
 from rolematch.text import (_CTRL_TABLE, _LINE, _PARAGRAPH, _HTMLToText, drop_invisible, escaped_html,
@@ -73,7 +73,12 @@ class RolematchComponent:
         from spacy.tokens import Span
 
         try:
-            res = self.model.classify(doc.text, lang=self.lang, explain=False)
+            try:  # the text's own language, as every other path reads it (an "en" pipeline may see French)
+                res = self.model.classify(doc.text, explain=False)
+            except UnsupportedLanguageError:
+                if self.lang is None:
+                    raise
+                res = self.model.classify(doc.text, lang=self.lang, explain=False)  # not told: the pipeline's
         except InputError:
             doc._.rolematch_label = None
             doc._.rolematch_proba = None
