@@ -102,6 +102,17 @@ def test_a_blank_line_still_parts_a_phrase(extractor):
     assert "data_pipelines" not in report.counts and "model_deployment" in report.counts
 
 
+@pytest.mark.parametrize("marked", ["**deploy** models", "__deploy__ models", "*deploy* models", "- **deploy** models"])
+def test_markdown_emphasis_does_not_break_a_phrase(extractor, marked):
+    """"**Deploy** models to production" lost model_deployment (helper 105); a "*" bullet still parts items."""
+    text = f"We will {marked} to production and build data pipelines in Python for the team."
+    for report in (extractor.extract(text, lang="en"), next(iter(extractor.extract_many([text] * 2, lang="en")))):
+        spans = {m.id: text[m.start:m.end] for m in report.matches}
+        assert spans["model_deployment"].startswith("deploy") and spans["model_deployment"].endswith("production")
+    items = extractor.extract("What you will do:\n* build data\n* pipelines for the team in Python", lang="en")
+    assert "data_pipelines" not in items.counts
+
+
 def test_overlapping_matches_of_one_id_are_merged(extractor):
     report = extractor.extract("Deploy trained models into production environments and deploy models weekly.", lang="en")
     spans = [(m.start, m.end) for m in report.matches if m.id == "model_deployment"]

@@ -150,10 +150,13 @@ _IS_SPACE[_SPACE_CODES] = True
 
 
 def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
-    """Per token (``[IDX, LENGTH]`` rows): False for whitespace that only separates words, True otherwise.
+    """Per token (``[IDX, LENGTH]`` rows): False for whitespace that only separates words, and for Markdown
+    emphasis marks, True otherwise.
 
     Whitespace is what ``str.isspace`` says; whitespace holding two line breaks or more (a blank line) is
-    kept (True), so that a phrase does not match across paragraphs.
+    kept (True), so that a phrase does not match across paragraphs. An emphasis mark is a ``*`` or ``_``
+    token touching a word or another mark (``**Deploy** models`` matches as ``Deploy models``); a ``*``
+    bullet, with spaces around it, still parts list items.
     """
     starts = offsets[:, 0]
     try:
@@ -166,6 +169,10 @@ def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
         start = int(starts[i])
         if text.count("\n", start, start + int(offsets[i, 1])) >= 2:
             space[i] = False
+    for i in np.flatnonzero(((first == 42) | (first == 95)) & (offsets[:, 1] == 1)).tolist():  # "*", "_"
+        start = int(starts[i])
+        if (start + 1 < len(text) and not text[start + 1].isspace()) or (start and not text[start - 1].isspace()):
+            space[i] = True
     return ~space
 
 
