@@ -134,3 +134,21 @@ def test_mixed_postings_without_boilerplate_keep_the_leading_language():
           "modèles de prévision avec les équipes métier.\n")
     assert detect_language(en + fr) == "en"
     assert detect_language(fr + en + en) == "en"  # more English words, nothing to set aside
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Machine Learning Engineer, Claims Platform\n\nOur health insurance platform processes dental, vision and "
+     "medical claims for two million members.\nYou will deploy the models that score dental and vision claims in "
+     "real time on our health insurance platform.\nYou will own the pipelines that feed our health insurance fraud "
+     "models, with Python and Kafka, and you will monitor their drift.\nYou will support the data scientists who "
+     "build our wellness models.\nVous parlez couramment le français et l'anglais, et vous êtes à l'aise avec "
+     "les clients de la région.\n", "en"),
+    ("Data Scientist (H/F)\n\nNotre mutuelle accompagne plus de trois millions d'adhérents en France.\nVous "
+     "construirez les modèles de tarification de la mutuelle et de la prime de risque des contrats santé.\nVous "
+     "travaillerez avec les actuaires de la mutuelle sur le calcul de la prime de référence.\nStack : Python, SQL, "
+     "Spark.\nGood level of English required: you will work with our teams in London and in Dublin.\n", "fr"),
+], ids=["health-insurer", "mutuelle"])
+def test_role_text_with_benefit_words_keeps_its_language(text, lang):
+    """Only boilerplate sections under a heading are set aside when the languages mix, not every line with a
+    benefits word: an insurer's role text says "health insurance", a mutuelle's "prime" (helper 106)."""
+    assert detect_language(text) == lang

@@ -52,6 +52,18 @@ from rolematch.regexes import by_first_letter
     ("Vous travaillerez en binôme avec l'ingénieur ML de l'équipe.", "ml_engineer", False, "ingénieur ML"),
     ("Reporting to the Head of Data Science, you will build dashboards.", "data_scientist", False, "Data Science"),
     ("Vous serez rattaché(e) à notre responsable data science.", "data_scientist", False, "data science"),
+    # the managerial role the posting itself is (helper 106)
+    ("As Head of Data Science, you will lead the team.", "data_scientist", True, "Data Science"),
+    ("En tant que responsable data science, vous piloterez l'équipe.", "data_scientist", True, "data science"),
+    # only the first line's qualifiers are not words: a long body line that starts with a role is a sentence
+    ("Data Scientist\n\nResearch Scientist – a colleague of yours – will review your experiments every week with "
+     "the rest of the team.\n", "ml_scientist", False, "Research Scientist"),
+    ("Data Scientist\n\nYou will work with:\n- ML Engineer, who deploys your models to production and maintains the "
+     "serving infrastructure\n", "ml_engineer", False, "ML Engineer"),
+    # a plural hiring by someone else is not the posting's role; a French plural is on its first word
+    ("The team is hiring data scientists and you will mentor them.", "data_scientist", False, "data scientists"),
+    ("Nous recrutons des ingénieurs machine learning.", "ml_engineer", True, "ingénieurs machine learning"),
+    ("Avec nos ingénieurs machine learning.", "ml_engineer", False, "ingénieurs machine learning"),
     # a plural hiring names the posting's own role
     ("We are hiring Research Scientists to drive our research.", "ml_scientist", True, "Research Scientists"),
     ("Nous recrutons des chercheurs en apprentissage automatique.", "ml_scientist", True, "chercheurs"),

@@ -267,6 +267,30 @@ def test_a_model_trained_into_its_data_folder_leaves_the_folder_readable(tiny, t
     assert len(again) == len(tiny)
 
 
+def test_a_data_file_named_manifest_json_is_read_and_never_written_over(tiny, tmp_path):
+    """Skipping any manifest.json beside a model.joblib lost a user's data file, and training into its folder
+    wrote the model's manifest over it (helper 106)."""
+    from rolematch.persist import check_model_dir
+
+    data = tmp_path / "project"
+    data.mkdir()
+    records = tiny.rename(columns={"description": "text"})[["text", "label"]].to_dict("records")
+    (data / "manifest.json").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    (data / "model.joblib").write_bytes(b"another tool's model")
+    before = (data / "manifest.json").read_bytes()
+    assert len(read_labelled(data)) == len(tiny)
+    with pytest.raises(ModelError, match="manifest.json: not part of a rolematch model"):
+        check_model_dir(data)
+    (data / "manifest.json").unlink()
+    with pytest.raises(ModelError, match="model.joblib: not part of a rolematch model"):
+        check_model_dir(data)
+    (data / "manifest.json").write_bytes(before)
+    (data / "model.joblib").unlink()
+    with pytest.raises(ModelError, match="not part of a rolematch model"):
+        train(read_labelled(data), data)
+    assert (data / "manifest.json").read_bytes() == before
+
+
 def test_a_dangling_symlink_output_is_refused_before_the_fit(tmp_path):
     from rolematch.persist import check_model_dir
 

@@ -119,6 +119,19 @@ def _ends_section(line: str, stripped: str, block_start: bool) -> bool:
             or (shown.isupper() and sum(c.isalpha() for c in shown) > 3))
 
 
+def headed_sections(text: str, max_share: float = 0.9) -> list[tuple[int, int]]:
+    """Spans of the boilerplate sections under a heading ("Benefits", "About us", "Equal opportunity"), without
+    the lines that only hold a cue word: what language detection sets aside (a health insurer's role text says
+    "health insurance"). Empty when they would cover more than ``max_share`` of the text."""
+    low = text.lower()
+    limit = max_share * max(1, len(text))
+    for sticky in (True, False):
+        spans = _sections(text, low, [], sticky)[0]
+        if sum(e - s for s, e in spans) <= limit:
+            return spans
+    return []
+
+
 def _sections(text: str, low: str, cues: list[int], sticky: bool
               ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(section spans, cue spans); ``sticky``: a section ends only where :func:`_ends_section` says, else at any

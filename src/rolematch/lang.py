@@ -110,10 +110,10 @@ def refined_scores(scores: dict[str, int], text: str, max_chars: int = 3000) -> 
     """
     if not _mixed(scores):
         return scores
-    from rolematch.boilerplate import boilerplate_spans
+    from rolematch.boilerplate import headed_sections
 
     head = text[:MIXED_WINDOW]
-    spans = boilerplate_spans(head, max_share=0.9)
+    spans = headed_sections(head)
     if not spans:
         return scores
     kept, pos = [], 0

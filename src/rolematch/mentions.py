@@ -50,19 +50,25 @@ _SELF_BEFORE = re.compile(
 )
 _OTHER_BEFORE = re.compile(
     r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
-    r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de"
-    # the person or team the posting reports to: "Head of Data Science", "rattaché(e) au responsable data science"
-    r"|head of|director of|vp of|manager of|reports? to|reporting to|responsable|directeur|directrice)"
+    r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de)"
     r"\s+(?:l['’]\s*)?(?:[\w()'’-]+\s+){0,2}$"  # "avec l'ingénieur ML" (elided article)
 )
+# the person the posting reports to: "reporting to the Head of Data Science", "rattaché(e) à notre responsable
+# data science" (not "As Head of Data Science, you will...": the posting's own role)
+_REPORTS_TO = re.compile(
+    r"\b(?:reports? to|reporting to|rattach[ée](?:\(e\)|e)? (?:à|au)|sous la responsabilit[ée] d[eu]?)"
+    r"\s+(?:l['’]\s*)?(?:[\w()'’-]+\s+){0,3}$")
 # ("join our data science team" stays the posting's own role: read as a team's name, or as a team's with a key
 # of its own, it cost 2-5 dev postings in session 15)
 # "We are hiring Research Scientists", "Nous recrutons des chercheurs": a plural hiring is still the posting's role
 _HIRING_PLURAL = re.compile(
-    r"\b(?:are hiring|is hiring|we're hiring|recruiting|are seeking|are looking for|recrutons|recherchons|recrute"
-    r"|recherche|cherchons)\s+(?:(?:des|several|multiple|two|three|deux|trois|plusieurs)\s+)?(?:[\w()'’-]+\s+)?$")
-# a title line's qualifiers after its role: " – CDI – Paris", " | Remote", "(H/F)" do not make it a sentence
+    r"\b(?:we are hiring|we're hiring|we are recruiting|we're recruiting|we are seeking|we're seeking|we are looking for"
+    r"|we're looking for|recrutons|recherchons|cherchons)\s+(?:(?:des|several|multiple|two|three|deux|trois|plusieurs)\s+)?(?:[\w()'’-]+\s+)?$")
+# the posting's title line's qualifiers after its role: " – CDI – Paris", " | Remote", "(H/F)" do not make it a
+# sentence
 _TITLE_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s*,\s")
+# French names whose noun comes first ("ingénieurs machine learning")
+_NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
 _PAIR_BETWEEN = re.compile(r"\s*/\s*")
 
@@ -105,21 +111,25 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         role = m.lastgroup or ""
         before = low[max(0, m.start() - 40):m.start()]
         words = m.group().split()
-        head = words[0] if len(words) > 2 and words[-1].startswith("donn") else words[-1]  # "analyste(s) de données"
+        # the noun that takes the plural: "analyste(s) de données", "ingénieur(s) machine learning"
+        head = words[0] if len(words) > 1 and (words[-1].startswith("donn") or words[0].startswith(_NOUN_FIRST)) \
+            else words[-1]
         plural = head.endswith("s") and not head.endswith(("ss", "mlops"))
         line_start = low.rfind("\n", 0, m.start()) + 1
         line_end = low.find("\n", m.end())
         line = low[line_start:line_end if line_end >= 0 else len(low)]
         lead = low[line_start:m.start()].lstrip(" -*•#\t")  # what precedes it on its line
         paired = title_end > line_start and bool(_PAIR_BETWEEN.fullmatch(low, title_end, m.start()))
+        first_line = not low[:line_start].strip()  # the posting's title line: its qualifiers are not words
         heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead)) or paired)
-                   and _title_words(line, m.end() - line_start) <= 10
+                   and (_title_words(line, m.end() - line_start) if first_line else len(line.split())) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
         # a title line, bare or labelled ("Job Title: ...")
         # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
         hiring = plural and bool(_HIRING_PLURAL.search(before))
         own = (not plural or hiring) and m.group() != "mlops" and (
             heading or hiring or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
+                                  and not _REPORTS_TO.search(low[max(0, m.start() - 60):m.start()])
                                   and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if heading:
             title_end = m.end()

@@ -104,6 +104,18 @@ def _replace_together(pairs: list[tuple[Path, Path]]) -> None:
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
 
+def is_model_manifest(path: PathLike) -> bool:
+    """Whether ``path`` is a rolematch model manifest (a JSON object naming its model file, sha256 and versions)."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > 10_000_000:
+            return False
+        data = json.loads(p.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and {"file", "sha256", "versions"} <= data.keys()
+
+
 def check_model_dir(directory: PathLike) -> None:
     """Raise :class:`ModelError` unless a model can be written to ``directory`` (an existing folder or a new one).
 
@@ -121,6 +133,11 @@ def check_model_dir(directory: PathLike) -> None:
     for name in (MODEL_FILE, MANIFEST_FILE):
         if (d / name).is_dir():
             raise ModelError(f"{d / name}: is a directory; move it away or choose another model directory")
+    if ((d / MANIFEST_FILE).exists() or (d / MODEL_FILE).exists()) and not is_model_manifest(d / MANIFEST_FILE):
+        # a file of the user's (data named manifest.json, another tool's model.joblib): never written over
+        name = MANIFEST_FILE if (d / MANIFEST_FILE).exists() else MODEL_FILE
+        raise ModelError(f"{d / name}: not part of a rolematch model, and a model would be written over it; "
+                         "choose another model directory")
     existing = d
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

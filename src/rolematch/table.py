@@ -47,14 +47,16 @@ def format_of(path: PathLike) -> str:
 def table_files(folder: PathLike) -> list[Path]:
     """The tables in ``folder`` (any file :func:`format_of` knows, any case), by name.
 
-    Sub-folders and hidden files (``.name``) are skipped; so are files of other types, and a model's
-    ``manifest.json`` (beside its ``model.joblib``: a model trained into its data folder).
+    Sub-folders and hidden files (``.name``) are skipped; so are files of other types, and a rolematch model's
+    ``manifest.json`` (a model trained into its data folder).
     """
+    from rolematch.persist import MANIFEST_FILE, is_model_manifest
+
     out = []
     for f in sorted(Path(folder).iterdir()):
         if f.name.startswith(".") or not f.is_file():
             continue
-        if f.name == "manifest.json" and (f.parent / "model.joblib").is_file():
+        if f.name == MANIFEST_FILE and is_model_manifest(f):
             continue
         try:
             format_of(f)
