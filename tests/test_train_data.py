@@ -279,14 +279,15 @@ def test_a_data_file_named_manifest_json_is_read_and_never_written_over(tiny, tm
     (data / "model.joblib").write_bytes(b"another tool's model")
     before = (data / "manifest.json").read_bytes()
     assert len(read_labelled(data)) == len(tiny)
-    with pytest.raises(ModelError, match="manifest.json: not part of a rolematch model"):
+    with pytest.raises(ModelError, match="manifest.json: not a rolematch model manifest .*if it is a damaged rolematch "
+                                         "model, delete model.joblib and manifest.json there"):
         check_model_dir(data)
     (data / "manifest.json").unlink()
-    with pytest.raises(ModelError, match="model.joblib: not part of a rolematch model"):
+    with pytest.raises(ModelError, match="model.joblib: no rolematch manifest beside it"):
         check_model_dir(data)
     (data / "manifest.json").write_bytes(before)
     (data / "model.joblib").unlink()
-    with pytest.raises(ModelError, match="not part of a rolematch model"):
+    with pytest.raises(ModelError, match="not a rolematch model manifest"):
         train(read_labelled(data), data)
     assert (data / "manifest.json").read_bytes() == before
 

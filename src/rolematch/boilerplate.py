@@ -126,16 +126,17 @@ def headed_sections(text: str, max_share: float = 0.9) -> list[tuple[int, int]]:
     low = text.lower()
     limit = max_share * max(1, len(text))
     for sticky in (True, False):
-        spans = _sections(text, low, [], sticky)[0]
+        spans = _sections(text, low, [], sticky, key_value_opens=False)[0]
         if sum(e - s for s, e in spans) <= limit:
             return spans
     return []
 
 
-def _sections(text: str, low: str, cues: list[int], sticky: bool
+def _sections(text: str, low: str, cues: list[int], sticky: bool, key_value_opens: bool = True
               ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(section spans, cue spans); ``sticky``: a section ends only where :func:`_ends_section` says, else at any
-    heading-like line that is not a boilerplate heading."""
+    heading-like line that is not a boilerplate heading; ``key_value_opens``: a "Salary: €75k" line opens a
+    section (else it is one on its own line)."""
     ci = 0
     section_spans: list[tuple[int, int]] = []
     cue_spans: list[tuple[int, int]] = []
@@ -157,6 +158,10 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool
         if _is_heading(stripped):
             if _HEADING_CONTENT.match(stripped):
                 in_section = False
+            elif not key_value_opens and _KEY_VALUE_LINE.match(stripped) and _HEADING_BOILER.match(stripped):
+                in_section = False
+                _add(section_spans, start, pos)
+                continue
             elif _HEADING_BOILER.match(stripped):
                 # "Salary: €75,000" says something itself: the line after it is no item of its list, whatever
                 # the layout ("**Benefits:**" is a heading with nothing after it)

@@ -171,7 +171,11 @@ def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
             space[i] = False
     for i in np.flatnonzero(((first == 42) | (first == 95)) & (offsets[:, 1] == 1)).tolist():  # "*", "_"
         start = int(starts[i])
-        if (start + 1 < len(text) and not text[start + 1].isspace()) or (start and not text[start - 1].isspace()):
+        after = text[start + 1] if start + 1 < len(text) else " "
+        line_start = not text[text.rfind("\n", 0, start) + 1:start].strip(" \t")
+        if line_start and after != text[start]:  # "*item": a bullet, not "**bold**"
+            continue
+        if not after.isspace() or (start and not text[start - 1].isspace()):
             space[i] = True
     return ~space
 

@@ -122,7 +122,9 @@ def refined_scores(scores: dict[str, int], text: str, max_chars: int = 3000) -> 
         pos = end
     kept.append(head[pos:])
     content = language_scores("\n".join(kept), max_chars)
-    return content if best_language(content) in SUPPORTED else scores
+    lang = best_language(content)
+    # the role text holds most of its language's words (a salary line or a short intro left alone says little)
+    return content if lang in SUPPORTED and content[lang] * 2 >= scores[lang] else scores
 
 
 def detect_language(text: str) -> str:

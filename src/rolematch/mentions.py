@@ -26,7 +26,13 @@ _ROLES: dict[str, str] = {
                     r"\s+scientists?|researchers?|chercheu(?:r|se|rs|ses)|research engineers?"
                     r"|scientifiques?\s+(?:en|de l'|de l’)\s?(?:ia|intelligence artificielle|apprentissage)",
     "data_analyst": r"data analysts?|analystes? (?:de |des )?donn[ée]es|(?:business|bi|reporting|marketing) analysts?"
-                    r"|data analyste?s?|chargée? d'[ée]tudes",
+                    r"|data analyste?s?|chargée? d'[ée]tudes"
+                    # analysts of a trade, statisticians, actuaries (helper 108: no mention left these in scope)
+                    r"|(?:credit risk|risk|financial|finance|claims|product|insights?|quantitative|operations|pricing"
+                    r"|fraud|revenue|business intelligence|marketing analytics|analytics|reporting|crm|sales|supply chain"
+                    r"|research) analysts?|analytics managers?|statisticians?|actuar(?:y|ies)|bi developers?"
+                    r"|analystes? (?:risques?|financiers?|marketing|crm|pricing|fraude|reporting|bi)|statisticien(?:ne)?s?"
+                    r"|actuaires?",
     "data_engineer": r"data engineers?|ing[ée]nieur(?:e|\(e\))?s?\s+(?:data|big data|de donn[ée]es|donn[ée]es)"
                      r"|analytics engineers?|etl developers?",
     "software_engineer": r"software (?:engineers?|developers?)|(?:backend|back-end|front-end|frontend|full[\s-]?stack)"
@@ -36,7 +42,9 @@ _ROLES: dict[str, str] = {
 # (tests/test_mentions.py checks that it covers them all and finds the same matches)
 _PREFIXES = ["data", "scien", "decision", "machine", "ml", "ai", "ia", "deep", "llm", "genai", "computer", "nlp",
              "ing[ée]nieur", "research", "applied", "rl", "cherch", "analys", "analytics", "business", "bi",
-             "reporting", "marketing", "charg[ée]", "etl", "software", "back", "front", "full", "d[ée]velop"]
+             "reporting", "marketing", "charg[ée]", "etl", "software", "back", "front", "full", "d[ée]velop",
+             "credit", "risk", "financ", "claims", "product", "insight", "quantitative", "operations", "pricing",
+             "fraud", "revenue", "crm", "sales", "supply", "statistic", "actua"]
 _ALTERNATION = "(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + ")"
 _PATTERN = re.compile(r"\b(?=" + by_first_letter(_PREFIXES) + ")" + _ALTERNATION + r"\b")
 #: where a mention can start: its match begins with one of the prefixes (the lookahead above)
@@ -56,8 +64,8 @@ _OTHER_BEFORE = re.compile(
 # the person the posting reports to: "reporting to the Head of Data Science", "rattaché(e) à notre responsable
 # data science" (not "As Head of Data Science, you will...": the posting's own role)
 _REPORTS_TO = re.compile(
-    r"\b(?:reports? to|reporting to|rattach[ée](?:\(e\)|e)? (?:à|au)|sous la responsabilit[ée] d[eu]?)"
-    r"\s+(?:l['’]\s*)?(?:[\w()'’-]+\s+){0,3}$")
+    r"\b(?:reports?|reporting|rattach[ée](?:\(e\)|e)?|sous la responsabilit[ée])(?: directly| directement)?"
+    r" (?:to|à|au|d[eu]?)\s+(?:l['’]\s*)?(?:(?!as\b|comme\b|en tant que\b)[\w()'’-]+\s+){0,3}$")
 # ("join our data science team" stays the posting's own role: read as a team's name, or as a team's with a key
 # of its own, it cost 2-5 dev postings in session 15)
 # "We are hiring Research Scientists", "Nous recrutons des chercheurs": a plural hiring is still the posting's role
@@ -67,6 +75,7 @@ _HIRING_PLURAL = re.compile(
 # the posting's title line's qualifiers after its role: " – CDI – Paris", " | Remote", "(H/F)" do not make it a
 # sentence
 _TITLE_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s*,\s")
+_SHORT_SENIORITY = ("sr.", "jr.", "sr. staff", "snr.")
 # French names whose noun comes first ("ingénieurs machine learning")
 _NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
@@ -79,6 +88,19 @@ _OR_BEFORE = re.compile(r"(?<!\bun )(?<!\bune )\b(?:or|ou)\s+(?:an?|une?|un\(e\)
 # "Job Title: ", "Poste : ": a labelled title line names the posting's own role
 _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|poste|intitul[ée](?: du poste)?"
                           r"|offre(?: d'emploi)?)\s*:\s*")
+
+# "expanding and seeks a Machine Learning Scientist": a hiring verb right before the role names the posting's own,
+# whatever "and" comes before it
+_HIRING_VERB = re.compile(
+    r"\b(?:seeks?|seeking|hires?|hiring|looking for|looks for|wants|needs|recherche|recrute|cherche)"
+    r"\s+(?:an?|une?|un\(e\)|une\(e\))\s+(?:[\w()'’-]+\s+){0,2}$")
+# "a PhD in Computer Science, Data Science or Statistics": a field of study, not a role of anyone
+_FIELD_BEFORE = re.compile(
+    r"\b(?:degree|ph\.?d|doctorate|masters?|master's|bachelor'?s?|b\.?sc?|m\.?sc?|b\.s\.|m\.s\.|diplôme|dipl[ôo]m[ée]e?"
+    r"|formation|studies|[ée]tudes|background|major(?:ing)?)\b[^.;:\n]{0,60}$")
+# ("Interest in machine learning and data science", "experience in data science" and bare "MLOps" are read as
+# colleagues: left out, they cost 1-2 dev postings in session 15 -- they are data-science and MLOps signal too)
+_FIELD_NAMES = ("data science", "science des données", "science des donnees")
 
 # "a role such as Data Scientist, ...": a list of examples, not the posting's own role
 _LIST_BEFORE = re.compile(r"\b(?:such as|e\.g\.|including|like|tels? que|telles? que|comme)\s*(?:an?\s+|une?\s+)?$")
@@ -121,20 +143,32 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         lead = low[line_start:m.start()].lstrip(" -*•#\t")  # what precedes it on its line
         paired = title_end > line_start and bool(_PAIR_BETWEEN.fullmatch(low, title_end, m.start()))
         first_line = not low[:line_start].strip()  # the posting's title line: its qualifiers are not words
-        heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead)) or paired)
+        # the first line may qualify its role: "Geospatial Data Scientist", "Sr. Data Scientist"
+        qualified = first_line and (lead.strip() in _SHORT_SENIORITY or _capitalised(text[line_start:m.start()]))
+        heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead)) or paired or qualified)
                    and (_title_words(line, m.end() - line_start) if first_line else len(line.split())) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
         # a title line, bare or labelled ("Job Title: ...")
-        # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
+        if m.group() in _FIELD_NAMES and _FIELD_BEFORE.search(low, max(0, m.start() - 80), m.start()):
+            continue  # a field of study
         hiring = plural and bool(_HIRING_PLURAL.search(before))
-        own = (not plural or hiring) and m.group() != "mlops" and (
-            heading or hiring or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
+        # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
+        own = (not plural or hiring or (heading and first_line)) and m.group() != "mlops" and (
+            heading or hiring or bool(_HIRING_VERB.search(before))
+            or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
                                   and not _REPORTS_TO.search(low[max(0, m.start() - 60):m.start()])
                                   and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if heading:
             title_end = m.end()
         out.append(Mention(role, own, m.start(), m.end()))
     return out
+
+
+def _capitalised(lead: str) -> bool:
+    """Up to three capitalised words and nothing else ("Geospatial ", "Applied ", "Machine Learning "): a title's
+    qualifiers, not a sentence ("You'll apply ")."""
+    words = lead.strip(" -*•#\t").split()
+    return 0 < len(words) <= 3 and all(w[:1].isupper() and w.replace("-", "").replace("&", "").isalpha() for w in words)
 
 
 def _title_words(line: str, end: int) -> int:

@@ -135,9 +135,12 @@ def check_model_dir(directory: PathLike) -> None:
             raise ModelError(f"{d / name}: is a directory; move it away or choose another model directory")
     if ((d / MANIFEST_FILE).exists() or (d / MODEL_FILE).exists()) and not is_model_manifest(d / MANIFEST_FILE):
         # a file of the user's (data named manifest.json, another tool's model.joblib): never written over
-        name = MANIFEST_FILE if (d / MANIFEST_FILE).exists() else MODEL_FILE
-        raise ModelError(f"{d / name}: not part of a rolematch model, and a model would be written over it; "
-                         "choose another model directory")
+        if (d / MANIFEST_FILE).exists():
+            what = f"{d / MANIFEST_FILE}: not a rolematch model manifest (unreadable, or without file/sha256/versions)"
+        else:
+            what = f"{d / MODEL_FILE}: no rolematch manifest beside it"
+        raise ModelError(f"{what}, and a model would be written over it; if it is a damaged rolematch model, delete "
+                         f"{MODEL_FILE} and {MANIFEST_FILE} there; else choose another model directory")
     existing = d
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

@@ -266,22 +266,32 @@ def row_languages(df: "pd.DataFrame", detected: Sequence[str] | None = None) -> 
     """
     if "lang" not in df.columns:
         return None
-    from rolematch.lang import detect_language
-
     out = []
     for i, (value, text) in enumerate(zip(df["lang"].tolist(), df["text"].tolist())):
         given = _given_lang(value)
         if given is None:
-            given = detected[i] if detected is not None else detect_language(str(text))
+            given = detected[i] if detected is not None else text_language(text)
         out.append(given)
     return out
+
+
+def text_language(text: Any) -> str:
+    """The language a posting's text is classified in (told after HTML and entities are read, as ``classify``
+    does), or what it looks like when it cannot be prepared; ``unknown`` for no text."""
+    from rolematch.lang import detect_language
+    from rolematch.text import prepare
+
+    if not isinstance(text, str) or not text.strip():
+        return "unknown"
+    try:
+        return detect_language(prepare(text).text)
+    except InputError:
+        return detect_language(text)
 
 
 def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) -> dict[str, Any]:
     """Classify ``df`` (columns text, label, optional title/lang) and report."""
     titles = df["title"].tolist() if use_title and "title" in df.columns else None
-    from rolematch.lang import detect_language
-
     texts = df["text"].tolist()
     preds, confs, langs, errors = [], [], [], 0
     for i, res in enumerate(model.classify_many(texts, titles)):
@@ -289,7 +299,7 @@ def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) ->
             errors += 1
             preds.append("other")
             confs.append(float("nan"))  # no probability: left out of the calibration error
-            langs.append(detect_language(texts[i]) if isinstance(texts[i], str) and texts[i].strip() else "unknown")
+            langs.append(text_language(texts[i]))
         else:
             preds.append(res.label)
             confs.append(res.confidence)
