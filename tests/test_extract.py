@@ -109,8 +109,9 @@ def test_markdown_emphasis_does_not_break_a_phrase(extractor, marked):
     for report in (extractor.extract(text, lang="en"), next(iter(extractor.extract_many([text] * 2, lang="en")))):
         spans = {m.id: text[m.start:m.end] for m in report.matches}
         assert spans["model_deployment"].startswith("deploy") and spans["model_deployment"].endswith("production")
-    items = extractor.extract("What you will do:\n* build data\n* pipelines for the team in Python", lang="en")
-    assert "data_pipelines" not in items.counts
+    for bullets in ("* build data\n* pipelines", "*build data\n*pipelines", "build data*\n*pipelines"):
+        items = extractor.extract(f"What you will do:\n{bullets} for the team in Python", lang="en")
+        assert "data_pipelines" not in items.counts, bullets  # helper 107: "*item" bullets joined
 
 
 def test_overlapping_matches_of_one_id_are_merged(extractor):

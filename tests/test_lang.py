@@ -152,3 +152,18 @@ def test_role_text_with_benefit_words_keeps_its_language(text, lang):
     """Only boilerplate sections under a heading are set aside when the languages mix, not every line with a
     benefits word: an insurer's role text says "health insurance", a mutuelle's "prime" (helper 106)."""
     assert detect_language(text) == lang
+
+
+def test_a_salary_line_does_not_take_the_french_body_with_it():
+    """"Salaire : 50-60 k€" opened a list of offers that ran through the French body, and the one English intro
+    line left decided the language (helper 107)."""
+    text = ("Data Scientist – Paris\nWe are hiring a Data Scientist for our Paris office, with two days of remote "
+            "work per week.\nSalaire : 50-60 k€\n\nAu sein de l'équipe pricing, vous construirez les modèles qui "
+            "fixent les prix de nos produits d'assurance. Vous travaillerez avec les actuaires et les ingénieurs de "
+            "la plateforme data, et vous serez responsable des expériences, de leur conception à leur analyse.\n"
+            "Vous avez cinq ans d'expérience en statistiques, en Python et en SQL, et vous savez expliquer vos "
+            "résultats aux équipes métier.\n\nEqual opportunity\nAcme is an equal opportunity employer and we "
+            "value diversity at our company. We do not discriminate on the basis of race, religion, color, national "
+            "origin, gender, sexual orientation, age or disability status.\n")
+    assert detect_language(text) == "fr"
+    assert detect_language(text.replace("Salaire : 50-60 k€\n", "")) == "fr"

@@ -71,6 +71,12 @@ from rolematch.regexes import by_first_letter
     ("Sr. Data Scientist\nWe map cities.", "data_scientist", True, "Data Scientist"),
     ("Machine Learning Research Scientist\nWe train models.", "ml_scientist", True, "Research Scientist"),
     ("Credit Risk Analyst\nWe lend money.", "data_analyst", True, "Credit Risk Analyst"),
+    # "reporting to our CTO as Data Scientist": the posting's own role after "as"; "directly" changes nothing
+    ("Reporting to our CTO as Data Scientist you will build our first models.", "data_scientist", True,
+     "Data Scientist"),
+    ("You will report directly to our Lead Data Scientist.", "data_scientist", False, "Data Scientist"),
+    ("Ingénieurs Machine Learning (H/F) – CDI – Paris\nVous rejoindrez notre équipe.", "ml_engineer", True,
+     "Ingénieurs Machine Learning"),  # a plural title line
     # a plural hiring names the posting's own role
     ("We are hiring Research Scientists to drive our research.", "ml_scientist", True, "Research Scientists"),
     ("Nous recrutons des chercheurs en apprentissage automatique.", "ml_scientist", True, "chercheurs"),

@@ -452,3 +452,17 @@ def test_role_model_refuses_a_label_set_of_its_own(tiny):
     assert est.predict_proba(df.text.tolist()[:1]).shape == (1, 4)
     with pytest.raises(ModelError, match="trained on rolematch's labels.*has 0, 1, 2, 3"):
         RoleModel(est)
+
+
+def test_breakdown_languages_are_told_as_classify_tells_them():
+    """The per-language breakdown told an HTML row's language from its markup, classify from its text."""
+    from rolematch.train import text_language
+
+    french = ("Nous recherchons un data scientist pour notre équipe à Paris. Vous construirez des modèles de "
+              "prévision avec les équipes métier et vous présenterez vos résultats à la direction.")
+    html = "<html><head><style>body { font-family: Arial; } .the-and-of { color: red }</style></head><body><p>" \
+           + french + "</p></body></html>"
+    import rolematch
+
+    assert text_language(html) == rolematch.classify(html).lang == "fr"
+    assert text_language("") == text_language(None) == "unknown"
