@@ -366,3 +366,12 @@ def test_windows_line_breaks_are_one_line_break(extractor):
     assert {"model_deployment", "data_pipelines"} <= set(lf.counts) and crlf.counts == lf.counts
     blank = extractor.extract(text.replace("data\n", "data\r\n\r\n"), lang="en")
     assert "data_pipelines" not in blank.counts
+
+
+def test_a_statisticians_job_name_is_no_statistics_skill(extractor):
+    """"Statisticien" as the title counted as the statistics skill (toward data_scientist) on top of naming the
+    job (helper 110); the skill is still found in what the job does."""
+    fr = extractor.extract("Statisticien (H/F). Vous réaliserez des analyses statistiques pour nos clients.", lang="fr")
+    assert [m.text for m in fr.matches if m.id == "statistics"] == ["statistiques"]
+    en = extractor.extract("Statistician. You will run statistical analyses with our statisticians.", lang="en")
+    assert [m.text for m in en.matches if m.id == "statistics"] == ["statistical"]

@@ -66,6 +66,22 @@ from rolematch.regexes import by_first_letter
     ("The team is hiring data scientists and you will mentor them.", "data_scientist", False, "data scientists"),
     ("Nous recrutons des ingénieurs machine learning.", "ml_engineer", True, "ingénieurs machine learning"),
     ("Avec nos ingénieurs machine learning.", "ml_engineer", False, "ingénieurs machine learning"),
+    # ... but not when the words before it are another job, a team or a sentence (helper 109)
+    ("Technical Recruiter Data Science\nYou will source candidates.", "data_scientist", False, "Data Science"),
+    ("Work With Our Data Scientists\nYou will.", "data_scientist", False, "Data Scientists"),
+    ("Operations Research Analyst\nWe plan routes.", "data_analyst", True, "Operations Research Analyst"),
+    # a hiring verb of the posting's own manager is no hiring of the posting (helper 109)
+    ("You will grow the team and hire a Data Engineer.", "data_engineer", False, "Data Engineer"),
+    ("Notre équipe grandit et recrute un Data Engineer pour vous épauler.", "data_engineer", False, "Data Engineer"),
+    # a degree word is a field of study only before "in"/"en" (helper 109)
+    ("With a background in physics, you will join our data science team.", "data_scientist", True, "data science"),
+    ("You will lead a major data science initiative.", "data_scientist", True, "data science"),
+    # French inclusive writing and job names (helper 110)
+    ("Chargé·e d'études statistiques (H/F)\nNotre équipe", "data_analyst", True, "Chargé·e d'études"),
+    ("Ingénieur·e Machine Learning\nNotre équipe", "ml_engineer", True, "Ingénieur·e Machine Learning"),
+    ("Ingénieur.e data\nNotre équipe", "data_engineer", True, "Ingénieur.e data"),
+    ("Biostatisticien (H/F)\nNotre équipe", "data_analyst", True, "Biostatisticien"),
+    ("Programmeur / programmeuse 3D (H/F)\nNotre studio", "software_engineer", True, "Programmeur / programmeuse"),
     # a title line may qualify its role (helper 108)
     ("Geospatial Data Scientist\nWe map cities.", "data_scientist", True, "Data Scientist"),
     ("Sr. Data Scientist\nWe map cities.", "data_scientist", True, "Data Scientist"),

@@ -222,7 +222,8 @@ _JOB_NOUN = re.compile(
     r"\b(?:engineer|scientist|analyst|developer|researcher|manager|architect|consultant|specialist|lead|intern(?:s|e|es|ship)?\b"
     r"|director|designer|administrator|technician|nurse|associate|representative|executive|officer|assistant"
     r"|ing[ée]nieur|d[ée]veloppeur|chercheur|chercheuse|scientifique|analyste|chef|responsable|consultant|stagiaire"
-    r"|alternant|technicien|infirmier|commercial)\w*|\bdata\b",  # "Data (H/F)", not "Datadog" or "Database"
+    r"|alternant|technicien|infirmier|commercial|charg[ée]|contr[ôo]leur|programmeu|administrat|actuai|actuar"
+    r"|statisticien|biostatisticien|statistician)\w*|\bdata\b",  # "Data (H/F)", not "Datadog" or "Database"
     re.IGNORECASE,
 )
 _GENERIC_FIRST = re.compile(r"^\W*(?:job description|description|about|overview|summary|descriptif|le poste)\b", re.I)

@@ -20,23 +20,25 @@ _ROLES: dict[str, str] = {
                       r"|science des donn[ée]es|decision scientists?",
     "ml_engineer": r"(?:machine[\s-]learning|ml|mlops|ai|ia|deep[\s-]learning|llm|genai|computer vision|nlp)"
                    r"\s*(?:/\s*\w+\s*)?(?:engineers?|ing[ée]nieur(?:e|s|es)?|developers?|d[ée]veloppeur(?:se|s|ses)?)"
-                   r"|ing[ée]nieur(?:e|\(e\))?s?\s+(?:en\s+)?(?:machine learning|ml|mlops|ia\b|intelligence artificielle"
+                   r"|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:en\s+)?(?:machine learning|ml|mlops|ia\b|intelligence artificielle"
                    r"|apprentissage automatique|vision par ordinateur)|mlops",
     "ml_scientist": r"(?:research|applied|machine[\s-]learning|ml|ai|deep[\s-]learning|nlp|computer vision|rl)"
                     r"\s+scientists?|researchers?|chercheu(?:r|se|rs|ses)|research engineers?"
                     r"|scientifiques?\s+(?:en|de l'|de l’)\s?(?:ia|intelligence artificielle|apprentissage)",
     "data_analyst": r"data analysts?|analystes? (?:de |des )?donn[ée]es|(?:business|bi|reporting|marketing) analysts?"
-                    r"|data analyste?s?|chargée? d'[ée]tudes"
+                    r"|data analyste?s?|charg[ée](?:e|\(e\)|·e|\.e)? d['’][ée]tudes"
                     # analysts of a trade, statisticians, actuaries (helper 108: no mention left these in scope)
+                    r"|operations research analysts?"
                     r"|(?:credit risk|risk|financial|finance|claims|product|insights?|quantitative|operations|pricing"
                     r"|fraud|revenue|business intelligence|marketing analytics|analytics|reporting|crm|sales|supply chain"
                     r"|research) analysts?|analytics managers?|statisticians?|actuar(?:y|ies)|bi developers?"
-                    r"|analystes? (?:risques?|financiers?|marketing|crm|pricing|fraude|reporting|bi)|statisticien(?:ne)?s?"
+                    r"|analystes? (?:risques?|financiers?|marketing|crm|pricing|fraude|reporting|bi)|(?:bio)?statisticien(?:ne)?s?|biostatisticians?"
                     r"|actuaires?",
-    "data_engineer": r"data engineers?|ing[ée]nieur(?:e|\(e\))?s?\s+(?:data|big data|de donn[ée]es|donn[ée]es)"
+    "data_engineer": r"data engineers?|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:data|big data|de donn[ée]es|donn[ée]es)"
                      r"|analytics engineers?|etl developers?",
     "software_engineer": r"software (?:engineers?|developers?)|(?:backend|back-end|front-end|frontend|full[\s-]?stack)"
-                         r"\s+(?:engineers?|developers?)|d[ée]veloppeu(?:r|se|rs|ses)\s+(?:web|logiciel|full|back|front|java|python)",
+                         r"\s+(?:engineers?|developers?)|d[ée]veloppeu(?:r|se|rs|ses)\s+(?:web|logiciel|full|back|front|java|python)"
+                         r"|programmeu(?:r|se|rs|ses)(?:\s*/\s*programmeu(?:r|se))?",
 }
 # every alternative above starts with one of these: the lookahead skips other positions fast
 # (tests/test_mentions.py checks that it covers them all and finds the same matches)
@@ -44,7 +46,7 @@ _PREFIXES = ["data", "scien", "decision", "machine", "ml", "ai", "ia", "deep", "
              "ing[ée]nieur", "research", "applied", "rl", "cherch", "analys", "analytics", "business", "bi",
              "reporting", "marketing", "charg[ée]", "etl", "software", "back", "front", "full", "d[ée]velop",
              "credit", "risk", "financ", "claims", "product", "insight", "quantitative", "operations", "pricing",
-             "fraud", "revenue", "crm", "sales", "supply", "statistic", "actua"]
+             "fraud", "revenue", "crm", "sales", "supply", "statistic", "actua", "bio", "programm"]
 _ALTERNATION = "(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + ")"
 _PATTERN = re.compile(r"\b(?=" + by_first_letter(_PREFIXES) + ")" + _ALTERNATION + r"\b")
 #: where a mention can start: its match begins with one of the prefixes (the lookahead above)
@@ -76,6 +78,13 @@ _HIRING_PLURAL = re.compile(
 # sentence
 _TITLE_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s*,\s")
 _SHORT_SENIORITY = ("sr.", "jr.", "sr. staff", "snr.")
+# words before a role on a first line that make it another job's title, a team's name or a sentence
+_NOT_QUALIFIERS = frozenset(
+    "recruiter recruiters recruiting talent manager managers director head owner partner designer developer engineer "
+    "analyst consultant coordinator specialist architect administrator assistant officer product program project "
+    "sales marketing with our the for of and to work support meet join hiring hire about team group corp inc ltd "
+    "recruteur recruteuse recrutement chargé chargée chef responsable directeur directrice rejoignez nos notre avec "
+    "pour et de des les".split())
 # French names whose noun comes first ("ingénieurs machine learning")
 _NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
@@ -92,12 +101,12 @@ _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|
 # "expanding and seeks a Machine Learning Scientist": a hiring verb right before the role names the posting's own,
 # whatever "and" comes before it
 _HIRING_VERB = re.compile(
-    r"\b(?:seeks?|seeking|hires?|hiring|looking for|looks for|wants|needs|recherche|recrute|cherche)"
+    r"\b(?:seeks|is seeking|are seeking|is looking for|are looking for|looks for|recherche|cherche)"
     r"\s+(?:an?|une?|un\(e\)|une\(e\))\s+(?:[\w()'’-]+\s+){0,2}$")
 # "a PhD in Computer Science, Data Science or Statistics": a field of study, not a role of anyone
 _FIELD_BEFORE = re.compile(
-    r"\b(?:degree|ph\.?d|doctorate|masters?|master's|bachelor'?s?|b\.?sc?|m\.?sc?|b\.s\.|m\.s\.|diplôme|dipl[ôo]m[ée]e?"
-    r"|formation|studies|[ée]tudes|background|major(?:ing)?)\b[^.;:\n]{0,60}$")
+    r"\b(?:degree|ph\.?d\.?|doctorate|master'?s?|bachelor'?s?|m\.?sc|b\.?sc|m\.s\.|b\.s\.|dipl[ôo]m[ée]e?|[ée]tudes sup[ée]rieures)"
+    r"(?: degree)? (?:in|en|of|de)\b(?:(?! you\b| vous\b)[^.;:\n]){0,60}$")
 # ("Interest in machine learning and data science", "experience in data science" and bare "MLOps" are read as
 # colleagues: left out, they cost 1-2 dev postings in session 15 -- they are data-science and MLOps signal too)
 _FIELD_NAMES = ("data science", "science des données", "science des donnees")
@@ -144,7 +153,9 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         paired = title_end > line_start and bool(_PAIR_BETWEEN.fullmatch(low, title_end, m.start()))
         first_line = not low[:line_start].strip()  # the posting's title line: its qualifiers are not words
         # the first line may qualify its role: "Geospatial Data Scientist", "Sr. Data Scientist"
-        qualified = first_line and (lead.strip() in _SHORT_SENIORITY or _capitalised(text[line_start:m.start()]))
+        qualified = first_line and m.group() not in _FIELD_NAMES and _title_words(line, m.end() - line_start) == len(
+            line[:m.end() - line_start].split()) and (lead.strip() in _SHORT_SENIORITY
+                                                      or _capitalised(text[line_start:m.start()]))
         heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead)) or paired or qualified)
                    and (_title_words(line, m.end() - line_start) if first_line else len(line.split())) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
@@ -168,7 +179,8 @@ def _capitalised(lead: str) -> bool:
     """Up to three capitalised words and nothing else ("Geospatial ", "Applied ", "Machine Learning "): a title's
     qualifiers, not a sentence ("You'll apply ")."""
     words = lead.strip(" -*•#\t").split()
-    return 0 < len(words) <= 3 and all(w[:1].isupper() and w.replace("-", "").replace("&", "").isalpha() for w in words)
+    return 0 < len(words) <= 3 and all(w[:1].isupper() and w.replace("-", "").replace("&", "").isalpha()
+                                       and w.lower() not in _NOT_QUALIFIERS for w in words)
 
 
 def _title_words(line: str, end: int) -> int:
