@@ -17,6 +17,10 @@ from rolematch.scoring import posting_title
     ("Data Scientist - Contoso Corp\n\nWe are a retailer", "Data Scientist - Contoso Corp"),  # with the employer
     ("Contoso GmbH\nData Engineer\n\nAbout us", "Data Engineer"),
     ("**Data Scientist**\n\nWe are a retailer", "Data Scientist"),  # bold markdown, not a list item
+    # French job names header titles missed (helper 110)
+    ("Actuaire Tarification IARD (H/F)\n\nNotre mutuelle...", "Actuaire Tarification IARD (H/F)"),
+    ("Chargé(e) de pilotage et de reporting (H/F)\n\nNotre groupe...", "Chargé(e) de pilotage et de reporting (H/F)"),
+    ("Contrôleur de gestion (H/F)\n\nNotre groupe...", "Contrôleur de gestion (H/F)"),
 ])
 def test_header_titles_are_found(text, title):
     assert header_title(text) == title
