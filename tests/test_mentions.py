@@ -72,7 +72,17 @@ from rolematch.regexes import by_first_letter
     ("Operations Research Analyst\nWe plan routes.", "data_analyst", True, "Operations Research Analyst"),
     # a hiring verb of the posting's own manager is no hiring of the posting (helper 109)
     ("You will grow the team and hire a Data Engineer.", "data_engineer", False, "Data Engineer"),
-    ("Notre équipe grandit et recrute un Data Engineer pour vous épauler.", "data_engineer", False, "Data Engineer"),
+    ("You will support hiring a Data Analyst for the growth squad.", "data_analyst", False, "Data Analyst"),
+    # ... but a company that grows "and hiring a" / "et recrute un" hires for the posting (helper 111)
+    ("The company is growing fast and hiring a Data Scientist to join the team.", "data_scientist", True,
+     "Data Scientist"),
+    ("La société se développe et recrute un Data Scientist pour son équipe.", "data_scientist", True, "Data Scientist"),
+    ("Nous recherchons un·e Chargé·e d'études statistiques.", "data_analyst", True, "Chargé·e d'études"),
+    ("Nous recherchons un.e Ingénieur.e Machine Learning pour notre équipe.", "ml_engineer", True,
+     "Ingénieur.e Machine Learning"),
+    ("Product Data Scientist\nWe sell.", "data_scientist", True, "Data Scientist"),  # helper 111
+    ("Robotics Machine Learning Engineer (Contract)\nWe build.", "ml_engineer", True, "Machine Learning Engineer"),
+    ("Geospatial Data Scientist II\nWe map.", "data_scientist", True, "Data Scientist"),
     # a degree word is a field of study only before "in"/"en" (helper 109)
     ("With a background in physics, you will join our data science team.", "data_scientist", True, "data science"),
     ("You will lead a major data science initiative.", "data_scientist", True, "data science"),
@@ -212,7 +222,10 @@ def test_a_salary_line_is_boilerplate_on_its_own():
 
 
 @pytest.mark.parametrize("text", ["A PhD in Computer Science, Data Science or Statistics.",
-                                  "Diplôme d'ingénieur ou master en science des données."])
+                                  "Diplôme d'ingénieur ou master en science des données.",
+                                  "Vous avez une formation en data science ou en informatique.",
+                                  "You have a background in data science or computer science.",
+                                  "Master 2 en Data Science", "Bac+5 en data science"])
 def test_a_field_of_study_is_no_role_mention(text):
     """"PhD in ..., Data Science" named a data-science colleague (0.71 toward data_scientist in an ML-scientist
     posting)."""
@@ -234,3 +247,11 @@ def test_both_names_of_a_bilingual_title_are_the_postings_own():
 ])
 def test_or_a_introduces_another_role_only_right_before_it(text, own):
     assert [m.own for m in find_mentions(text)] == own
+
+
+def test_mention_offsets_hold_after_a_letter_whose_lower_case_is_longer():
+    """"İ".lower() is two characters: every mention after "İstanbul" was one character off (helper 111)."""
+    text = "Data Scientist\nLocation: İstanbul, Türkiye\nAs a Data Scientist you will build models."
+    assert [text[m.start:m.end] for m in find_mentions(text)] == ["Data Scientist", "Data Scientist"]
+    spans = boilerplate.boilerplate_spans("İİİ Role\n\nBenefits\n- Free lunch\n- Gym\n\nYou will build models with us.")
+    assert spans and all(e > s for s, e in spans)

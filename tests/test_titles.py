@@ -21,8 +21,11 @@ from rolematch.scoring import posting_title
     ("Actuaire Tarification IARD (H/F)\n\nNotre mutuelle...", "Actuaire Tarification IARD (H/F)"),
     ("Chargé(e) de pilotage et de reporting (H/F)\n\nNotre groupe...", "Chargé(e) de pilotage et de reporting (H/F)"),
     ("Contrôleur de gestion (H/F)\n\nNotre groupe...", "Contrôleur de gestion (H/F)"),
+    ("Chargement en cours\nData Scientist (H/F)\n\nNotre groupe...", "Data Scientist (H/F)"),
+    ("Administrative Office of the Courts\nData Scientist\n\nWe serve...", "Data Scientist"),
 ])
 def test_header_titles_are_found(text, title):
+    """(helper 111: "Chargement en cours", "Administrative Office of the Courts" took the title's place)"""
     assert header_title(text) == title
 
 

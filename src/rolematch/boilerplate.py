@@ -13,7 +13,7 @@ import re
 from typing import Sequence
 
 from rolematch.heads import Heads, literal_head, scan
-from rolematch.regexes import by_first_letter, in_company_name
+from rolematch.regexes import by_first_letter, in_company_name, lower_in_place
 
 _HEADING_BOILER = re.compile(
     r"^\W*(?:(?:benefits?|perks?|what we offer|we offer|our offer|compensation|why (?:join|work)"
@@ -98,7 +98,7 @@ def boilerplate_spans(text: str, max_share: float = 0.6, starts: Sequence[int] |
     :data:`CUE_HEADS` start words in ``text.lower()``, when known (only those
     are tried).
     """
-    low = text.lower()
+    low = lower_in_place(text)
     cues = [m.start() for m in scan(_CUE, low, starts)]
     limit = max_share * max(1, len(text))
     section_spans, cue_spans = _sections(text, low, cues, sticky=True)
@@ -123,7 +123,7 @@ def headed_sections(text: str, max_share: float = 0.9) -> list[tuple[int, int]]:
     """Spans of the boilerplate sections under a heading ("Benefits", "About us", "Equal opportunity"), without
     the lines that only hold a cue word: what language detection sets aside (a health insurer's role text says
     "health insurance"). Empty when they would cover more than ``max_share`` of the text."""
-    low = text.lower()
+    low = lower_in_place(text)
     limit = max_share * max(1, len(text))
     for sticky in (True, False):
         spans = _sections(text, low, [], sticky, key_value_opens=False)[0]
@@ -222,8 +222,9 @@ _JOB_NOUN = re.compile(
     r"\b(?:engineer|scientist|analyst|developer|researcher|manager|architect|consultant|specialist|lead|intern(?:s|e|es|ship)?\b"
     r"|director|designer|administrator|technician|nurse|associate|representative|executive|officer|assistant"
     r"|ing[ée]nieur|d[ée]veloppeur|chercheur|chercheuse|scientifique|analyste|chef|responsable|consultant|stagiaire"
-    r"|alternant|technicien|infirmier|commercial|charg[ée]|contr[ôo]leur|programmeu|administrat|actuai|actuar"
-    r"|statisticien|biostatisticien|statistician)\w*|\bdata\b",  # "Data (H/F)", not "Datadog" or "Database"
+    r"|alternant|technicien|infirmier|commercial)\w*|\bdata\b"
+    r"|\b(?:chargée?|chargé\(e\)|chargé·e|contr[ôo]leu(?:r|se)|programmeu(?:r|se)|administrat(?:eur|rice)|actuaire"
+    r"|actuary|(?:bio)?statisticien(?:ne)?|(?:bio)?statistician)\b",  # "Data (H/F)", not "Datadog" or "Database"
     re.IGNORECASE,
 )
 _GENERIC_FIRST = re.compile(r"^\W*(?:job description|description|about|overview|summary|descriptif|le poste)\b", re.I)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from rolematch.heads import Heads, scan
-from rolematch.regexes import by_first_letter, in_company_name
+from rolematch.regexes import by_first_letter, in_company_name, lower_in_place
 
 _ROLES: dict[str, str] = {
     "data_scientist": r"data[\s-]?scien(?:tist|tists|ce)|datascientists?|scientifiques? des donn[ée]es"
@@ -56,7 +56,7 @@ MENTION_HEADS = Heads(_PREFIXES)
 _SELF_BEFORE = re.compile(
     r"(?:\b(?:(?:a|an|our|the|as|as an?|seeking|hiring|hire|for|looking for|join|become|new|senior|junior|lead|staff"
     r"|principal|un|une|notre|leur|le|la|en tant que|poste de|recherchons|recherchent|recrute|recrutons|cherchons|futur|future|que)\s+"
-    r"|(?:un\(e\)|une?\(e\)|futur\(e\))\s*|(?:l|qu|poste d)['’])(?:[\w()'’-]+\s+){0,2})$"
+    r"|(?:un\(e\)|une?\(e\)|futur\(e\)|un·e|un\.e|futur·e)\s*|(?:l|qu|poste d)['’])(?:[\w()'’·-]+\s+){0,2})$"
 )
 _OTHER_BEFORE = re.compile(
     r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
@@ -78,15 +78,17 @@ _HIRING_PLURAL = re.compile(
 # sentence
 _TITLE_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s*,\s")
 _SHORT_SENIORITY = ("sr.", "jr.", "sr. staff", "snr.")
+# what may follow the role of a qualified title: a level ("II"), a note in brackets ("(Remote)"), then qualifiers
+_TITLE_END = re.compile(r"(?:\s+(?:[ivx]+|\d+|\([^)]*\)|\[[^]]*\]))*\s*(?:$|[–—|,-]\s|\(\s*[hfmwdx]\s*/)")
 # words before a role on a first line that make it another job's title, a team's name or a sentence
 _NOT_QUALIFIERS = frozenset(
     "recruiter recruiters recruiting talent manager managers director head owner partner designer developer engineer "
-    "analyst consultant coordinator specialist architect administrator assistant officer product program project "
-    "sales marketing with our the for of and to work support meet join hiring hire about team group corp inc ltd "
+    "analyst consultant coordinator specialist architect administrator assistant officer project "
+    "with our the for of and to work support meet join hiring hire about team group corp inc ltd "
     "recruteur recruteuse recrutement chargé chargée chef responsable directeur directrice rejoignez nos notre avec "
     "pour et de des les".split())
 # French names whose noun comes first ("ingénieurs machine learning")
-_NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu")
+_NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu", "chargé", "charge")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
 _PAIR_BETWEEN = re.compile(r"\s*/\s*")
 
@@ -101,12 +103,13 @@ _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|
 # "expanding and seeks a Machine Learning Scientist": a hiring verb right before the role names the posting's own,
 # whatever "and" comes before it
 _HIRING_VERB = re.compile(
-    r"\b(?:seeks|is seeking|are seeking|is looking for|are looking for|looks for|recherche|cherche)"
-    r"\s+(?:an?|une?|un\(e\)|une\(e\))\s+(?:[\w()'’-]+\s+){0,2}$")
+    r"(?<!support )(?<!supporting )(?<!help )(?<!helping )\b(?:seeks|seeking|hiring|is looking for|are looking for"
+    r"|looks for|recherche|cherche|recrute)\s+(?:an?|une?|un\(e\)|une\(e\)|un·e|un\.e)\s+(?:[\w()'’·-]+\s+){0,2}$")
 # "a PhD in Computer Science, Data Science or Statistics": a field of study, not a role of anyone
 _FIELD_BEFORE = re.compile(
-    r"\b(?:degree|ph\.?d\.?|doctorate|master'?s?|bachelor'?s?|m\.?sc|b\.?sc|m\.s\.|b\.s\.|dipl[ôo]m[ée]e?|[ée]tudes sup[ée]rieures)"
-    r"(?: degree)? (?:in|en|of|de)\b(?:(?! you\b| vous\b)[^.;:\n]){0,60}$")
+    r"\b(?:degree|ph\.?d\.?|doctorat|doctorate|master(?:'?s)?(?: \d)?|bac ?\+ ?\d|bachelor'?s?|m\.?sc|b\.?sc|m\.s\.|b\.s\."
+    r"|dipl[ôo]m[ée]e?|formation|background|studies|[ée]tudes(?: sup[ée]rieures)?|major(?:ing)?)"
+    r"(?: degree)? (?:in|en|of|de|d['’])\s?(?:(?! you\b| vous\b)[^.;:\n]){0,60}$")
 # ("Interest in machine learning and data science", "experience in data science" and bare "MLOps" are read as
 # colleagues: left out, they cost 1-2 dev postings in session 15 -- they are data-science and MLOps signal too)
 _FIELD_NAMES = ("data science", "science des données", "science des donnees")
@@ -135,7 +138,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
     ``starts``: where :data:`MENTION_HEADS` start words in ``text.lower()``, when
     known (:meth:`rolematch.pieces.PieceIndex.head_starts`); only those are tried.
     """
-    low = text.lower()
+    low = lower_in_place(text)
     out: list[Mention] = []
     title_end = -1  # where the last title-line mention ended
     for m in scan(_PATTERN, low, starts):
@@ -153,9 +156,9 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         paired = title_end > line_start and bool(_PAIR_BETWEEN.fullmatch(low, title_end, m.start()))
         first_line = not low[:line_start].strip()  # the posting's title line: its qualifiers are not words
         # the first line may qualify its role: "Geospatial Data Scientist", "Sr. Data Scientist"
-        qualified = first_line and m.group() not in _FIELD_NAMES and _title_words(line, m.end() - line_start) == len(
-            line[:m.end() - line_start].split()) and (lead.strip() in _SHORT_SENIORITY
-                                                      or _capitalised(text[line_start:m.start()]))
+        qualified = (first_line and m.group() not in _FIELD_NAMES
+                     and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
+                     and (lead.strip() in _SHORT_SENIORITY or _capitalised(text[line_start:m.start()])))
         heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead)) or paired or qualified)
                    and (_title_words(line, m.end() - line_start) if first_line else len(line.split())) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"

@@ -10,6 +10,15 @@ from __future__ import annotations
 import re
 
 
+def lower_in_place(text: str) -> str:
+    """``text.lower()``, but of the same length: a letter whose lower case is longer ("İ" -> "i̇") is kept as it is,
+    so that positions in the result are positions in ``text``."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 def by_first_letter(alternatives: list[str]) -> str:
     """``a|b|...`` with the alternatives grouped under their first character (or leading ``[...]`` class).
 
