@@ -66,10 +66,6 @@ from rolematch.regexes import by_first_letter
     ("The team is hiring data scientists and you will mentor them.", "data_scientist", False, "data scientists"),
     ("Nous recrutons des ingénieurs machine learning.", "ml_engineer", True, "ingénieurs machine learning"),
     ("Avec nos ingénieurs machine learning.", "ml_engineer", False, "ingénieurs machine learning"),
-    # ... but not when the words before it are another job, a team or a sentence (helper 109)
-    ("Technical Recruiter Data Science\nYou will source candidates.", "data_scientist", False, "Data Science"),
-    ("Work With Our Data Scientists\nYou will.", "data_scientist", False, "Data Scientists"),
-    ("Operations Research Analyst\nWe plan routes.", "data_analyst", True, "Operations Research Analyst"),
     # a hiring verb of the posting's own manager is no hiring of the posting (helper 109)
     ("You will grow the team and hire a Data Engineer.", "data_engineer", False, "Data Engineer"),
     ("You will support hiring a Data Analyst for the growth squad.", "data_analyst", False, "Data Analyst"),
@@ -80,9 +76,6 @@ from rolematch.regexes import by_first_letter
     ("Nous recherchons un·e Chargé·e d'études statistiques.", "data_analyst", True, "Chargé·e d'études"),
     ("Nous recherchons un.e Ingénieur.e Machine Learning pour notre équipe.", "ml_engineer", True,
      "Ingénieur.e Machine Learning"),
-    ("Product Data Scientist\nWe sell.", "data_scientist", True, "Data Scientist"),  # helper 111
-    ("Robotics Machine Learning Engineer (Contract)\nWe build.", "ml_engineer", True, "Machine Learning Engineer"),
-    ("Geospatial Data Scientist II\nWe map.", "data_scientist", True, "Data Scientist"),
     # a degree word is a field of study only before "in"/"en" (helper 109)
     ("With a background in physics, you will join our data science team.", "data_scientist", True, "data science"),
     ("You will lead a major data science initiative.", "data_scientist", True, "data science"),
@@ -97,6 +90,13 @@ from rolematch.regexes import by_first_letter
     ("Sr. Data Scientist\nWe map cities.", "data_scientist", True, "Data Scientist"),
     ("Machine Learning Research Scientist\nWe train models.", "ml_scientist", True, "Research Scientist"),
     ("Credit Risk Analyst\nWe lend money.", "data_analyst", True, "Credit Risk Analyst"),
+    ("Product Data Scientist\nWe sell.", "data_scientist", True, "Data Scientist"),  # helper 111
+    ("Robotics Machine Learning Engineer (Contract)\nWe build.", "ml_engineer", True, "Machine Learning Engineer"),
+    ("Geospatial Data Scientist II\nWe map.", "data_scientist", True, "Data Scientist"),
+    # ... but not when the words before it are another job, a team or a sentence (helper 109)
+    ("Technical Recruiter Data Science\nYou will source candidates.", "data_scientist", False, "Data Science"),
+    ("Work With Our Data Scientists\nYou will.", "data_scientist", False, "Data Scientists"),
+    ("Operations Research Analyst\nWe plan routes.", "data_analyst", True, "Operations Research Analyst"),
     # "reporting to our CTO as Data Scientist": the posting's own role after "as"; "directly" changes nothing
     ("Reporting to our CTO as Data Scientist you will build our first models.", "data_scientist", True,
      "Data Scientist"),
