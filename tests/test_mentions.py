@@ -76,6 +76,17 @@ from rolematch.regexes import by_first_letter
     ("Nous recherchons un·e Chargé·e d'études statistiques.", "data_analyst", True, "Chargé·e d'études"),
     ("Nous recherchons un.e Ingénieur.e Machine Learning pour notre équipe.", "ml_engineer", True,
      "Ingénieur.e Machine Learning"),
+    # inclusive articles do not hide a colleague (helper 112)
+    ("Vous travaillerez avec un·e data scientist et deux ingénieurs.", "data_scientist", False, "data scientist"),
+    ("Vous serez rattaché·e à un·e data scientist senior.", "data_scientist", False, "data scientist"),
+    # "help with hiring a": a recruiter's task, not the posting's role (helper 112)
+    ("As Talent Partner, you will help with hiring a Machine Learning Engineer.", "ml_engineer", False,
+     "Machine Learning Engineer"),
+    # studies, training or a background before the posting's team is no field of study (helper 112)
+    ("Vous réaliserez des études de marché et des analyses pour notre équipe data science.", "data_scientist", True,
+     "data science"),
+    ("Whatever your background in tech, join our Data Science team and grow.", "data_scientist", True,
+     "Data Science"),
     # a degree word is a field of study only before "in"/"en" (helper 109)
     ("With a background in physics, you will join our data science team.", "data_scientist", True, "data science"),
     ("You will lead a major data science initiative.", "data_scientist", True, "data science"),

@@ -22,6 +22,8 @@ from rolematch.scoring import posting_title
     ("Chargé(e) de pilotage et de reporting (H/F)\n\nNotre groupe...", "Chargé(e) de pilotage et de reporting (H/F)"),
     ("Contrôleur de gestion (H/F)\n\nNotre groupe...", "Contrôleur de gestion (H/F)"),
     ("Chargement en cours\nData Scientist (H/F)\n\nNotre groupe...", "Data Scientist (H/F)"),
+    ("CHARGE D'ETUDES STATISTIQUES (H/F)\n\nNotre groupe...", "CHARGE D'ETUDES STATISTIQUES (H/F)"),  # helper 112
+    ("Statisticiens (H/F)\n\nNotre groupe...", "Statisticiens (H/F)"),
     ("Administrative Office of the Courts\nData Scientist\n\nWe serve...", "Data Scientist"),
 ])
 def test_header_titles_are_found(text, title):

@@ -223,8 +223,10 @@ _JOB_NOUN = re.compile(
     r"|director|designer|administrator|technician|nurse|associate|representative|executive|officer|assistant"
     r"|ing[ée]nieur|d[ée]veloppeur|chercheur|chercheuse|scientifique|analyste|chef|responsable|consultant|stagiaire"
     r"|alternant|technicien|infirmier|commercial)\w*|\bdata\b"
-    r"|\b(?:chargée?|chargé\(e\)|chargé·e|contr[ôo]leu(?:r|se)|programmeu(?:r|se)|administrat(?:eur|rice)|actuaire"
-    r"|actuary|(?:bio)?statisticien(?:ne)?|(?:bio)?statistician)\b",  # "Data (H/F)", not "Datadog" or "Database"
+    # whole words, plurals and unaccented capitals too ("CHARGE D'ETUDES"), not "Chargement" or "Charges sociales"
+    r"|\bcharg[ée](?:e|\(e\)|·e|\.e)?s? d(?:['’]|es? |u )"
+    r"|\b(?:contr[ôo]leu(?:r|se)|programmeu(?:r|se)|administrat(?:eur|rice)|actuaire|actuar(?:y|ies|iat|ial)"
+    r"|(?:bio)?statisticien(?:ne)?|(?:bio)?statistician)s?\b",  # "Data (H/F)", not "Datadog" or "Database"
     re.IGNORECASE,
 )
 _GENERIC_FIRST = re.compile(r"^\W*(?:job description|description|about|overview|summary|descriptif|le poste)\b", re.I)

@@ -59,7 +59,7 @@ _SELF_BEFORE = re.compile(
     r"|(?:un\(e\)|une?\(e\)|futur\(e\)|un·e|un\.e|futur·e)\s*|(?:l|qu|poste d)['’])(?:[\w()'’·-]+\s+){0,2})$"
 )
 _OTHER_BEFORE = re.compile(
-    r"\b(?:with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
+    r"\b(?P<cue>with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
     r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de)"
     r"\s+(?:l['’]\s*)?(?:[\w()'’-]+\s+){0,2}$"  # "avec l'ingénieur ML" (elided article)
 )
@@ -84,9 +84,12 @@ _TITLE_END = re.compile(r"(?:\s+(?:[ivx]+|\d+|\([^)]*\)|\[[^]]*\]))*\s*(?:$|[–
 _NOT_QUALIFIERS = frozenset(
     "recruiter recruiters recruiting talent manager managers director head owner partner designer developer engineer "
     "analyst consultant coordinator specialist architect administrator assistant officer project "
-    "with our the for of and to work support meet join hiring hire about team group corp inc ltd "
+    "with our the for of and to work support supporting assist ask meet join hiring hire about team group corp inc "
+    "ltd "
     "recruteur recruteuse recrutement chargé chargée chef responsable directeur directrice rejoignez nos notre avec "
     "pour et de des les".split())
+# "un·e", "un.e", "rattaché·e", "chercheur·se": a letter, a middle dot or a period, then a feminine ending
+_INCLUSIVE = re.compile(r"(\w)[·.](e|se|euse|rice|ne|le)\b")
 # French names whose noun comes first ("ingénieurs machine learning")
 _NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu", "chargé", "charge")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
@@ -109,7 +112,8 @@ _HIRING_VERB = re.compile(
 _FIELD_BEFORE = re.compile(
     r"\b(?:degree|ph\.?d\.?|doctorat|doctorate|master(?:'?s)?(?: \d)?|bac ?\+ ?\d|bachelor'?s?|m\.?sc|b\.?sc|m\.s\.|b\.s\."
     r"|dipl[ôo]m[ée]e?|formation|background|studies|[ée]tudes(?: sup[ée]rieures)?|major(?:ing)?)"
-    r"(?: degree)? (?:in|en|of|de|d['’])\s?(?:(?! you\b| vous\b)[^.;:\n]){0,60}$")
+    # then only a list of fields: "in Computer Science, Statistics or ", "en "
+    r"(?: degree)? (?:in|en|of|de|d['’])\s?(?:[\w-]+(?: [\w-]+)?(?:, ?| or | ou | and | et | ?/ ?))*$")
 # ("Interest in machine learning and data science", "experience in data science" and bare "MLOps" are read as
 # colleagues: left out, they cost 1-2 dev postings in session 15 -- they are data-science and MLOps signal too)
 _FIELD_NAMES = ("data science", "science des données", "science des donnees")
@@ -143,7 +147,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
     title_end = -1  # where the last title-line mention ended
     for m in scan(_PATTERN, low, starts):
         role = m.lastgroup or ""
-        before = low[max(0, m.start() - 40):m.start()]
+        before = _plain_inclusive(low[max(0, m.start() - 40):m.start()])
         words = m.group().split()
         # the noun that takes the plural: "analyste(s) de données", "ingénieur(s) machine learning"
         head = words[0] if len(words) > 1 and (words[-1].startswith("donn") or words[0].startswith(_NOUN_FIRST)) \
@@ -166,16 +170,25 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         if m.group() in _FIELD_NAMES and _FIELD_BEFORE.search(low, max(0, m.start() - 80), m.start()):
             continue  # a field of study
         hiring = plural and bool(_HIRING_PLURAL.search(before))
+        other = _OTHER_BEFORE.search(before)
+        # "is expanding and seeks a ...": a hiring verb outweighs "and"/"et", not "with" ("help with hiring a ...")
+        hiring_verb = bool(_HIRING_VERB.search(before)) and (other is None or other.group("cue") in ("and", "et"))
         # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
         own = (not plural or hiring or (heading and first_line)) and m.group() != "mlops" and (
-            heading or hiring or bool(_HIRING_VERB.search(before))
-            or (bool(_SELF_BEFORE.search(before)) and not _OTHER_BEFORE.search(before)
-                                  and not _REPORTS_TO.search(low[max(0, m.start() - 60):m.start()])
+            heading or hiring or hiring_verb
+            or (bool(_SELF_BEFORE.search(before)) and other is None
+                and not _REPORTS_TO.search(_plain_inclusive(low[max(0, m.start() - 60):m.start()]))
                                   and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if heading:
             title_end = m.end()
         out.append(Mention(role, own, m.start(), m.end()))
     return out
+
+
+def _plain_inclusive(low: str) -> str:
+    """French inclusive writing made plain for the context tests: "un·e", "un.e" -> "une", "rattaché·e" ->
+    "rattachée" (only the text before a mention is tested, never indexed)."""
+    return _INCLUSIVE.sub(r"\1\2", low) if ("·" in low or ".e" in low) else low
 
 
 def _capitalised(lead: str) -> bool:
