@@ -178,7 +178,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
             heading or hiring or hiring_verb
             or (bool(_SELF_BEFORE.search(before)) and other is None
                 and not _REPORTS_TO.search(_plain_inclusive(low[max(0, m.start() - 60):m.start()]))
-                                  and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
+                and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if heading:
             title_end = m.end()
         out.append(Mention(role, own, m.start(), m.end()))
