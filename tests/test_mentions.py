@@ -87,6 +87,11 @@ from rolematch.regexes import by_first_letter
      "data science"),
     ("Whatever your background in tech, join our Data Science team and grow.", "data_scientist", True,
      "Data Science"),
+    # a sentence glued to the next ("Paris.Le") is no inclusive form; title qualifiers after a hiring verb (helper 113)
+    ("Poste ouvert aux candidat·es et à Paris.Le data scientist conçoit les modèles.", "data_scientist", True,
+     "data scientist"),
+    ("Acme is looking for a Decision Support Data Scientist to join our clinical team.", "data_scientist", True,
+     "Data Scientist"),
     # a degree word is a field of study only before "in"/"en" (helper 109)
     ("With a background in physics, you will join our data science team.", "data_scientist", True, "data science"),
     ("You will lead a major data science initiative.", "data_scientist", True, "data science"),
@@ -236,7 +241,10 @@ def test_a_salary_line_is_boilerplate_on_its_own():
                                   "Diplôme d'ingénieur ou master en science des données.",
                                   "Vous avez une formation en data science ou en informatique.",
                                   "You have a background in data science or computer science.",
-                                  "Master 2 en Data Science", "Bac+5 en data science"])
+                                  "Master 2 en Data Science", "Bac+5 en data science",
+                                  "PhD in the field of data science or a related discipline.",
+                                  "Bachelor's degree in Computer Science, Statistics, Mathematics, or Data Science.",
+                                  "Master's degree (or equivalent) in Data Science."])
 def test_a_field_of_study_is_no_role_mention(text):
     """"PhD in ..., Data Science" named a data-science colleague (0.71 toward data_scientist in an ML-scientist
     posting)."""

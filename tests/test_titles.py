@@ -23,7 +23,7 @@ from rolematch.scoring import posting_title
     ("Contrôleur de gestion (H/F)\n\nNotre groupe...", "Contrôleur de gestion (H/F)"),
     ("Chargement en cours\nData Scientist (H/F)\n\nNotre groupe...", "Data Scientist (H/F)"),
     ("CHARGE D'ETUDES STATISTIQUES (H/F)\n\nNotre groupe...", "CHARGE D'ETUDES STATISTIQUES (H/F)"),  # helper 112
-    ("Statisticiens (H/F)\n\nNotre groupe...", "Statisticiens (H/F)"),
+    ("Statisticien (H/F)\n\nNotre groupe...", "Statisticien (H/F)"),
     ("Administrative Office of the Courts\nData Scientist\n\nWe serve...", "Data Scientist"),
 ])
 def test_header_titles_are_found(text, title):
@@ -61,3 +61,10 @@ def test_a_given_title_is_cleaned_like_the_text(given):
     assert posting_title(given, "...") == "Data Scientist"
     assert posting_title("Inge\u0301nieur ML", "...") == "Ing\u00e9nieur ML"  # NFD (macOS exports) as NFC
     assert posting_title("<br>", "Job Title: Data Scientist\n...") == "Data Scientist"  # nothing left: the header's
+
+
+@pytest.mark.parametrize("first", ["Mutuelle des Actuaires", "Actuaires Associés", "Acme Statisticians",
+                                   "Prise en charge du déménagement", "Charges de personnel incluses"])
+def test_firms_and_benefits_with_job_words_are_no_title(first):
+    """(helper 113: taken as titles once plurals and stems of the new job names were accepted)"""
+    assert header_title(first + "\nParis, France\nAu sein de la direction technique, vous concevrez des modèles.") is None

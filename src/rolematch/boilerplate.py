@@ -223,10 +223,11 @@ _JOB_NOUN = re.compile(
     r"|director|designer|administrator|technician|nurse|associate|representative|executive|officer|assistant"
     r"|ing[ée]nieur|d[ée]veloppeur|chercheur|chercheuse|scientifique|analyste|chef|responsable|consultant|stagiaire"
     r"|alternant|technicien|infirmier|commercial)\w*|\bdata\b"
-    # whole words, plurals and unaccented capitals too ("CHARGE D'ETUDES"), not "Chargement" or "Charges sociales"
-    r"|\bcharg[ée](?:e|\(e\)|·e|\.e)?s? d(?:['’]|es? |u )"
-    r"|\b(?:contr[ôo]leu(?:r|se)|programmeu(?:r|se)|administrat(?:eur|rice)|actuaire|actuar(?:y|ies|iat|ial)"
-    r"|(?:bio)?statisticien(?:ne)?|(?:bio)?statistician)s?\b",  # "Data (H/F)", not "Datadog" or "Database"
+    # "Chargé(e) de ...", and "CHARGE D'ETUDES" unaccented; not "Chargement", "Prise en charge du", "Charges de"
+    r"|\bcharg[ée](?:e|\(e\)|·e|\.e)?s? d['’][ée]tudes|\bchargé(?:e|\(e\)|·e|\.e)?s? d(?:['’]|es? |u )"
+    # job names that also name firms ("Actuaires Associés", "Acme Statisticians"): a title's first word, singular
+    r"|^\W*(?:contr[ôo]leu(?:r|se)|programmeu(?:r|se)|administrat(?:eur|rice)|actuaire|actuary"
+    r"|(?:bio)?statisticien(?:ne)?|(?:bio)?statistician)\b",  # "Data (H/F)", not "Datadog" or "Database"
     re.IGNORECASE,
 )
 _GENERIC_FIRST = re.compile(r"^\W*(?:job description|description|about|overview|summary|descriptif|le poste)\b", re.I)

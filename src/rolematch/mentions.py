@@ -89,7 +89,7 @@ _NOT_QUALIFIERS = frozenset(
     "recruteur recruteuse recrutement chargé chargée chef responsable directeur directrice rejoignez nos notre avec "
     "pour et de des les".split())
 # "un·e", "un.e", "rattaché·e", "chercheur·se": a letter, a middle dot or a period, then a feminine ending
-_INCLUSIVE = re.compile(r"(\w)[·.](e|se|euse|rice|ne|le)\b")
+_INCLUSIVE = re.compile(r"(?<=\w)(?:·|\.)(?=(?:e|se|euse|rice|ne)\b)")
 # French names whose noun comes first ("ingénieurs machine learning")
 _NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu", "chargé", "charge")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
@@ -112,8 +112,10 @@ _HIRING_VERB = re.compile(
 _FIELD_BEFORE = re.compile(
     r"\b(?:degree|ph\.?d\.?|doctorat|doctorate|master(?:'?s)?(?: \d)?|bac ?\+ ?\d|bachelor'?s?|m\.?sc|b\.?sc|m\.s\.|b\.s\."
     r"|dipl[ôo]m[ée]e?|formation|background|studies|[ée]tudes(?: sup[ée]rieures)?|major(?:ing)?)"
-    # then only a list of fields: "in Computer Science, Statistics or ", "en "
-    r"(?: degree)? (?:in|en|of|de|d['’])\s?(?:[\w-]+(?: [\w-]+)?(?:, ?| or | ou | and | et | ?/ ?))*$")
+    r"(?: degree)?(?: \([^)]{0,30}\))? (?:in|en|of|de|d['’])"
+    # then fields, not the way to the posting's team ("études de marché pour notre équipe data science")
+    r"(?:(?!\b(?:join|joining|rejoindre|rejoignez|rejoindrez|team|teams|équipes?|pôle|pour|notre|nos|our|your|you"
+    r"|vous|sein|is|are|est|sont|will)\b)[^.;:?!\n]){0,70}$")
 # ("Interest in machine learning and data science", "experience in data science" and bare "MLOps" are read as
 # colleagues: left out, they cost 1-2 dev postings in session 15 -- they are data-science and MLOps signal too)
 _FIELD_NAMES = ("data science", "science des données", "science des donnees")
@@ -147,7 +149,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
     title_end = -1  # where the last title-line mention ended
     for m in scan(_PATTERN, low, starts):
         role = m.lastgroup or ""
-        before = _plain_inclusive(low[max(0, m.start() - 40):m.start()])
+        before = _context(text, m.start(), 40)
         words = m.group().split()
         # the noun that takes the plural: "analyste(s) de données", "ingénieur(s) machine learning"
         head = words[0] if len(words) > 1 and (words[-1].startswith("donn") or words[0].startswith(_NOUN_FIRST)) \
@@ -171,13 +173,16 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
             continue  # a field of study
         hiring = plural and bool(_HIRING_PLURAL.search(before))
         other = _OTHER_BEFORE.search(before)
-        # "is expanding and seeks a ...": a hiring verb outweighs "and"/"et", not "with" ("help with hiring a ...")
-        hiring_verb = bool(_HIRING_VERB.search(before)) and (other is None or other.group("cue") in ("and", "et"))
+        # "is expanding and seeks a ...": a hiring verb outweighs "and"/"et" or a cue word after it, not "with"
+        # before it ("help with hiring a ...")
+        verb = _HIRING_VERB.search(before)
+        hiring_verb = verb is not None and (other is None or other.group("cue") in ("and", "et")
+                                            or other.start() > verb.start())  # "a Decision Support Data Scientist"
         # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
         own = (not plural or hiring or (heading and first_line)) and m.group() != "mlops" and (
             heading or hiring or hiring_verb
             or (bool(_SELF_BEFORE.search(before)) and other is None
-                and not _REPORTS_TO.search(_plain_inclusive(low[max(0, m.start() - 60):m.start()]))
+                and not _REPORTS_TO.search(_context(text, m.start(), 60))
                 and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if heading:
             title_end = m.end()
@@ -185,10 +190,14 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
     return out
 
 
-def _plain_inclusive(low: str) -> str:
-    """French inclusive writing made plain for the context tests: "un·e", "un.e" -> "une", "rattaché·e" ->
-    "rattachée" (only the text before a mention is tested, never indexed)."""
-    return _INCLUSIVE.sub(r"\1\2", low) if ("·" in low or ".e" in low) else low
+def _context(text: str, start: int, size: int) -> str:
+    """The ``size`` characters of ``text`` before ``start``, lower-cased, with French inclusive writing made plain
+    for the context tests: "un·e", "un.e" -> "une", "rattaché·e" -> "rattachée" (not "Paris.Le", a sentence
+    glued to the next; the result is tested, never indexed)."""
+    before = text[max(0, start - size):start]
+    if "·" in before or "." in before:
+        before = _INCLUSIVE.sub("", before)
+    return lower_in_place(before)
 
 
 def _capitalised(lead: str) -> bool:
