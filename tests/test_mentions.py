@@ -92,6 +92,16 @@ from rolematch.regexes import by_first_letter
      "data scientist"),
     ("Acme is looking for a Decision Support Data Scientist to join our clinical team.", "data_scientist", True,
      "Data Scientist"),
+    # "with" after a hiring verb still names a colleague; capitals and "·le" are inclusive forms too (helper 114)
+    ("We are looking for an engineer with data science experience.", "data_scientist", False, "data science"),
+    ("VOUS TRAVAILLEREZ AVEC UN·E DATA SCIENTIST SUR LES MODÈLES.", "data_scientist", False, "DATA SCIENTIST"),
+    ("Vous travaillerez avec notre nouvel·le data scientist sur les modèles.", "data_scientist", False,
+     "data scientist"),
+    # a degree before the posting's own role is no field of study (helper 114)
+    ("With a high degree of independence, the Data Science Manager will drive the roadmap.", "data_scientist", True,
+     "Data Science"),
+    ("With a PhD in statistics, as a Data Science Lead you will mentor the team.", "data_scientist", True,
+     "Data Science"),
     # a degree word is a field of study only before "in"/"en" (helper 109)
     ("With a background in physics, you will join our data science team.", "data_scientist", True, "data science"),
     ("You will lead a major data science initiative.", "data_scientist", True, "data science"),
@@ -244,7 +254,8 @@ def test_a_salary_line_is_boilerplate_on_its_own():
                                   "Master 2 en Data Science", "Bac+5 en data science",
                                   "PhD in the field of data science or a related discipline.",
                                   "Bachelor's degree in Computer Science, Statistics, Mathematics, or Data Science.",
-                                  "Master's degree (or equivalent) in Data Science."])
+                                  "Master's degree (or equivalent) in Data Science.",
+                                  "Master of Science in Data Science"])
 def test_a_field_of_study_is_no_role_mention(text):
     """"PhD in ..., Data Science" named a data-science colleague (0.71 toward data_scientist in an ML-scientist
     posting)."""

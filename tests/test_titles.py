@@ -24,6 +24,9 @@ from rolematch.scoring import posting_title
     ("Chargement en cours\nData Scientist (H/F)\n\nNotre groupe...", "Data Scientist (H/F)"),
     ("CHARGE D'ETUDES STATISTIQUES (H/F)\n\nNotre groupe...", "CHARGE D'ETUDES STATISTIQUES (H/F)"),  # helper 112
     ("Statisticien (H/F)\n\nNotre groupe...", "Statisticien (H/F)"),
+    ("Statisticiens (H/F)\n\nNotre groupe...", "Statisticiens (H/F)"),  # helper 114
+    ("Senior Statistician\n\nWe serve...", "Senior Statistician"),
+    ("CHARGE DE MISSION STATISTIQUES\n\nNotre groupe...", "CHARGE DE MISSION STATISTIQUES"),
     ("Administrative Office of the Courts\nData Scientist\n\nWe serve...", "Data Scientist"),
 ])
 def test_header_titles_are_found(text, title):

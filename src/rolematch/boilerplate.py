@@ -223,11 +223,14 @@ _JOB_NOUN = re.compile(
     r"|director|designer|administrator|technician|nurse|associate|representative|executive|officer|assistant"
     r"|ing[ée]nieur|d[ée]veloppeur|chercheur|chercheuse|scientifique|analyste|chef|responsable|consultant|stagiaire"
     r"|alternant|technicien|infirmier|commercial)\w*|\bdata\b"
-    # "Chargé(e) de ...", and "CHARGE D'ETUDES" unaccented; not "Chargement", "Prise en charge du", "Charges de"
+    # "Chargé(e) de ...", "CHARGE(E) DE ..." in unaccented capitals; not "Chargement", "Prise en charge du", "Charges de"
     r"|\bcharg[ée](?:e|\(e\)|·e|\.e)?s? d['’][ée]tudes|\bchargé(?:e|\(e\)|·e|\.e)?s? d(?:['’]|es? |u )"
-    # job names that also name firms ("Actuaires Associés", "Acme Statisticians"): a title's first word, singular
-    r"|^\W*(?:contr[ôo]leu(?:r|se)|programmeu(?:r|se)|administrat(?:eur|rice)|actuaire|actuary"
-    r"|(?:bio)?statisticien(?:ne)?|(?:bio)?statistician)\b",  # "Data (H/F)", not "Datadog" or "Database"
+    r"|\b(?-i:CHARGE(?:E|\(E\))?S? D(?:['’]|ES? |U |E ))"
+    # job names that also name firms ("Actuaires Associés", "Acme Statisticians"): first in the title (after up to two
+    # seniority words), plural only at the end of the title ("Statisticiens (H/F)")
+    r"|^\W*(?:(?:senior|junior|lead|principal|staff|chief|sr\.?|jr\.?|confirm[ée]e?|expert[e]?)\s+){0,2}"
+    r"(?:contr[ôo]leu(?:r|se)|programmeu(?:r|se)|administrat(?:eur|rice)|actuaire|actuary|actuaries"
+    r"|(?:bio)?statisticien(?:ne)?|(?:bio)?statistician)(?:\b|s(?=\s*(?:$|[(–—|-])))",  # "Data (H/F)", not "Datadog" or "Database"
     re.IGNORECASE,
 )
 _GENERIC_FIRST = re.compile(r"^\W*(?:job description|description|about|overview|summary|descriptif|le poste)\b", re.I)

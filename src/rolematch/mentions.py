@@ -88,8 +88,12 @@ _NOT_QUALIFIERS = frozenset(
     "ltd "
     "recruteur recruteuse recrutement chargé chargée chef responsable directeur directrice rejoignez nos notre avec "
     "pour et de des les".split())
-# "un·e", "un.e", "rattaché·e", "chercheur·se": a letter, a middle dot or a period, then a feminine ending
-_INCLUSIVE = re.compile(r"(?<=\w)(?:·|\.)(?=(?:e|se|euse|rice|ne)\b)")
+# cue words that may be part of a title after a hiring verb ("seeks a Decision Support / Research Fellow ...")
+_QUALIFIER_CUES = ("support", "supporting", "fellow")
+# "un·e", "UN·E", "nouvel·le", "un.e", "UN.E", "rattaché·e": a middle dot, or a period between letters of one case,
+# then a feminine ending ("Paris.Le" is two sentences glued)
+_INCLUSIVE = re.compile(r"(?<=\w)·(?=(?i:e|se|euse|rice|ne|le)\b)|(?<=[a-zà-ÿ])\.(?=(?:e|se|euse|rice|ne)\b)"
+                        r"|(?<=[A-ZÀ-Þ])\.(?=(?:E|SE|EUSE|RICE|NE)\b)")
 # French names whose noun comes first ("ingénieurs machine learning")
 _NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu", "chargé", "charge")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
@@ -110,12 +114,14 @@ _HIRING_VERB = re.compile(
     r"|looks for|recherche|cherche|recrute)\s+(?:an?|une?|un\(e\)|une\(e\)|un·e|un\.e)\s+(?:[\w()'’·-]+\s+){0,2}$")
 # "a PhD in Computer Science, Data Science or Statistics": a field of study, not a role of anyone
 _FIELD_BEFORE = re.compile(
-    r"\b(?:degree|ph\.?d\.?|doctorat|doctorate|master(?:'?s)?(?: \d)?|bac ?\+ ?\d|bachelor'?s?|m\.?sc|b\.?sc|m\.s\.|b\.s\."
-    r"|dipl[ôo]m[ée]e?|formation|background|studies|[ée]tudes(?: sup[ée]rieures)?|major(?:ing)?)"
-    r"(?: degree)?(?: \([^)]{0,30}\))? (?:in|en|of|de|d['’])"
-    # then fields, not the way to the posting's team ("études de marché pour notre équipe data science")
+    r"\b(?:degree|ph\.?d\.?|doctorat|doctorate|(?:master|bachelor)(?:'?s)?(?: of (?:science|arts|engineering))?(?: \d)?"
+    r"|bac ?\+ ?\d|m\.?sc|b\.?sc|m\.s\.|b\.s\.|dipl[ôo]m[ée]e?|formation|background|studies|[ée]tudes(?: sup[ée]rieures)?"
+    r"|major(?:ing)?)(?: degree)?(?: \([^)]{0,30}\))? (?:in|en|de|d['’])"
+    # then fields, not the way to the posting's team or role ("études de marché pour notre équipe data science",
+    # "a PhD in statistics, as a Data Science Lead")
     r"(?:(?!\b(?:join|joining|rejoindre|rejoignez|rejoindrez|team|teams|équipes?|pôle|pour|notre|nos|our|your|you"
-    r"|vous|sein|is|are|est|sont|will)\b)[^.;:?!\n]){0,70}$")
+    r"|vous|tu|il|elle|we|sein|is|are|est|sont|will|as an?|en tant que|candidat|candidate)\b)[^.;:?!\n]){0,70}"
+    r"(?<!\bthe )(?<!\bla )(?<!\ble )(?<!\bles )(?<!\bl')(?<!\bthis )(?<!\bce )(?<!\bcette )$")
 # ("Interest in machine learning and data science", "experience in data science" and bare "MLOps" are read as
 # colleagues: left out, they cost 1-2 dev postings in session 15 -- they are data-science and MLOps signal too)
 _FIELD_NAMES = ("data science", "science des données", "science des donnees")
@@ -176,8 +182,8 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         # "is expanding and seeks a ...": a hiring verb outweighs "and"/"et" or a cue word after it, not "with"
         # before it ("help with hiring a ...")
         verb = _HIRING_VERB.search(before)
-        hiring_verb = verb is not None and (other is None or other.group("cue") in ("and", "et")
-                                            or other.start() > verb.start())  # "a Decision Support Data Scientist"
+        hiring_verb = verb is not None and (other is None or other.group("cue") in ("and", "et") or (
+            other.start() > verb.start() and other.group("cue") in _QUALIFIER_CUES))  # "a Decision Support Data ..."
         # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
         own = (not plural or hiring or (heading and first_line)) and m.group() != "mlops" and (
             heading or hiring or hiring_verb
