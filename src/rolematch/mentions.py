@@ -171,10 +171,10 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         qualified = (first_line and m.group() not in _FIELD_NAMES
                      and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
                      and (lead.strip() in _SHORT_SENIORITY or _capitalised(text[line_start:m.start()])))
+        # a title line, bare or labelled ("Job Title: ..."), or a first line that qualifies its role
         heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead)) or paired or qualified)
                    and (_title_words(line, m.end() - line_start) if first_line else len(line.split())) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
-        # a title line, bare or labelled ("Job Title: ...")
         if m.group() in _FIELD_NAMES and _FIELD_BEFORE.search(low, max(0, m.start() - 80), m.start()):
             continue  # a field of study
         hiring = plural and bool(_HIRING_PLURAL.search(before))
