@@ -7,24 +7,23 @@ from conftest import EVAL_DEV
 from rolematch.lang import detect_language
 
 
-def test_list_style_postings_and_abbreviations_stay_english():
-    """A share-of-common-words rule refused key: value postings; ALS, SOM, HAR and names (Dan, PT Akan Dari)
-    made English postings Catalan or Indonesian."""
-    kv = ("Job Title: ML Engineer\nLocation: Oslo\nContract: Permanent\nStack: Python, PyTorch, Kubernetes, Airflow, "
-          "Spark, Kafka, Terraform, AWS, GCP, MLflow, Docker, Grafana\nTeam: Platform (8 engineers)\nSalary: NOK 900k\n"
-          "Start: ASAP\nRemote: hybrid\nLanguages: English\nTravel: none\nVisa: yes\nYou will: deploy models to the "
-          "platform and work with the data team on monitoring.\n")
-    assert detect_language(kv) == "en"
-    abbreviations = ("Recommender systems with ALS, SOM and HAR models for our equip partner; Dan Pratama leads PT Akan "
-                     "Dari Digital (Ini Group). You will build the models with the team and ship them to production.")
-    assert detect_language(abbreviations) == "en"
-    av = ("ML Engineer - AV Perception\nTeam: AV Perception / 3D Detection\n- Train 3D detection models for the AV "
-          "stack\n- Fuse camera and lidar (360 deg) data\n- Deploy models on AV compute\n- 3+ yrs deep learning, PyTorch\n"
-          "- Experience with AV datasets (nuScenes)\n- Papers with Yang Li, Kami Chen (ITU) and Prof. Yang")
-    assert detect_language(av) == "en"
-    tu = ("Tu es passionné(e) par la data ? Tu as entre 2 et 5 ans d'expérience, tu es à l'aise entre produit et "
-          "marketing. Salaire : entre 45 k€ et 55 k€, entre Paris et Lyon.")
-    assert detect_language(tu) == "fr"
+@pytest.mark.parametrize("text,lang", [
+    # a share-of-common-words rule refused key: value postings
+    ("Job Title: ML Engineer\nLocation: Oslo\nContract: Permanent\nStack: Python, PyTorch, Kubernetes, Airflow, "
+     "Spark, Kafka, Terraform, AWS, GCP, MLflow, Docker, Grafana\nTeam: Platform (8 engineers)\nSalary: NOK 900k\n"
+     "Start: ASAP\nRemote: hybrid\nLanguages: English\nTravel: none\nVisa: yes\nYou will: deploy models to the "
+     "platform and work with the data team on monitoring.\n", "en"),
+    # ALS, SOM, HAR and names (Dan, PT Akan Dari) made English postings Catalan or Indonesian
+    ("Recommender systems with ALS, SOM and HAR models for our equip partner; Dan Pratama leads PT Akan "
+     "Dari Digital (Ini Group). You will build the models with the team and ship them to production.", "en"),
+    ("ML Engineer - AV Perception\nTeam: AV Perception / 3D Detection\n- Train 3D detection models for the AV "
+     "stack\n- Fuse camera and lidar (360 deg) data\n- Deploy models on AV compute\n- 3+ yrs deep learning, PyTorch\n"
+     "- Experience with AV datasets (nuScenes)\n- Papers with Yang Li, Kami Chen (ITU) and Prof. Yang", "en"),
+    ("Tu es passionné(e) par la data ? Tu as entre 2 et 5 ans d'expérience, tu es à l'aise entre produit et "
+     "marketing. Salaire : entre 45 k€ et 55 k€, entre Paris et Lyon.", "fr"),
+], ids=["key-value", "abbreviations", "av-names", "french-tu"])
+def test_list_style_postings_and_abbreviations_keep_their_language(text, lang):
+    assert detect_language(text) == lang
 
 
 @pytest.mark.parametrize("text,lang", [

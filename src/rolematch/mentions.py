@@ -56,7 +56,7 @@ MENTION_HEADS = Heads(_PREFIXES)
 _SELF_BEFORE = re.compile(
     r"(?:\b(?:(?:a|an|our|the|as|as an?|seeking|hiring|hire|for|looking for|join|become|new|senior|junior|lead|staff"
     r"|principal|un|une|notre|leur|le|la|en tant que|poste de|recherchons|recherchent|recrute|recrutons|cherchons|futur|future|que)\s+"
-    r"|(?:un\(e\)|une?\(e\)|futur\(e\)|un·e|un\.e|futur·e)\s*|(?:l|qu|poste d)['’])(?:[\w()'’·-]+\s+){0,2})$"
+    r"|(?:un\(e\)|une?\(e\)|futur\(e\))\s*|(?:l|qu|poste d)['’])(?:[\w()'’·-]+\s+){0,2})$"
 )
 _OTHER_BEFORE = re.compile(
     r"\b(?P<cue>with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
@@ -91,6 +91,7 @@ _NOT_QUALIFIERS = frozenset(
 # cue words that may be part of a title after a hiring verb ("seeks a Decision Support / Research Fellow ...")
 _QUALIFIER_CUES = ("support", "supporting", "fellow")
 # "un·e", "UN·E", "nouvel·le", "un.e", "UN.E", "rattaché·e": a middle dot, or a period between letters of one case,
+# made plain by _context before any context test (so the patterns above need not know these forms);
 # then a feminine ending ("Paris.Le" is two sentences glued)
 _INCLUSIVE = re.compile(r"(?<=\w)·(?=(?i:e|se|euse|rice|ne|le)\b)|(?<=[a-zà-ÿ])\.(?=(?:e|se|euse|rice|ne)\b)"
                         r"|(?<=[A-ZÀ-Þ])\.(?=(?:E|SE|EUSE|RICE|NE)\b)")
@@ -111,7 +112,7 @@ _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|
 # whatever "and" comes before it
 _HIRING_VERB = re.compile(
     r"(?<!support )(?<!supporting )(?<!help )(?<!helping )\b(?:seeks|seeking|hiring|is looking for|are looking for"
-    r"|looks for|recherche|cherche|recrute)\s+(?:an?|une?|un\(e\)|une\(e\)|un·e|un\.e)\s+(?:[\w()'’·-]+\s+){0,2}$")
+    r"|looks for|recherche|cherche|recrute)\s+(?:an?|une?|un\(e\)|une\(e\))\s+(?:[\w()'’·-]+\s+){0,2}$")
 # "a PhD in Computer Science, Data Science or Statistics": a field of study, not a role of anyone
 _FIELD_BEFORE = re.compile(
     r"\b(?:degree|ph\.?d\.?|doctorat|doctorate|(?:master|bachelor)(?:'?s)?(?: of (?:science|arts|engineering))?(?: \d)?"
