@@ -718,6 +718,19 @@ def test_closed_stdout_is_no_traceback(tmp_path):
         assert proc.returncode == code and "Traceback" not in proc.stderr and message in proc.stderr
 
 
+@pytest.mark.parametrize("stdin", ["closed", "write-only"])
+def test_score_with_an_unreadable_stdin_says_so_and_writes_nothing(tmp_path, stdin):
+    out = tmp_path / "o.csv"
+    args = [sys.executable, "-m", "rolematch", "score", "-", "-o", str(out), "-j", "1", "-q"]
+    if stdin == "closed":
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.close(0))
+    else:
+        with open(os.devnull, "w") as sink:
+            proc = subprocess.run(args, stdin=sink, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "<stdin>: cannot read:" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
 def test_a_bad_byte_on_stdin_with_a_given_encoding_is_located_as_well_as_it_can_be(tmp_path):
     data = b"id,description\n" + b"".join(b"%d,plain text row\n" % i for i in range(3000)) + b"3000,caf\xe9\n"
     proc = subprocess.run([sys.executable, "-m", "rolematch", "score", "-", "-o", str(tmp_path / "o.csv"),

@@ -345,6 +345,24 @@ def test_a_closed_stdout_is_an_error_not_a_silent_success():
     assert proc.returncode == 1 and "standard output is closed" in proc.stderr
 
 
+@pytest.mark.parametrize("stdin", ["closed", "write-only"])
+def test_an_unreadable_stdin_is_one_bad_file_and_the_later_files_are_still_classified(stdin):
+    import subprocess
+    import sys
+
+    code = "import sys; sys.argv = ['rolematch'] + sys.argv[1:]; from rolematch.cli import main; main()"
+    args = [sys.executable, "-c", code, "classify", str(EN), "-", str(FR), "--json"]
+    if stdin == "closed":  # Python then starts with sys.stdin None
+        proc = subprocess.run(args, capture_output=True, text=True, preexec_fn=lambda: os.close(0))
+    else:
+        with open(os.devnull, "w") as sink:
+            proc = subprocess.run(args, stdin=sink, capture_output=True, text=True)
+    lines = [json.loads(ln) for ln in proc.stdout.splitlines()]
+    assert [ln["source"] for ln in lines] == [str(EN), "<stdin>", str(FR)], proc.stderr
+    assert lines[1]["error"].startswith("cannot read:") and lines[2]["label"] == "data_scientist"
+    assert proc.returncode == 1 and "Error: <stdin>: cannot read:" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_a_file_name_that_is_not_utf8_is_escaped_in_json(tmp_path):
     name = os.fsencode(str(tmp_path)) + b"/caf\xe9.txt"
     with open(name, "wb") as fh:

@@ -18,6 +18,12 @@ def test_utf16_without_bom_is_decoded(encoding):
     assert decode_bytes(FR.encode(encoding), "x.txt") == FR
 
 
+@pytest.mark.parametrize("damage", [lambda b: b[:-1], lambda b: b + "\ud800".encode("utf-16-le", "surrogatepass")])
+def test_damaged_utf16_without_bom_is_named_as_utf16_not_binary(damage):
+    with pytest.raises(InputError, match=r"^x.txt: undecodable bytes in utf-16-le text \(no byte-order mark\)"):
+        decode_bytes(damage((FR * 3).encode("utf-16-le")), "x.txt")
+
+
 def test_a_stray_nul_byte_does_not_make_a_text_binary():
     assert decode_bytes(FR.encode() + b"\x00" + FR.encode(), "x.txt") == FR + "\x00" + FR
 

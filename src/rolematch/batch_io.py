@@ -276,8 +276,13 @@ def open_source(path: str, sep: str | None = None, encoding: str | None = None, 
         sep = "\t"
     given = encoding
     if path == "-":
+        if sys.stdin is None:  # started with stdin closed
+            raise InputError("cannot read: standard input is closed", "<stdin>")
         raw: IO[bytes] = sys.stdin.buffer
-        head = raw.peek(65536)[:65536] if hasattr(raw, "peek") else b""
+        try:
+            head = raw.peek(65536)[:65536] if hasattr(raw, "peek") else b""
+        except OSError as exc:  # a closed descriptor, a stream opened for writing only
+            raise InputError(f"cannot read: {exc.strerror or exc}", "<stdin>") from None
         size: int | None = None
         compressed: IO[bytes] | None = None
     else:

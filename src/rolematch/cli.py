@@ -91,6 +91,8 @@ def _read(path: str, encoding: str | None = None) -> str:
     from rolematch.text import read_posting
 
     if path == "-":
+        if sys.stdin is None:  # started with stdin closed
+            raise InputError("cannot read: standard input is closed", "<stdin>")
         return read_posting(sys.stdin.buffer, encoding)
     try:
         fmt = format_of(path)

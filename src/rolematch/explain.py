@@ -43,27 +43,31 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
     # (name, kind) -> {column: share}
     owners: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
     spans_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    # the words' own columns and character n-grams, as flat (owner, column, share) arrays: thousands per posting
+    word_owner, word_cols, word_shares = (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),)
 
     skipped = fz.skipped_spans(item)
     lowers, starts, lengths = fz.kept_tokens(item.doc, skipped)
     if len(lowers):
         strings = lower_words(item.text, lowers, starts, lengths)  # the doc's text (a Doc rebuilds it per call)
         uniq, freq = np.unique(lowers, return_counts=True)
-        mass: dict[int, float] = defaultdict(float)
-        per_word: list[tuple[str, np.ndarray, int]] = []
         words = [strings[h] for h in uniq.tolist()]
-        for h, word, cols, c in zip(uniq.tolist(), words, fz.char_columns(uniq, words), freq.tolist()):
-            per_word.append((word, cols, c))
-            for col in cols.tolist():
-                mass[col] += c
-            owners[(word, "term")][off_word + h % sp_word] = 1.0
-        for word, cols, c in per_word:
-            d = owners[(word, "term")]
-            for col in cols.tolist():
-                d[col] = d.get(col, 0.0) + c / mass[col]
+        for word in words:
+            owners[(word, "term")] = {}  # its place among the owners; its columns are in the arrays
+        grams = fz.char_columns(uniq, words)
+        sizes = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
+        char_cols = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int64)
+        char_freq = np.repeat(freq, sizes).astype(np.float64)
+        # an n-gram shared by several words (or repeated in one) is split by how often each occurrence is seen
+        _, at = np.unique(char_cols, return_inverse=True)
+        mass = np.bincount(at, weights=char_freq)
+        n_words = len(words)
+        word_owner = np.concatenate([np.arange(n_words), np.repeat(np.arange(n_words), sizes)])
+        word_cols = np.concatenate([off_word + (uniq % np.uint64(sp_word)).astype(np.int64), char_cols])
+        word_shares = np.concatenate([np.ones(n_words), char_freq / mass[at]])
         if len(lowers) > 1:
-            pairs = lowers[:-1] * _BIGRAM_MUL + lowers[1:]
-            for a, b, p in zip(lowers[:-1].tolist(), lowers[1:].tolist(), pairs.tolist()):
+            pairs = (lowers[:-1] * _BIGRAM_MUL + lowers[1:]).tolist()
+            for (a, b), p in dict(zip(zip(lowers[:-1].tolist(), lowers[1:].tolist()), pairs)).items():
                 owners[(f"{strings[a]} {strings[b]}", "term")][off_word + p % sp_word] = 1.0
     if item.title_doc is not None:
         tl, t_starts, t_lengths = _token_arrays(item.title_doc)
@@ -101,9 +105,11 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
     # every (owner, column, share) as flat arrays: a class's contributions are then one product and one bincount
     keys = list(owners)
     sizes = [len(owners[k]) for k in keys]
-    owner = np.repeat(np.arange(len(keys)), sizes)
-    cols = np.fromiter((c for k in keys for c in owners[k]), dtype=np.int64, count=int(sum(sizes)))
-    shares = np.fromiter((v for k in keys for v in owners[k].values()), dtype=np.float64, count=len(cols))
+    n_cols = int(sum(sizes))
+    owner = np.concatenate([word_owner, np.repeat(np.arange(len(keys)), sizes)])
+    cols = np.concatenate([word_cols, np.fromiter((c for k in keys for c in owners[k]), dtype=np.int64, count=n_cols)])
+    shares = np.concatenate([word_shares, np.fromiter((v for k in keys for v in owners[k].values()),
+                                                      dtype=np.float64, count=n_cols)])
     out: dict[str, list[Contribution]] = {}
     weighted: dict[tuple[float, ...], np.ndarray] = {}  # the posting's weighted values at ``cols``, per block weighting
     for cls, (weights, blocks) in model.class_weights().items():
@@ -114,13 +120,13 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
             xv = np.where(x.indices[at] == cols, x.data[at], 0.0) if len(x.indices) else np.zeros(len(cols))
             weighted[tuple(blocks)] = xv
         totals = np.bincount(owner, weights=xv * shares * weights[cols], minlength=len(keys))
+        positive = np.flatnonzero(totals > 0)
         contribs = []
-        for i in np.flatnonzero(totals > 0).tolist():
+        for i in positive[np.argsort(-totals[positive], kind="stable")][:top].tolist():
             name, kind = keys[i]
             spans = tuple(sorted(set(spans_of[name]))) if kind in ("rule", "mention") else ()
             contribs.append(Contribution(name, float(totals[i]), kind, spans))
-        contribs.sort(key=lambda c: -c.weight)
-        out[cls] = contribs[:top]
+        out[cls] = contribs
     for cls, found in sentence_evidence(model, item, to_source).items():
         out[cls] = out.get(cls, []) + found
     return {str(c): out[str(c)] for c in model.classes_}

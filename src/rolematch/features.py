@@ -8,7 +8,7 @@ per word type and cached. Boilerplate lines are left out of the text blocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
@@ -69,6 +69,8 @@ class Analysed:
     title_doc: "Tokens | None"
     lang: str
     mentions: Sequence["Mention"] = ()
+    #: the boilerplate spans, once computed (:meth:`Featurizer.skipped_spans`)
+    boilerplate: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
 
 
 def _token_arrays(doc: "Tokens") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -191,7 +193,9 @@ class Featurizer:
         """Boilerplate spans of the posting (empty when boilerplate filtering is off)."""
         if not self.boilerplate:
             return []
-        return boilerplate_spans(item.text, starts=starts_in(item.doc, CUE_HEADS, item.text))
+        if item.boilerplate is None:  # the posting model, the sentence expert and the evidence all ask
+            item.boilerplate = boilerplate_spans(item.text, starts=starts_in(item.doc, CUE_HEADS, item.text))
+        return item.boilerplate
 
     def title_hashes(self, item: Analysed) -> np.ndarray:
         """Hashes of title unigrams and bigrams (salted apart from the body's)."""

@@ -478,8 +478,9 @@ def decode_bytes(data: bytes, source: str | None = None, encoding: str | None = 
     if codec is not None:
         try:
             return data.decode(codec)
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as exc:  # its zero bytes say UTF-16: a cut or damaged file, not a binary one
+            raise InputError(f"undecodable bytes in {codec} text (no byte-order mark) at byte {exc.start}",
+                             source) from None
     if _is_binary(data):
         raise InputError("binary file (not text)", source)
     # UTF-8, each invalid byte read as cp1252 (latin-1 for its five undefined bytes), as `score` reads
@@ -492,7 +493,10 @@ def read_posting(path: Union[str, Path, IO[bytes]], encoding: str | None = None)
     limit = MAX_CHARS * 4  # bytes: four per character at most in UTF-8
     if hasattr(path, "read"):
         name = getattr(path, "name", "<stream>")
-        data = path.read(limit + 1)  # type: ignore[union-attr]
+        try:
+            data = path.read(limit + 1)  # type: ignore[union-attr]
+        except OSError as exc:  # a closed descriptor, a stream opened for writing only
+            raise InputError(f"cannot read: {exc.strerror or exc}", str(name)) from None
         if len(data) > limit:
             raise InputError(f"too large (over {limit:,} bytes) for one posting; use `rolematch score` for batches",
                              str(name))
