@@ -796,6 +796,42 @@ def test_a_surrogate_in_a_json_key_is_written_to_parquet(tmp_path):
     assert list(out.columns[:3]) == ["id", "n\\ud800", "text"] and out["rolematch_label"].iloc[0] == "ml_engineer"
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_repeated_parquet_column_keeps_both_columns_values(tmp_path, suffix):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array(["1", "2"]), pa.array([EN, FR]), pa.array(["x", "y"])],
+                                        names=["id", "description", "id"]), src)
+    score_file(str(src), str(tmp_path / f"out.{suffix}"), jobs=1, progress=False)
+    out = pd.read_parquet(tmp_path / "out.parquet") if suffix == "parquet" else read_out(tmp_path / "out.csv")
+    assert list(out.columns[:3]) == ["id", "description", "id.1"]  # renamed as a CSV header is
+    assert list(out["id"]) == ["1", "2"] and list(out["id.1"]) == ["x", "y"]
+    assert list(out["rolematch_label"]) == ["ml_engineer", "data_scientist"]
+
+
+@pytest.mark.parametrize("source", ["parquet", "jsonl"])
+def test_jsonl_output_is_strict_json_with_nan_as_null(tmp_path, source):
+    if source == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        import pyarrow.parquet as pq
+
+        src = tmp_path / "in.parquet"
+        pq.write_table(pa.table({"salary": [float("nan"), float("inf")], "description": [EN, FR]}), src)
+    else:  # Python's json reads NaN and Infinity, as in pandas' exports
+        src = tmp_path / "in.jsonl"
+        src.write_text(json.dumps({"salary": float("nan"), "extra": [float("-inf")], "description": EN}) + "\n"
+                       + json.dumps({"salary": 1.5, "description": FR}) + "\n", encoding="utf-8")
+    score_file(str(src), str(tmp_path / "out.jsonl"), jobs=1, progress=False)
+    strict = [json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} in JSON output"))
+              for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert strict[0]["salary"] is None and strict[0]["rolematch_label"] == "ml_engineer"
+    assert strict[1]["salary"] == (None if source == "parquet" else 1.5) and strict[1]["rolematch_label"] == "data_scientist"
+    if source == "jsonl":
+        assert strict[0]["extra"] == [None]
+
+
 def test_score_warns_once_about_a_slow_user_rule(tmp_path):
     from click.testing import CliRunner
 

@@ -334,12 +334,19 @@ def test_json_gives_one_line_per_file_in_order_failures_included(tmp_path, comma
     assert f"Error: {missing}: no such file" in res.stderr
 
 
-def test_a_closed_stdout_is_an_error_not_a_silent_success():
+@pytest.mark.parametrize("command", ["classify", "evaluate"])
+def test_a_closed_stdout_is_an_error_not_a_silent_success(tmp_path, command):
     import subprocess
     import sys
 
-    code = "import sys; sys.argv = ['rolematch', 'classify', sys.argv[1]]; from rolematch.cli import main; main()"
-    proc = subprocess.run([sys.executable, "-c", code, str(EN)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    import pandas as pd
+
+    data = EN
+    if command == "evaluate":
+        data = tmp_path / "labelled.csv"
+        pd.DataFrame({"description": [EN.read_text(encoding="utf-8")], "label": ["ml_engineer"]}).to_csv(data, index=False)
+    code = "import sys; sys.argv = ['rolematch'] + sys.argv[1:]; from rolematch.cli import main; main()"
+    proc = subprocess.run([sys.executable, "-c", code, command, str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True, pass_fds=(), close_fds=True,
                           preexec_fn=lambda: os.close(1))
     assert proc.returncode == 1 and "standard output is closed" in proc.stderr

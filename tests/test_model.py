@@ -258,6 +258,13 @@ def test_version_mismatch_is_refused_or_warned(small_model_dir, tmp_path):
         RoleModel.load(d)
 
 
+@pytest.mark.parametrize("fmt", [True, "3", 3.5, 99])
+def test_a_manifest_format_that_is_not_a_known_number_is_refused(small_model_dir, tmp_path, fmt):
+    d = model_copy(small_model_dir, tmp_path / "m", format=fmt)
+    with pytest.raises(ModelError, match="model format"):
+        RoleModel.load(d)
+
+
 def test_manifest_records_provenance(small_model_dir):
     m = json.loads((small_model_dir / MANIFEST_FILE).read_text())
     assert set(m["labels"]) == {"ml_engineer", "ml_scientist", "data_scientist", "other"}

@@ -318,10 +318,19 @@ def test_training_refuses_texts_that_are_not_text_naming_rows(tiny, tmp_path):
     records = json.loads(tiny.to_json(orient="records"))
     records[1]["description"], records[3]["description"], records[4]["description"] = ["a", "b"], 42, None
     (tmp_path / "odd.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    with pytest.raises(TrainingError, match=r"2 row\(s\) whose 'description' is not text \(int, list; data row 2, 4\)"):
+    with pytest.raises(TrainingError, match=r"2 row\(s\) whose 'description' is not text \(int, list; line 2, 4\)"):
         read_labelled(tmp_path / "odd.jsonl")
     kept = read_labelled(tmp_path / "odd.jsonl", keep_unusable=True)  # evaluation: they count, as unscorable
     assert len(kept) == len(records)
+
+
+def test_json_lines_errors_name_the_lines_of_the_file(tiny, tmp_path):
+    """Blank lines (and CSV's multi-line cells) make a row's number differ from its line: JSON Lines name lines."""
+    lines = [json.dumps(r) for r in json.loads(tiny.to_json(orient="records"))[:4]]
+    lines[2] = lines[2].replace('"label":"', '"label":"ML Engineer').replace('"label": "', '"label": "ML Engineer')
+    (tmp_path / "blank.jsonl").write_text(lines[0] + "\n\n\n" + "\n".join(lines[1:]) + "\n")
+    with pytest.raises(TrainingError, match=r"unknown label\(s\) 'ML Engineer.*\(1 row\(s\): line 5\)"):
+        read_labelled(tmp_path / "blank.jsonl")
 
 
 def test_training_leaves_out_rows_score_would_refuse_naming_them(tiny, tmp_path):
@@ -332,7 +341,7 @@ def test_training_leaves_out_rows_score_would_refuse_naming_them(tiny, tmp_path)
     records[2]["description"] = "word " * 210_000
     (tmp_path / "odd.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     with pytest.warns(UserWarning, match=r"2 row\(s\) left out, as score would refuse them \(language looks like "
-                                         r"'de'; posting too large; data row 2, 3\)"):
+                                         r"'de'; posting too large; line 2, 3\)"):
         got = read_labelled(tmp_path / "odd.jsonl")
     assert len(got) == len(records) - 2 and "Wir suchen" not in " ".join(got.text)
     assert len(read_labelled(tmp_path / "odd.jsonl", keep_unusable=True)) == len(records)  # evaluation counts them

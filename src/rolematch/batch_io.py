@@ -15,6 +15,7 @@ import csv
 import gzip
 import io
 import json
+import math
 import os
 import re
 import sys
@@ -549,25 +550,29 @@ def require_pyarrow(what: str, path: str) -> None:
 
 def _open_parquet(path: str, chunk_size: int) -> Source:
     require_pyarrow("reading Parquet", path)
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:
         raise InputError(f"not a readable Parquet file ({exc})", path) from None
-    cols = list(pf.schema_arrow.names)
+    schema = pf.schema_arrow
+    cols = unique_names([str(name) for name in schema.names])  # a repeated name would lose a column's values
+    if cols != list(schema.names):
+        schema = pa.schema([field.with_name(name) for field, name in zip(schema, cols)], metadata=schema.metadata)
     done = [0]
 
     def records() -> Iterator[Record]:
         line = 0
         for batch in pf.iter_batches(batch_size=chunk_size):
-            for row in batch.to_pylist():
+            for values in zip(*(column.to_pylist() for column in batch.columns)):
                 line += 1
                 done[0] = line
-                yield Record(line, row)
+                yield Record(line, dict(zip(cols, values)))
 
     total = pf.metadata.num_rows
-    return Source(cols, records(), total, lambda: done[0], schema=pf.schema_arrow, unit="row")
+    return Source(cols, records(), total, lambda: done[0], schema=schema, unit="row")
 
 
 # -- writers --------------------------------------------------------------------------
@@ -603,6 +608,25 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def _json_line(row: dict[str, Any]) -> str:
+    """One output row as strict JSON: NaN and infinities (a Parquet float column, a JSON Lines ``NaN``) as
+    ``null``, which strict readers (JavaScript, Go, BigQuery) take, not Python's ``NaN``/``Infinity``."""
+    try:
+        return json.dumps(row, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:  # rare: only then are the values walked
+        return json.dumps(_finite(row), ensure_ascii=False, default=str, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
     return value
 
 
@@ -671,7 +695,7 @@ class Writer:
         if self.fmt in ("csv", "tsv"):
             self._csv.writerows([[_cell(r.get(c)) for c in self.columns] for r in rows])
         elif self.fmt == "jsonl":
-            self._fh.write("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows))
+            self._fh.write("".join(_json_line(r) + "\n" for r in rows))
         else:
             self._write_parquet(rows)
 

@@ -102,6 +102,13 @@ def _read(path: str, encoding: str | None = None) -> str:
                      f"`rolematch score {path} -o scored.csv` (add --text-column NAME if needed)", path)
 
 
+def _require_stdout() -> None:
+    """Refuse to start when standard output is closed (`>&-`): the results would be lost while the exit
+    code said all was well."""
+    if sys.stdout is None:
+        raise click.ClickException("standard output is closed; nothing could be written (redirect it to a file)")
+
+
 def _each_file(files: Sequence[str], fn: Callable[[str, str], None], encoding: str | None = None,
                as_json: bool = False) -> None:
     """Run ``fn(name, text)`` per file; report bad files on stderr, go on, fail at the end.
@@ -111,8 +118,7 @@ def _each_file(files: Sequence[str], fn: Callable[[str, str], None], encoding: s
     """
     from rolematch.batch_io import encodable
 
-    if sys.stdout is None:  # `>&-`: every result would be lost while the exit code said all was well
-        raise click.ClickException("standard output is closed; nothing could be written (redirect it to a file)")
+    _require_stdout()
     failed = 0
     for f in files:
         name = "<stdin>" if f == "-" else encodable(f)  # a file name that is not UTF-8 (surrogate escapes) as \udcXX
@@ -427,6 +433,7 @@ def evaluate(data: str, model_dir: str | None, text_column: str | None, label_co
     from rolematch.api import RoleModel
     from rolematch.train import evaluate as run_eval, read_labelled
 
+    _require_stdout()
     df = read_labelled(data, text_column, label_column, title_column, keep_unusable=True)
     rep = run_eval(RoleModel.load(model_dir), df, use_title=title_column is not None)
     if as_json:

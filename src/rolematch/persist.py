@@ -250,7 +250,7 @@ def load_model(directory: PathLike) -> tuple[Any, dict[str, Any]]:
     """Verify, then unpickle. Returns ``(estimator, manifest)``."""
     manifest, data = _verified(directory)
     fmt = manifest.get("format", 1)
-    if fmt not in READABLE_FORMATS:
+    if isinstance(fmt, bool) or fmt not in READABLE_FORMATS:  # True == 1 in Python: not a format number
         raise ModelError(f"{directory}: model format {fmt!r} is not one this rolematch {__version__} reads "
                          f"({', '.join(map(str, READABLE_FORMATS))}); upgrade rolematch or retrain with "
                          "`rolematch train`")

@@ -135,16 +135,19 @@ def _json_table(text: str, source: str) -> "pd.DataFrame":
     from rolematch.batch_io import open_jsonl
 
     src = open_jsonl(io.StringIO(text, newline=""), source, None)
-    rows, bad = [], []
+    rows, lines, bad = [], [], []
     for rec in src.records:
         if rec.error:
             bad.append(rec.error)
         else:
             rows.append(rec.values)
+            lines.append(rec.line)
     if bad:
         more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
         raise InputError(f"{len(bad)} unreadable line(s): {'; '.join(bad[:3])}{more}; fix or remove them", source)
-    return pd.DataFrame.from_records(rows, columns=src.columns)
+    df = pd.DataFrame.from_records(rows, columns=src.columns)
+    df.attrs["lines"] = lines  # each row's line in the file (blank lines and multi-line arrays make them differ)
+    return df
 
 
 def result_row(res: RoleResult | InputError, explain: bool = False, digits: int | None = 4) -> dict[str, Any]:

@@ -59,10 +59,14 @@ def read_labelled(path: PathLike, text_column: str | None = None, label_column: 
                      ignore_index=True)
 
 
-def _data_rows(mask: Any) -> str:
-    """``data row 1, 2, 3, 4, 5, ...`` for the rows where ``mask`` is true."""
+def _data_rows(mask: Any, lines: Sequence[int] | None = None) -> str:
+    """``data row 1, 2, 3, 4, 5, ...`` for the rows where ``mask`` is true; ``line 3, 7, ...`` when each row's
+    line in the file is known (JSON Lines, JSON arrays)."""
     rows = np.flatnonzero(np.asarray(mask))
-    return "data row " + ", ".join(str(i + 1) for i in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    more = ", ..." if len(rows) > 5 else ""
+    if lines is not None:
+        return "line " + ", ".join(str(lines[i]) for i in rows[:5]) + more
+    return "data row " + ", ".join(str(i + 1) for i in rows[:5]) + more
 
 
 def _labelled_file(p: Path, text_column: str | None, label_column: str, title_column: str | None,
@@ -73,6 +77,7 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
     try:
         df = read_table(p)
         text_column = find_text_column(list(df.columns), text_column, str(p))
+        lines = df.attrs.get("lines")
     except InputError as exc:
         raise TrainingError(str(exc)) from None
     for col in (label_column, title_column):
@@ -95,10 +100,10 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
     if odd.any() and not keep_unusable:
         kinds = sorted({type(v).__name__ for v in text[odd]})
         raise TrainingError(f"{p}: {int(odd.sum())} row(s) whose {text_column!r} is not text ({', '.join(kinds)}; "
-                            f"{_data_rows(odd)}); fix or remove them")
+                            f"{_data_rows(odd, lines)}); fix or remove them")
     missing = no_label & ~empty  # a text without a label (rows with neither are the spreadsheet's tail)
     if missing.any():
-        raise TrainingError(f"{p}: {int(missing.sum())} row(s) with an empty {label_column!r} ({_data_rows(missing)}); "
+        raise TrainingError(f"{p}: {int(missing.sum())} row(s) with an empty {label_column!r} ({_data_rows(missing, lines)}); "
                             "label them or leave them out")
     # rows without a text are left out (such as the empty rows Excel leaves at the end); when evaluating,
     # only those without a label either: a labelled row that cannot be scored still counts
@@ -109,7 +114,7 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
         bad = list(dict.fromkeys(labels[unknown]))
         names = ", ".join(map(repr, bad[:5])) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
         raise TrainingError(f"{p}: unknown label(s) {names} in column {label_column!r} ({int(unknown.sum())} row(s): "
-                            f"{_data_rows(unknown)}); expected one of {', '.join(LABELS)}")
+                            f"{_data_rows(unknown, lines)}); expected one of {', '.join(LABELS)}")
     out["label"] = labels
     if not keep_unusable:  # what score would refuse (another language, an oversized text or title) is not learned
         unusable = _unusable(out, ~drop)
@@ -117,7 +122,7 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
             refused = np.isin(np.arange(len(out)), list(unusable))
             reasons = sorted(set(unusable.values()))
             warnings.warn(f"{p}: {len(unusable)} row(s) left out, as score would refuse them "
-                          f"({'; '.join(reasons)}; {_data_rows(refused)})",  # a few kinds of reason at most
+                          f"({'; '.join(reasons)}; {_data_rows(refused, lines)})",  # a few kinds of reason at most
                           stacklevel=caller_stacklevel())
             drop = drop | refused
     return out[~drop].reset_index(drop=True)
