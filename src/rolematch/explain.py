@@ -40,11 +40,15 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
     space = fz.space
     sp_word, _, sp_title, _, _ = space.sizes
     off_word, _, off_title, _, _ = space.offsets
-    # (name, kind) -> {column: share}
+    # (name, kind) -> {column: share}, for the title words, rules and mentions (a few dozen per posting)
     owners: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
     spans_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    # the words' own columns and character n-grams, as flat (owner, column, share) arrays: thousands per posting
-    word_owner, word_cols, word_shares = (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),)
+    # the body's words (their own columns and character n-grams) and word pairs as flat (owner, column, share)
+    # arrays -- thousands per posting; a pair's name is only spelled out if it makes the top
+    body_owner, body_cols, body_shares = (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),)
+    words: list[str] = []
+    pair_words: list[tuple[int, int]] = []  # each word pair's (first, second) LOWER hashes
+    strings: dict[int, str] = {}
 
     skipped = fz.skipped_spans(item)
     lowers, starts, lengths = fz.kept_tokens(item.doc, skipped)
@@ -52,8 +56,6 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
         strings = lower_words(item.text, lowers, starts, lengths)  # the doc's text (a Doc rebuilds it per call)
         uniq, freq = np.unique(lowers, return_counts=True)
         words = [strings[h] for h in uniq.tolist()]
-        for word in words:
-            owners[(word, "term")] = {}  # its place among the owners; its columns are in the arrays
         grams = fz.char_columns(uniq, words)
         sizes = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
         char_cols = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int64)
@@ -62,22 +64,23 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
         _, at = np.unique(char_cols, return_inverse=True)
         mass = np.bincount(at, weights=char_freq)
         n_words = len(words)
-        word_owner = np.concatenate([np.arange(n_words), np.repeat(np.arange(n_words), sizes)])
-        word_cols = np.concatenate([off_word + (uniq % np.uint64(sp_word)).astype(np.int64), char_cols])
-        word_shares = np.concatenate([np.ones(n_words), char_freq / mass[at]])
-        if len(lowers) > 1:
-            pairs = (lowers[:-1] * _BIGRAM_MUL + lowers[1:]).tolist()
-            for (a, b), p in dict(zip(zip(lowers[:-1].tolist(), lowers[1:].tolist()), pairs)).items():
-                owners[(f"{strings[a]} {strings[b]}", "term")][off_word + p % sp_word] = 1.0
+        pairs = lowers[:-1] * _BIGRAM_MUL + lowers[1:]
+        first = np.sort(np.unique(pairs, return_index=True)[1])  # each distinct pair once, in reading order
+        pair_words = list(zip(lowers[first].tolist(), lowers[first + 1].tolist()))
+        body_owner = np.concatenate([np.arange(n_words), np.repeat(np.arange(n_words), sizes),
+                                     n_words + np.arange(len(first))])
+        body_cols = np.concatenate([off_word + (uniq % np.uint64(sp_word)).astype(np.int64), char_cols,
+                                    off_word + (pairs[first] % np.uint64(sp_word)).astype(np.int64)])
+        body_shares = np.concatenate([np.ones(n_words), char_freq / mass[at], np.ones(len(first))])
     if item.title_doc is not None:
         tl, t_starts, t_lengths = _token_arrays(item.title_doc)
-        strings = lower_words(item.title_doc.text, tl, t_starts, t_lengths)
+        t_strings = lower_words(item.title_doc.text, tl, t_starts, t_lengths)
         for h in tl.tolist():
-            owners[(strings[h], "title")][off_title + int((np.uint64(h) ^ _TITLE_SALT) % np.uint64(sp_title))] = 1.0
+            owners[(t_strings[h], "title")][off_title + int((np.uint64(h) ^ _TITLE_SALT) % np.uint64(sp_title))] = 1.0
         if len(tl) > 1:
-            keys = ((tl[:-1] * _BIGRAM_MUL + tl[1:]) ^ _TITLE_SALT) % np.uint64(sp_title)
-            for a, b, key in zip(tl[:-1].tolist(), tl[1:].tolist(), keys.tolist()):
-                owners[(f"{strings[a]} {strings[b]}", "title")][off_title + int(key)] = 1.0
+            t_cols = ((tl[:-1] * _BIGRAM_MUL + tl[1:]) ^ _TITLE_SALT) % np.uint64(sp_title)
+            for a, b, col in zip(tl[:-1].tolist(), tl[1:].tolist(), t_cols.tolist()):
+                owners[(f"{t_strings[a]} {t_strings[b]}", "title")][off_title + int(col)] = 1.0
     kept = [m for m in item.matches if not in_spans(m.start, skipped)]
     key_users: dict[str, int] = defaultdict(int)
     for m in kept:
@@ -104,12 +107,22 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
 
     # every (owner, column, share) as flat arrays: a class's contributions are then one product and one bincount
     keys = list(owners)
+    n_body = len(words) + len(pair_words)
     sizes = [len(owners[k]) for k in keys]
     n_cols = int(sum(sizes))
-    owner = np.concatenate([word_owner, np.repeat(np.arange(len(keys)), sizes)])
-    cols = np.concatenate([word_cols, np.fromiter((c for k in keys for c in owners[k]), dtype=np.int64, count=n_cols)])
-    shares = np.concatenate([word_shares, np.fromiter((v for k in keys for v in owners[k].values()),
+    owner = np.concatenate([body_owner, n_body + np.repeat(np.arange(len(keys)), sizes)])
+    cols = np.concatenate([body_cols, np.fromiter((c for k in keys for c in owners[k]), dtype=np.int64, count=n_cols)])
+    shares = np.concatenate([body_shares, np.fromiter((v for k in keys for v in owners[k].values()),
                                                       dtype=np.float64, count=n_cols)])
+
+    def owner_key(i: int) -> tuple[str, str]:
+        if i < len(words):
+            return words[i], "term"
+        if i < n_body:
+            a, b = pair_words[i - len(words)]
+            return f"{strings[a]} {strings[b]}", "term"
+        return keys[i - n_body]
+
     out: dict[str, list[Contribution]] = {}
     weighted: dict[tuple[float, ...], np.ndarray] = {}  # the posting's weighted values at ``cols``, per block weighting
     for cls, (weights, blocks) in model.class_weights().items():
@@ -119,11 +132,11 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
             at = np.minimum(np.searchsorted(x.indices, cols), max(len(x.indices) - 1, 0))
             xv = np.where(x.indices[at] == cols, x.data[at], 0.0) if len(x.indices) else np.zeros(len(cols))
             weighted[tuple(blocks)] = xv
-        totals = np.bincount(owner, weights=xv * shares * weights[cols], minlength=len(keys))
+        totals = np.bincount(owner, weights=xv * shares * weights[cols], minlength=n_body + len(keys))
         positive = np.flatnonzero(totals > 0)
         contribs = []
         for i in positive[np.argsort(-totals[positive], kind="stable")][:top].tolist():
-            name, kind = keys[i]
+            name, kind = owner_key(i)
             spans = tuple(sorted(set(spans_of[name]))) if kind in ("rule", "mention") else ()
             contribs.append(Contribution(name, float(totals[i]), kind, spans))
         out[cls] = contribs
