@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from rolematch.errors import InputError
-from rolematch.text import MAX_CHARS, decode_bytes, html_to_text, looks_like_html, prepare, read_posting
+from rolematch.text import (MAX_CHARS, break_symbol_runs, clean_title, decode_bytes, html_to_text, looks_like_html,
+                            prepare, read_posting)
 
 FR = "Nous recherchons un ingénieur pour déployer des modèles. Expérience requise : 3 ans."
 
@@ -243,3 +244,16 @@ def test_whole_pages_inline_tags_and_escaped_markup_are_read_as_html():
     escaped = "&lt;p&gt;We deploy models.&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Kubernetes&lt;/li&gt;&lt;/ul&gt;"
     assert prepare(escaped).is_html and prepare(escaped).text == "We deploy models.\n\n- Kubernetes"
     assert prepare("R&amp;D in Python &lt; 3 years").text == "R&D in Python < 3 years"  # not markup
+
+
+@pytest.mark.parametrize("run", ["=" * 20_000, "\U0001F680" * 5_000, "-*" * 40, "=" * 63])
+def test_long_symbol_runs_are_broken_in_place_so_tokenizing_stays_linear(run):
+    """spaCy splits a run of symbols one character at a time from its ends: quadratic (10,000 "=": 10-20 s)."""
+    text = "We deploy models to production.\n" + run + "\nPython and Docker."
+    prepared = prepare(text)
+    assert len(prepared.text) == len(text) and prepared.source == text  # offsets hold
+    assert max(len(chunk) for chunk in prepared.text.split()) <= max(31, len(run) if len(run) < 64 else 0)
+    assert all(a == b or (a == " " and not b.isalnum()) for a, b in zip(prepared.text, text))  # spaces for symbols
+    assert break_symbol_runs("Data Scientist") == "Data Scientist"
+    title = clean_title("ML Engineer " + run[:9_000])
+    assert title is not None and max(len(w) for w in title.split()) <= max(31, len(run) if len(run) < 64 else 0)

@@ -308,6 +308,25 @@ def drop_invisible(text: str) -> str:
     return _INVISIBLE_RE.sub("", text) if _INVISIBLE_RE.search(text) else text
 
 
+# a long run of symbols without a space ("=====...", a row of emoji): spaCy's tokenizer splits it one character at
+# a time from its ends, in time quadratic in its length (10,000 "=": 10-20 s; a 1,000,000-character posting of
+# them would take hours). A space every 32 characters (in place of a symbol: the text keeps its length, so
+# offsets hold) keeps it linear; symbols are not words, so what the model reads is unchanged.
+_SYMBOL_RUN = re.compile(r"[^\w\s]{64,}")
+
+
+def break_symbol_runs(text: str) -> str:
+    """``text`` with a space in place of every 32nd character of each run of 64 or more symbols (same length)."""
+    if not _SYMBOL_RUN.search(text):
+        return text
+    def spaced(m: re.Match[str]) -> str:
+        run = list(m.group())
+        run[31::32] = " " * len(run[31::32])
+        return "".join(run)
+
+    return _SYMBOL_RUN.sub(spaced, text)
+
+
 def clean_title(title: str) -> str | None:
     """A title as the model reads it: HTML and entities resolved, cleaned like a posting's text, one line;
     ``None`` when nothing is left."""
@@ -316,7 +335,7 @@ def clean_title(title: str) -> str | None:
         if _HTML_HINT.search(title) or _ENTITY.search(title):
             title = html_to_text(title)
     title = drop_invisible(title).translate(_CTRL_TABLE)
-    title = " ".join(unicodedata.normalize("NFC", title).split())
+    title = " ".join(break_symbol_runs(unicodedata.normalize("NFC", title)).split())
     return title or None
 
 
@@ -345,6 +364,7 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
     cleaned = body.translate(_CTRL_TABLE) if _NEEDS_CLEAN.search(body) else body
     cleaned, nfc = _nfc_spans(cleaned)
     spans = _compose(spans, nfc)
+    cleaned = break_symbol_runs(cleaned)  # same length: offsets hold
     if not cleaned.strip():
         raise InputError("empty posting (no text)", source)
     if is_html:
