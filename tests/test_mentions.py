@@ -132,6 +132,29 @@ from rolematch.regexes import by_first_letter
     # a plural hiring names the posting's own role
     ("We are hiring Research Scientists to drive our research.", "ml_scientist", True, "Research Scientists"),
     ("Nous recrutons des chercheurs en apprentissage automatique.", "ml_scientist", True, "chercheurs"),
+    # a first line that is a sentence opening with a role is no title (helper 120); a dash still sets a title apart
+    ("Data scientists at Acme build the models behind our pricing.\nWe are hiring.", "data_scientist", False,
+     "Data scientists"),
+    ("Data Scientists et ingénieurs ML travaillent ensemble chez Acme.\nX", "data_scientist", False,
+     "Data Scientists"),
+    ("Jr. Data Scientist - Fast-growing startup in Berlin.\nWe build.", "data_scientist", True, "Data Scientist"),
+    # someone the holder is mentored, supervised or led by, a team's members, a hire they make (helper 120)
+    ("Acme.\nYou will be mentored by a Senior Data Scientist.", "data_scientist", False, "Data Scientist"),
+    ("Acme.\nVous serez encadré(e) par un Data Scientist senior.", "data_scientist", False, "Data Scientist"),
+    ("Acme.\nTu seras accompagné·e par une Data Scientist senior.", "data_scientist", False, "Data Scientist"),
+    ("Acme.\nSous la supervision d'un Lead Data Scientist, vous construirez.", "data_scientist", False,
+     "Data Scientist"),
+    ("Acme.\nThe team consists of a Lead Data Scientist and two engineers.", "data_scientist", False,
+     "Data Scientist"),
+    ("Acme.\nL'équipe est composée d'un Lead Data Scientist et de deux ingénieurs.", "data_scientist", False,
+     "Data Scientist"),
+    ("Acme.\nYou will be responsible for hiring a Data Engineer.", "data_engineer", False, "Data Engineer"),
+    ("Acme.\nYou will report into the Lead Data Scientist.", "data_scientist", False, "Data Scientist"),
+    ("Acme.\nVous reporterez au Lead Data Scientist.", "data_scientist", False, "Data Scientist"),
+    ("Acme.\nReports to: Lead Data Scientist", "data_scientist", False, "Data Scientist"),
+    ("Acme.\nHiring manager: Principal Data Scientist", "data_scientist", False, "Data Scientist"),
+    # ... but a "Reporting:" heading does not reach into the lines below it
+    ("Acme.\nReporting:\n\nThe Data Scientist reports to the CTO.", "data_scientist", True, "Data Scientist"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     found = [m for m in find_mentions(text) if m.role == role]

@@ -60,14 +60,20 @@ _SELF_BEFORE = re.compile(
 )
 _OTHER_BEFORE = re.compile(
     r"\b(?P<cue>with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
-    r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de)"
+    r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de"
+    # someone the posting's holder is mentored or supervised by, a team's members, a hire they make (helper 120)
+    r"|by|par|supervision of|sous la (?:supervision|direction) (?:du|de la|d['’]une?)|consists of|made up of"
+    r"|compos[ée]e? (?:de|du|d['’]une?)|(?:responsible for|in charge of) (?:hiring|recruiting))"
     r"\s+(?:l['’]\s*)?(?:[\w()'’-]+\s+){0,2}$"  # "avec l'ingénieur ML" (elided article)
 )
 # the person the posting reports to: "reporting to the Head of Data Science", "rattaché(e) à notre responsable
 # data science" (not "As Head of Data Science, you will...": the posting's own role)
 _REPORTS_TO = re.compile(
-    r"\b(?:reports?|reporting|rattach[ée](?:\(e\)|e)?|sous la responsabilit[ée])(?: directly| directement)?"
-    r" (?:to|à|au|d[eu]?)\s+(?:l['’]\s*)?(?:(?!as\b|comme\b|en tant que\b)[\w()'’-]+\s+){0,3}$")
+    r"\b(?:(?:reports?|reporting|report(?:erez|era|ez|ant)|rattach[ée](?:\(e\)|e)?|sous la responsabilit[ée])"
+    r"(?: directly| directement)? (?:to|into|à|au|d[eu]?)"
+    # a labelled line: "Reports to: Lead Data Scientist" (not a "Reporting:" heading over the next lines)
+    r"|(?:reports? to|reporting(?: to)?|(?:hiring )?manager)\s*:(?![^\n]*\n))"
+    r"\s+(?:l['’]\s*)?(?:(?!as\b|comme\b|en tant que\b)[\w()'’-]+\s+){0,3}$")
 # ("join our data science team" stays the posting's own role: read as a team's name, or as a team's with a key
 # of its own, it cost 2-5 dev postings in session 15)
 # "We are hiring Research Scientists", "Nous recrutons des chercheurs": a plural hiring is still the posting's role
@@ -167,7 +173,9 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         line = low[line_start:line_end if line_end >= 0 else len(low)]
         lead = low[line_start:m.start()].lstrip(" -*•#\t")  # what precedes it on its line
         paired = title_end > line_start and bool(_PAIR_BETWEEN.fullmatch(low, title_end, m.start()))
-        first_line = not low[:line_start].strip()  # the posting's title line: its qualifiers are not words
+        # the posting's title line (its qualifiers are not words) -- not a sentence that opens the posting
+        # ("Data scientists at Acme build the models behind our pricing.", helper 120)
+        first_line = not low[:line_start].strip() and not _sentence_line(line, m.end() - line_start)
         # the first line may qualify its role: "Geospatial Data Scientist", "Sr. Data Scientist"
         qualified = (first_line and m.group() not in _FIELD_NAMES
                      and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
@@ -213,6 +221,15 @@ def _capitalised(lead: str) -> bool:
     words = lead.strip(" -*•#\t").split()
     return 0 < len(words) <= 3 and all(w[:1].isupper() and w.replace("-", "").replace("&", "").isalpha()
                                        and w.lower() not in _NOT_QUALIFIERS for w in words)
+
+
+def _sentence_line(line: str, end: int) -> bool:
+    """A first line that is a sentence, not a title: over four words ending in ``.``/``!``/``?``, unless a dash or
+    bar sets the role apart ("Jr. Data Scientist - Fast-growing startup in Berlin.")."""
+    if not line.rstrip().endswith((".", "!", "?")) or len(line.split()) <= 4:
+        return False
+    tail = _TITLE_TAIL.search(line, end)
+    return tail is None or tail.group().strip() not in ("-", "–", "—", "|")
 
 
 def _title_words(line: str, end: int) -> int:
