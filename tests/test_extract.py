@@ -174,6 +174,48 @@ def test_user_rules_are_matched(tmp_path):
     assert report.counts.get("flux_capacitor") == 1
 
 
+@pytest.mark.parametrize("sentence, rule_id", [
+    ("Nettoyage des donnees et feature engineering.", "data_cleaning"),
+    ("Vous deploierez les modeles en production.", "model_deployment"),
+    ("Arbres de decision et regression lineaire.", "decision_trees"),
+    ("Visualisation des donnees pour les equipes metier.", "data_exploration_visualization"),
+    ("Ethique de l'IA et IA generative.", "ai_ethics"),
+    ("MEGADONNEES ET RESEAUX DE NEURONES", "neural_networks"),
+])
+def test_french_without_accents_is_matched_as_with_them(sentence, rule_id):
+    """Job boards and ATS exports often strip accents (helper 119): every French pattern also matches unaccented."""
+    assert rule_id in [m.id for m in Extractor().extract(sentence, lang="fr").matches]
+
+
+def test_accent_folding_adds_no_match_to_accented_french():
+    ex = Extractor()
+    text = "Il a une marche à suivre : le marché de l'IA, où la côte ouest a été citée."
+    assert [m.id for m in ex.extract(text, lang="fr").matches] == []
+
+
+@pytest.mark.parametrize("pattern, text", [
+    ("économétrie avancée", "Économétrie avancée requise."),  # saved in NFD below
+    ("l'apprentissage par renforcement", "Maîtrise de l’apprentissage par renforcement."),
+    ("l’apprentissage par renforcement", "Maîtrise de l'apprentissage par renforcement."),
+])
+def test_user_phrases_match_whatever_their_normal_form_and_apostrophe(tmp_path, pattern, text):
+    import unicodedata
+
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / "x.jsonl").write_text(json.dumps({"id": "mon_outil", "kind": "tool", "category": "tools", "roles": [],
+                                           "lang": "fr", "origin": "user",
+                                           "pattern": unicodedata.normalize("NFD", pattern)},
+                                          ensure_ascii=False) + "\n", encoding="utf-8")
+    assert Extractor([d]).extract(text, lang="fr").counts.get("mon_outil") == 1
+    if "'" not in pattern and "’" not in pattern:  # the same as a token pattern of NFD words
+        words = [{"LOWER": unicodedata.normalize("NFD", w)} for w in pattern.split()]
+        (d / "x.jsonl").write_text(json.dumps({"id": "mon_outil", "kind": "tool", "category": "tools", "roles": [],
+                                               "lang": "fr", "origin": "user", "pattern": words},
+                                              ensure_ascii=False) + "\n", encoding="utf-8")
+        assert Extractor([d]).extract(text, lang="fr").counts.get("mon_outil") == 1
+
+
 def test_prepared_tokenizers_match_spacy_blank():
     import spacy
 

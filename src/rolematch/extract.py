@@ -8,6 +8,7 @@ tokens without a ``Doc``), one text alone into a ``Doc``.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from dataclasses import dataclass
 from itertools import islice, product
 from pathlib import Path
@@ -55,6 +56,42 @@ def supported_language(detected: str, source: str | None = None, text: str | Non
 
 
 _PHRASE_CAP = 64  # largest expansion of one token pattern into phrases (larger: TokenMatcher, quicker to build)
+_SPELLINGS_CAP = 64  # most spellings of one phrase pattern (its words' spellings combined)
+
+
+def _unaccented(word: str) -> str:
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", word)
+                                                if not unicodedata.combining(c)))
+
+
+def spellings(word: str, lang: str) -> list[str]:
+    """The ways texts spell a pattern's word: in NFC (a rule file saved in NFD, as macOS may write it, would
+    match nothing: texts are NFC), with ``'`` and with ``’`` (French postings mostly use the typographic
+    one), and in French also without accents ("donnees", "modeles": job boards and ATS exports strip them)."""
+    word = unicodedata.normalize("NFC", word)
+    out = [word]
+    if "'" in word or "’" in word:
+        out += [word.replace("'", "’"), word.replace("’", "'")]
+    if lang == "fr":
+        out += [_unaccented(w) for w in out]
+    return list(dict.fromkeys(out))
+
+
+def _respelled(pattern: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """A token pattern whose ``LOWER``/``ORTH`` values (and ``NOT_IN`` exclusions) take every :func:`spellings`."""
+    out = []
+    for tok in pattern:
+        new = dict(tok)
+        for attr in ("LOWER", "ORTH"):
+            value = tok.get(attr)
+            values = accepted_values(value)
+            if values is not None:
+                spelled = list(dict.fromkeys(w for v in values for w in spellings(v, lang)))
+                new[attr] = spelled[0] if len(spelled) == 1 else {"IN": spelled}
+            elif isinstance(value, dict) and set(value) == {"NOT_IN"} and all(isinstance(v, str) for v in value["NOT_IN"]):
+                new[attr] = {"NOT_IN": list(dict.fromkeys(w for v in value["NOT_IN"] for w in spellings(v, lang)))}
+        out.append(new)
+    return out
 
 
 def as_phrases(pattern: list[dict[str, Any]]) -> tuple[str, list[tuple[str, ...]]] | None:
@@ -94,9 +131,10 @@ class RuleMatcher:
             hashed = nlp.vocab.strings.add(key)
             self._rule_of[hashed] = r
             if isinstance(r.pattern, str):
-                self.phrases.add(hashed, [[t.text for t in nlp.make_doc(r.pattern)]])
+                words = [spellings(t.text, lang) for t in nlp.make_doc(unicodedata.normalize("NFC", r.pattern))]
+                self.phrases.add(hashed, islice(product(*words), _SPELLINGS_CAP))
                 continue
-            compiled = compile_token_pattern(r.pattern, lang, forms)
+            compiled = _respelled(compile_token_pattern(r.pattern, lang, forms), lang)
             phrases = as_phrases(compiled)
             if phrases is not None:
                 attr, seqs = phrases

@@ -61,9 +61,9 @@ _SELF_BEFORE = re.compile(
 _OTHER_BEFORE = re.compile(
     r"\b(?P<cue>with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
     r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de"
-    # someone the posting's holder is mentored or supervised by, a team's members, a hire they make (helper 120)
-    r"|by|par|supervision of|sous la (?:supervision|direction) (?:du|de la|d['’]une?)|consists of|made up of"
-    r"|compos[ée]e? (?:de|du|d['’]une?)|(?:responsible for|in charge of) (?:hiring|recruiting))"
+    # someone the posting's holder is supervised by, a team's members (helper 120)
+    r"|supervision of|sous la (?:supervision|direction) (?:du|de la|d['’]une?)|consists of|made up of"
+    r"|compos[ée]e? (?:de|du|d['’]une?))"
     r"\s+(?:l['’]\s*)?(?:[\w()'’-]+\s+){0,2}$"  # "avec l'ingénieur ML" (elided article)
 )
 # the person the posting reports to: "reporting to the Head of Data Science", "rattaché(e) à notre responsable
@@ -74,6 +74,12 @@ _REPORTS_TO = re.compile(
     # a labelled line: "Reports to: Lead Data Scientist" (not a "Reporting:" heading over the next lines)
     r"|(?:reports? to|reporting(?: to)?|(?:hiring )?manager)\s*:(?![^\n]*\n))"
     r"\s+(?:l['’]\s*)?(?:(?!as\b|comme\b|en tant que\b)[\w()'’-]+\s+){0,3}$")
+# someone who acts on the posting's holder or its work: "mentored by a Senior Data Scientist", "models built by our
+# data science team", "encadré(e) par un Data Scientist" -- a participle before "by"/"par" (not "growing by hiring
+# a ...", "recrute par cooptation un ...", "occupé par un ...", "hired by Acme as Data Scientist": helper 121)
+_BY_BEFORE = re.compile(
+    r"\b(?:(?!occupied\b)\w+ed|built|led|run|taught|overseen|done|made|written|driven|held|(?!occup)\w+é(?:e|\(e\)|·e)?s?)"
+    r" (?:by|par)\s+(?:(?!as\b|comme\b|en tant que\b)[\w()'’-]+\s+){0,2}$")
 # ("join our data science team" stays the posting's own role: read as a team's name, or as a team's with a key
 # of its own, it cost 2-5 dev postings in session 15)
 # "We are hiring Research Scientists", "Nous recrutons des chercheurs": a plural hiring is still the posting's role
@@ -175,7 +181,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         paired = title_end > line_start and bool(_PAIR_BETWEEN.fullmatch(low, title_end, m.start()))
         # the posting's title line (its qualifiers are not words) -- not a sentence that opens the posting
         # ("Data scientists at Acme build the models behind our pricing.", helper 120)
-        first_line = not low[:line_start].strip() and not _sentence_line(line, m.end() - line_start)
+        first_line = not low[:line_start].strip() and not (plural and _sentence_line(line, m.end() - line_start))
         # the first line may qualify its role: "Geospatial Data Scientist", "Sr. Data Scientist"
         qualified = (first_line and m.group() not in _FIELD_NAMES
                      and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
@@ -196,7 +202,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
         own = (not plural or hiring or (heading and first_line)) and m.group() != "mlops" and (
             heading or hiring or hiring_verb
-            or (bool(_SELF_BEFORE.search(before)) and other is None
+            or (bool(_SELF_BEFORE.search(before)) and other is None and not _BY_BEFORE.search(before)
                 and not _REPORTS_TO.search(_context(text, m.start(), 60))
                 and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if heading:
@@ -224,12 +230,12 @@ def _capitalised(lead: str) -> bool:
 
 
 def _sentence_line(line: str, end: int) -> bool:
-    """A first line that is a sentence, not a title: over four words ending in ``.``/``!``/``?``, unless a dash or
-    bar sets the role apart ("Jr. Data Scientist - Fast-growing startup in Berlin.")."""
-    if not line.rstrip().endswith((".", "!", "?")) or len(line.split()) <= 4:
+    """A first line that is a sentence opening with a (plural) role, not a title line: it ends in ``.``/``!``/``?``
+    and runs over ten words, or goes on for two words or more after the role before any qualifier ("Data
+    scientists at Acme build the models...", not "Research Scientists, Paris, London or remote!")."""
+    if not line.rstrip().endswith((".", "!", "?")):
         return False
-    tail = _TITLE_TAIL.search(line, end)
-    return tail is None or tail.group().strip() not in ("-", "–", "—", "|")
+    return len(line.split()) > 10 or _title_words(line, end) - len(line[:end].split()) >= 2
 
 
 def _title_words(line: str, end: int) -> int:
