@@ -540,10 +540,12 @@ def test_output_gets_a_normal_files_mode_or_keeps_the_replaced_ones(tmp_path):
 
 @pytest.mark.parametrize("output, message", [
     ("folder.csv", "output is a directory"), ("in.csv/out.csv", "is a file"), ("nowhere/out.csv", "does not exist"),
+    ("folder", "output is a directory"),  # not "unknown file type": it has no extension either (helper 122)
 ])
 def test_unwritable_outputs_are_refused_up_front(tmp_path, output, message):
     src = write_csv(tmp_path / "in.csv", rows(2))
     (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "folder").mkdir()
     with pytest.raises(InputError, match=message):
         score_file(str(src), str(tmp_path / output), jobs=1, progress=False)
 

@@ -334,6 +334,18 @@ def test_json_gives_one_line_per_file_in_order_failures_included(tmp_path, comma
     assert f"Error: {missing}: no such file" in res.stderr
 
 
+def test_a_full_disk_on_stdout_is_named_not_an_unexpected_error():
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "rolematch", "classify", str(EN)], stdout=full,
+                              stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 1 and "cannot write the output: No space left on device" in proc.stderr, proc.stderr
+
+
 @pytest.mark.parametrize("command", ["classify", "evaluate"])
 def test_a_closed_stdout_is_an_error_not_a_silent_success(tmp_path, command):
     import subprocess

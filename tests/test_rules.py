@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -239,6 +240,12 @@ def test_unbounded_wildcards_are_a_check_problem_and_a_load_warning(tmp_path):
     assert res.exit_code == 1 and res.output.count("an unbounded OP") == 2
     with pytest.warns(UserWarning, match="unbounded OP"):
         assert "my_slow" in {r.id for r in load_rules([d])}  # still loaded: valid spaCy, only slow
+    # problems come in line order, whichever check found them (helper 122)
+    (tmp_path / "ordered").mkdir()
+    d = write_rules(tmp_path / "ordered", [GOOD, slow, dict(GOOD, pattern=[{}])])
+    res = CliRunner().invoke(cli, ["rules", "check", str(d)])
+    lines = [int(m) for m in re.findall(r"mine\.jsonl:(\d+):", res.output)]
+    assert res.exit_code == 1 and lines == [2, 3], res.output
 
 
 def test_a_rule_problem_is_warned_once_whichever_path_loads_it(tmp_path, monkeypatch, recwarn):

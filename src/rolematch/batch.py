@@ -366,6 +366,8 @@ def score_file(input_path: str, output_path: str, *, text_column: str | None = N
             from rolematch.rules import load_rules
 
             load_rules(all_rules)
+        if output_path != "-" and Path(output_path).is_dir():  # before its type: "/tmp" has no extension either
+            raise InputError("output is a directory; name a file", output_path)
         if format_of(output_path) == "parquet":
             require_pyarrow("writing Parquet", output_path)
         writer = Writer(output_path, source.columns, source.schema, explain=explain)

@@ -6,9 +6,11 @@ own exceptions into one-line errors with a non-zero exit code.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -35,6 +37,10 @@ def _positive_c(ctx: click.Context, param: click.Parameter, value: float | None)
     return value
 
 
+#: errors of a full or failing output device
+_WRITE_ERRNOS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO") if hasattr(errno, name))
+
+
 class _Group(click.Group):
     """Turns library errors, interrupts and surprises into one-line messages (no tracebacks)."""
 
@@ -55,6 +61,10 @@ class _Group(click.Group):
             raise
         except BrokenPipeError:
             ctx.exit(1)
+        except OSError as exc:
+            if exc.errno in _WRITE_ERRNOS:  # what is left after every file is handled: standard output (> /dev/full)
+                raise click.ClickException(f"cannot write the output: {exc.strerror}") from None
+            raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc}") from None
         except Exception as exc:  # last resort: one line, never a traceback
             raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc}") from None
 
@@ -107,6 +117,18 @@ def _require_stdout() -> None:
     code said all was well."""
     if sys.stdout is None:
         raise click.ClickException("standard output is closed; nothing could be written (redirect it to a file)")
+
+
+def _in_file_order(problems: list[str]) -> list[str]:
+    """``file:line: reason`` problems by file (in order of first mention), then line."""
+    files: dict[str, int] = {}
+
+    def key(problem: str) -> tuple[int, int]:
+        m = re.match(r"(.+?):(\d+): ", problem)
+        name, line = (m.group(1), int(m.group(2))) if m else (problem.split(": ", 1)[0], 0)
+        return files.setdefault(name, len(files)), line
+
+    return sorted(problems, key=key)
 
 
 def _each_file(files: Sequence[str], fn: Callable[[str, str], None], encoding: str | None = None,
@@ -286,7 +308,7 @@ def rules_check(dirs: tuple[str, ...]) -> None:
     loaded, problems = check_rule_files(paths, Taxonomy.load())
     problems += lemma_problems(loaded) + slow_patterns(loaded)  # every problem at once, of parsed patterns too
     if problems:
-        raise RulesError(problems)
+        raise RulesError(_in_file_order(problems))
     ids = {r.id for r in loaded}
     langs = {lg: sum(1 for r in loaded if r.applies_to(lg)) for lg in ("en", "fr")}
     both = sum(1 for r in loaded if r.applies_to("en") and r.applies_to("fr"))
