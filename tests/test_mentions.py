@@ -157,6 +157,17 @@ from rolematch.regexes import by_first_letter
     ("Acme.\nHired by Acme as Data Scientist, you will build models.", "data_scientist", True, "Data Scientist"),
     ("Acme.\nTalentia is in charge of recruiting a Senior Data Scientist for its client.", "data_scientist", True,
      "Data Scientist"),
+    # a team strengthened or a post filled by someone is the posting's own role (helper 123)
+    ("Acme.\nNotre équipe sera renforcée par un Data Scientist confirmé.", "data_scientist", True, "Data Scientist"),
+    ("Acme.\nOur data team will be strengthened by a Senior Data Scientist.", "data_scientist", True,
+     "Data Scientist"),
+    ("Acme.\nL'équipe pricing sera complétée par un(e) Data Scientist en CDI.", "data_scientist", True,
+     "Data Scientist"),
+    ("Acme.\nAcme, a company founded by a Data Scientist, builds tools.", "data_scientist", False, "Data Scientist"),
+    # a short plural first line ending in a period is still a title (helper 123)
+    ("Data Scientists wanted for our Paris office.\nYou will build models.", "data_scientist", True,
+     "Data Scientists"),
+    ("Ingénieurs ML confirmés pour notre équipe de Lyon.\nX", "ml_engineer", True, "Ingénieurs ML"),
     ("Acme.\nSous la supervision d'un Lead Data Scientist, vous construirez.", "data_scientist", False,
      "Data Scientist"),
     ("Acme.\nThe team consists of a Lead Data Scientist and two engineers.", "data_scientist", False,

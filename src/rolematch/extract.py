@@ -67,12 +67,13 @@ def _unaccented(word: str) -> str:
 def spellings(word: str, lang: str) -> list[str]:
     """The ways texts spell a pattern's word: in NFC (a rule file saved in NFD, as macOS may write it, would
     match nothing: texts are NFC), with ``'`` and with ``’`` (French postings mostly use the typographic
-    one), and in French also without accents ("donnees", "modeles": job boards and ATS exports strip them)."""
+    one), and in French also without accents ("donnees", "modeles": job boards and ATS exports strip them), but
+    for words of one or two letters."""
     word = unicodedata.normalize("NFC", word)
     out = [word]
     if "'" in word or "’" in word:
         out += [word.replace("'", "’"), word.replace("’", "'")]
-    if lang == "fr":
+    if lang == "fr" and len(word) > 2:  # not "à", "où", "là", "dû": "a", "ou", "la", "du" are other words
         out += [_unaccented(w) for w in out]
     return list(dict.fromkeys(out))
 

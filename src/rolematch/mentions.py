@@ -74,11 +74,14 @@ _REPORTS_TO = re.compile(
     # a labelled line: "Reports to: Lead Data Scientist" (not a "Reporting:" heading over the next lines)
     r"|(?:reports? to|reporting(?: to)?|(?:hiring )?manager)\s*:(?![^\n]*\n))"
     r"\s+(?:l['’]\s*)?(?:(?!as\b|comme\b|en tant que\b)[\w()'’-]+\s+){0,3}$")
-# someone who acts on the posting's holder or its work: "mentored by a Senior Data Scientist", "models built by our
-# data science team", "encadré(e) par un Data Scientist" -- a participle before "by"/"par" (not "growing by hiring
-# a ...", "recrute par cooptation un ...", "occupé par un ...", "hired by Acme as Data Scientist": helper 121)
+# someone who guides the posting's holder, or made or uses their work: "mentored by a Senior Data Scientist", "models
+# built by our data science team", "encadré(e) par un Data Scientist" -- those participles only: "strengthened by a
+# Senior Data Scientist", "renforcée par un Data Scientist", "filled by an ML Engineer" name the posting's own role
+# (helper 123), as do "hired by Acme as Data Scientist" and "recrute par cooptation un ..." (helper 121)
 _BY_BEFORE = re.compile(
-    r"\b(?:(?!occupied\b)\w+ed|built|led|run|taught|overseen|done|made|written|driven|held|(?!occup)\w+é(?:e|\(e\)|·e)?s?)"
+    r"\b(?:mentored|coached|supervised|managed|guided|trained|led|built|developed|designed|maintained|used|reviewed"
+    r"|owned|run|created|requested|produced|founded|(?:fond|encadr|accompagn|supervis|manag|dirig|pilot|form|tutor|coach|d[ée]velopp"
+    r"|con[çc]|construit|utilis|demand|maintenu|cr[ée]|produit|revu|relu)(?:é|ée|és|ées|é\(e\)|é·e|s|e)?)"
     r" (?:by|par)\s+(?:(?!as\b|comme\b|en tant que\b)[\w()'’-]+\s+){0,2}$")
 # ("join our data science team" stays the posting's own role: read as a team's name, or as a team's with a key
 # of its own, it cost 2-5 dev postings in session 15)
@@ -181,7 +184,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         paired = title_end > line_start and bool(_PAIR_BETWEEN.fullmatch(low, title_end, m.start()))
         # the posting's title line (its qualifiers are not words) -- not a sentence that opens the posting
         # ("Data scientists at Acme build the models behind our pricing.", helper 120)
-        first_line = not low[:line_start].strip() and not (plural and _sentence_line(line, m.end() - line_start))
+        first_line = not low[:line_start].strip() and not (plural and _sentence_line(line))
         # the first line may qualify its role: "Geospatial Data Scientist", "Sr. Data Scientist"
         qualified = (first_line and m.group() not in _FIELD_NAMES
                      and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
@@ -229,13 +232,11 @@ def _capitalised(lead: str) -> bool:
                                        and w.lower() not in _NOT_QUALIFIERS for w in words)
 
 
-def _sentence_line(line: str, end: int) -> bool:
-    """A first line that is a sentence opening with a (plural) role, not a title line: it ends in ``.``/``!``/``?``
-    and runs over ten words, or goes on for two words or more after the role before any qualifier ("Data
-    scientists at Acme build the models...", not "Research Scientists, Paris, London or remote!")."""
-    if not line.rstrip().endswith((".", "!", "?")):
-        return False
-    return len(line.split()) > 10 or _title_words(line, end) - len(line[:end].split()) >= 2
+def _sentence_line(line: str) -> bool:
+    """A first line that is a sentence opening with a (plural) role, not a title line: nine words or more ending in
+    ``.``/``!``/``?`` ("Data scientists at Acme build the models behind our pricing.", not "Data Scientists wanted
+    for our Paris office." nor "Research Scientists, Paris, London or remote!", helper 123)."""
+    return line.rstrip().endswith((".", "!", "?")) and len(line.split()) >= 9
 
 
 def _title_words(line: str, end: int) -> int:
