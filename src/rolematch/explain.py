@@ -108,9 +108,9 @@ def explain(model: "RoleClassifier", item: Analysed, counts: "CSR", top: int = 8
     # every (owner, column, share) as flat arrays: a class's contributions are then one product and one bincount
     keys = list(owners)
     n_body = len(words) + len(pair_words)
-    sizes = [len(owners[k]) for k in keys]
-    n_cols = int(sum(sizes))
-    owner = np.concatenate([body_owner, n_body + np.repeat(np.arange(len(keys)), sizes)])
+    per_key = [len(owners[k]) for k in keys]
+    n_cols = int(sum(per_key))
+    owner = np.concatenate([body_owner, n_body + np.repeat(np.arange(len(keys)), per_key)])
     cols = np.concatenate([body_cols, np.fromiter((c for k in keys for c in owners[k]), dtype=np.int64, count=n_cols)])
     shares = np.concatenate([body_shares, np.fromiter((v for k in keys for v in owners[k].values()),
                                                       dtype=np.float64, count=n_cols)])
