@@ -271,6 +271,20 @@ def test_a_company_blurb_ends_at_any_heading_a_benefits_list_only_at_a_real_one(
     assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers]
 
 
+@pytest.mark.parametrize("start", ["You will contribute to our prediction models and ship them.",
+                                   "As a Data Scientist, you will build our prediction models.",
+                                   "Vous serez en charge de nos modèles de prévision.",
+                                   "Nous recherchons un(e) Data Scientist pour nos modèles de prévision."])
+def test_a_company_blurb_without_a_heading_after_it_ends_where_the_role_text_begins(start):
+    """"Who we are\nAcme is...\nYou will contribute..." (no heading between): the role text is no blurb."""
+    blurb = "Who we are\nAcme is the global technology company powering marketers with trusted advertising.\n"
+    text = blurb + start + "\n" + "Strong Python and SQL skills; experience with Spark.\n" * 3
+    assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [blurb]
+    offers = "Benefits\n- Free lunch\n"  # a list of offers is not ended so: "You will enjoy..." is an offer
+    text = "Build models.\n" * 8 + offers + "You will enjoy a yearly learning budget.\n"
+    assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers + "You will enjoy a yearly learning budget.\n"]
+
+
 @pytest.mark.parametrize("heading", ["Roles and Responsibilities", "Profile", "Experiences", "The team you'll join",
                                      "**Must have:** Python, SQL and statistics"])
 def test_plural_and_labelled_role_headings_end_a_benefits_list(heading):

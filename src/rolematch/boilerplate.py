@@ -170,6 +170,8 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool, key_value_open
             elif not in_section or not offers or _ends_section(text[start:pos], stripped,
                                                                block_start and not after_heading):
                 in_section = False  # "- Competitive salary" and "Free lunch" under "Benefits" stay benefits
+        elif in_section and not offers and _ROLE_START.match(stripped):
+            in_section = False  # a company blurb with no heading after it ends where the role text begins
         if has_cue and len(line) > _LONG_UNIT:
             # a run-on text with no line or sentence break: only the words around each cue, not all of it
             cj = ci
@@ -188,6 +190,16 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool, key_value_open
             _add(cue_spans, start, pos)
     return section_spans, cue_spans
 
+
+# a line that speaks to the candidate or names the role: the role text has begun (a company blurb followed by the
+# role with no heading between, "Who we are\nCriteo is...\nYou will contribute to...")
+_ROLE_START = re.compile(
+    r"^\W*(?:you will|you'll|you would|you are|you're|you have|you bring|your (?:role|mission|responsibilities|job)"
+    r"|as (?:a|an|our) |in this role|we are (?:looking|seeking|hiring)|we're (?:looking|seeking|hiring)"
+    r"|the (?:role|position|candidate|successful candidate|ideal candidate)\b"
+    r"|vous (?:serez|allez|êtes|etes|aurez|intégrerez|integrerez|rejoindrez|travaillerez|participerez)"
+    r"|votre (?:mission|rôle|role|poste)|en tant que|nous (?:recherchons|recrutons|cherchons)|tu (?:seras|vas|rejoindras)"
+    r"|le (?:poste|candidat|rôle)|la mission)")
 
 _LONG_UNIT = 300  # characters: longer units are run-on text (no line or sentence break)
 _CUE_BEFORE, _CUE_AFTER = 80, 220  # characters around a cue skipped in run-on text

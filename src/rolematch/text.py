@@ -315,6 +315,12 @@ def drop_invisible(text: str) -> str:
 _SYMBOL_RUN = re.compile(r"[^\w\s]{64,}")
 
 
+# a bar between two words, with no space around it, joins two lines or list items: some job-board exports write
+# every line break so ("Job Description|We are looking for...", "Python|SQL|Docker"); read as a line break, the
+# words are words again (not one token "techniques|Data") and the lines are lines (headings, sentences, items)
+_JOINING_BAR = re.compile(r"(?<=\w)\|(?=\w)")
+
+
 def break_symbol_runs(text: str) -> str:
     """``text`` with a space in place of every 32nd character of each run of 64 or more symbols (same length)."""
     if not _SYMBOL_RUN.search(text):
@@ -365,6 +371,8 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
     cleaned, nfc = _nfc_spans(cleaned)
     spans = _compose(spans, nfc)
     cleaned = break_symbol_runs(cleaned)  # same length: offsets hold
+    if "|" in cleaned:  # "techniques|Data mining", "Python|SQL": exports that join lines or items with a bar
+        cleaned = _JOINING_BAR.sub("\n", cleaned)  # same length
     if not cleaned.strip():
         raise InputError("empty posting (no text)", source)
     if is_html:
