@@ -409,6 +409,24 @@ def test_dask_engine_output_equals_local(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_the_local_dask_cluster_workers_leave_ctrl_c_and_hangups_to_the_main_process():
+    """A terminal's Ctrl-C reaches the whole process group: workers that took it printed tracebacks (helper 125)."""
+    pytest.importorskip("dask.distributed")
+    from rolematch.batch import _dask_client
+
+    before = signal.getsignal(signal.SIGINT)
+    client = _dask_client(None, 1)
+    try:
+        got = client.run(lambda: (signal.getsignal(signal.SIGINT) == signal.SIG_IGN,
+                                  signal.getsignal(signal.SIGHUP) == signal.SIG_IGN))
+    finally:
+        client.close()
+        client._rolematch_cluster.close()
+    assert list(got.values()) == [(True, True)]
+    assert signal.getsignal(signal.SIGINT) is before  # the main process's own handling is back
+
+
+@pytest.mark.slow
 def test_a_dask_cluster_that_cannot_run_the_tasks_is_refused(tmp_path, monkeypatch):
     """No worker, or workers with another rolematch: both used to wait for ever; now a one-line error, no output."""
     pytest.importorskip("dask.distributed")

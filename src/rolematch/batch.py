@@ -450,7 +450,19 @@ def _dask_client(scheduler: str | None, jobs: int, model_dir: str | None = None,
         return client
     # ":0": the scheduler's HTTP server on a free port (with None it still tries 8787, and a second run at the
     # same time warns "Port 8787 is already in use")
-    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0")
+    # the workers are started ignoring Ctrl-C and a closed terminal (the signals reach the whole process group):
+    # the main process stops the run and closes the cluster, as with the local engine, instead of every worker
+    # printing its traceback (helper 125); silence_logs: their warnings as the cluster closes, too
+    import logging
+
+    handled = [s for s in (signal.SIGINT, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = [signal.signal(s, signal.SIG_IGN) for s in handled]
+    try:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0",
+                               silence_logs=logging.CRITICAL)
+    finally:
+        for s, h in zip(handled, previous):
+            signal.signal(s, h)
     client = Client(cluster)
     client._rolematch_cluster = cluster  # type: ignore[attr-defined]
     return client
