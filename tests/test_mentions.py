@@ -164,6 +164,17 @@ from rolematch.regexes import by_first_letter
     ("Acme.\nL'équipe pricing sera complétée par un(e) Data Scientist en CDI.", "data_scientist", True,
      "Data Scientist"),
     ("Acme.\nAcme, a company founded by a Data Scientist, builds tools.", "data_scientist", False, "Data Scientist"),
+    # up to five qualifiers between a hiring verb and the role, none a preposition (helper 124)
+    ("Acme.\nWe are looking for a qualified or nearly qualified Pricing Actuary to join us.", "data_analyst", True,
+     "Actuary"),
+    ("Acme.\nWe are seeking a highly motivated and experienced machine learning engineer.", "ml_engineer", True,
+     "machine learning engineer"),
+    ("Acme.\nWe are seeking a candidate experienced in data science.", "data_scientist", False, "data science"),
+    # French developers named noun first (helper 124), a symbol before a title line (helper 125)
+    ("Développeur IA (H/F)\n\nVous rejoindrez la Fabrique IA.", "ml_engineer", True, "Développeur IA"),
+    ("Acme.\nNous recherchons un(e) développeur(se) backend pour l'équipe produit.", "software_engineer", True,
+     "développeur(se) backend"),
+    ("🚀 Machine Learning Engineer\nWe build.", "ml_engineer", True, "Machine Learning Engineer"),
     # a short plural first line ending in a period is still a title (helper 123)
     ("Data Scientists wanted for our Paris office.\nYou will build models.", "data_scientist", True,
      "Data Scientists"),
@@ -283,6 +294,16 @@ def test_a_company_blurb_without_a_heading_after_it_ends_where_the_role_text_beg
     offers = "Benefits\n- Free lunch\n"  # a list of offers is not ended so: "You will enjoy..." is an offer
     text = "Build models.\n" * 8 + offers + "You will enjoy a yearly learning budget.\n"
     assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers + "You will enjoy a yearly learning budget.\n"]
+
+
+@pytest.mark.parametrize("heading", ["Ce que nous t'offrons", "Ce que nous te proposons", "Ce qu'on t'offre",
+                                     "Pourquoi nous rejoindre ?"])
+def test_informal_french_offer_headings_open_a_list_of_offers(heading):
+    """Welcome to the Jungle style (helper 124): the short items after such a heading are offers, not role text."""
+    role = "Vous développerez notre API en Python et déploierez nos services sur Kubernetes chaque semaine.\n"
+    offers = f"{heading}\n- Un séminaire d'équipe deux fois par an\nTélétravail 3 jours par semaine\n"
+    text = role * 4 + "\n" + offers
+    assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers]
 
 
 @pytest.mark.parametrize("heading", ["Roles and Responsibilities", "Profile", "Experiences", "The team you'll join",

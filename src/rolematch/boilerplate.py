@@ -21,7 +21,8 @@ _HEADING_BOILER = re.compile(
     r"|company (?:description|overview|profile|information|info)|what'?s in it for you"
     r"|what is in it for you|life at \w+|working at \w+|additional information"
     r"|equal (?:employment )?opportunit\w*|eeo\b|diversity|how to apply|application process|salary|pay range"
-    r"|(?:nos |les )?avantages?|ce que nous (?:vous )?(?:offrons|proposons)|nous vous offrons|pourquoi nous rejoindre"
+    r"|(?:nos |les )?avantages?|ce que nous (?:vous |te |t['’])?(?:offrons|proposons)|nous vous offrons"
+    r"|ce qu['’]on (?:vous |te |t['’])?(?:offre|propose)|nous t['’]offrons|nous te proposons|pourquoi nous rejoindre"
     r"|nous rejoindre|qui sommes[- ]nous|qui nous sommes|ce que nous sommes|notre histoire"
     r"|description de l'entreprise|l'entreprise|la soci[ée]t[ée]|notre (?:entreprise|soci[ée]t[ée]|culture)"
     r"|[àa] propos|pr[ée]sentation de (?:l'entreprise|la soci[ée]t[ée])"
@@ -48,7 +49,8 @@ _HEADING_CONTENT = re.compile(
 _HEADING_OFFER = re.compile(
     r"^\W*(?:benefits?|perks?|what we offer|we offer|our offer|compensation|our (?:benefits|perks)"
     r"|what'?s in it for you|what is in it for you|salary|pay range|(?:nos |les )?avantages?"
-    r"|ce que nous (?:vous )?(?:offrons|proposons)|nous vous offrons|r[ée]mun[ée]ration|salaire)\b",
+    r"|ce que nous (?:vous |te |t['’])?(?:offrons|proposons)|nous vous offrons|ce qu['’]on (?:vous |te |t['’])?(?:offre"
+    r"|propose)|nous t['’]offrons|nous te proposons|pourquoi nous rejoindre|r[ée]mun[ée]ration|salaire)\b",
 )
 # matched on lower-cased text
 _CUES = [

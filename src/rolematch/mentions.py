@@ -21,7 +21,8 @@ _ROLES: dict[str, str] = {
     "ml_engineer": r"(?:machine[\s-]learning|ml|mlops|ai|ia|deep[\s-]learning|llm|genai|computer vision|nlp)"
                    r"\s*(?:/\s*\w+\s*)?(?:engineers?|ing[ée]nieur(?:e|s|es)?|developers?|d[ée]veloppeur(?:se|s|ses)?)"
                    r"|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:en\s+)?(?:machine learning|ml|mlops|ia\b|intelligence artificielle"
-                   r"|apprentissage automatique|vision par ordinateur)|mlops",
+                   r"|apprentissage automatique|vision par ordinateur)"
+                   r"|d[ée]veloppeu(?:r|se|rs|ses)(?:\(se\)|·se)?\s+(?:ia|ml|machine learning|intelligence artificielle)|mlops",
     "ml_scientist": r"(?:research|applied|machine[\s-]learning|ml|ai|deep[\s-]learning|nlp|computer vision|rl)"
                     r"\s+scientists?|researchers?|chercheu(?:r|se|rs|ses)|research engineers?"
                     r"|scientifiques?\s+(?:en|de l'|de l’)\s?(?:ia|intelligence artificielle|apprentissage)",
@@ -37,7 +38,8 @@ _ROLES: dict[str, str] = {
     "data_engineer": r"data engineers?|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:data|big data|de donn[ée]es|donn[ée]es)"
                      r"|analytics engineers?|etl developers?",
     "software_engineer": r"software (?:engineers?|developers?)|(?:backend|back-end|front-end|frontend|full[\s-]?stack)"
-                         r"\s+(?:engineers?|developers?)|d[ée]veloppeu(?:r|se|rs|ses)\s+(?:web|logiciel|full|back|front|java|python)"
+                         r"\s+(?:engineers?|developers?)|d[ée]veloppeu(?:r|se|rs|ses)(?:\(se\)|·se)?\s+(?:web|logiciel|full[\s-]?stack|full"
+                         r"|back[\s-]?end|back|front[\s-]?end|front|java|python|mobile)"
                          r"|programmeu(?:r|se|rs|ses)(?:\s*/\s*programmeu(?:r|se))?",
 }
 # every alternative above starts with one of these: the lookahead skips other positions fast
@@ -119,6 +121,8 @@ _PAIR_BETWEEN = re.compile(r"\s*/\s*")
 # senior Data Scientist", where a word comes between)
 _OR_BEFORE = re.compile(r"(?<!\bun )(?<!\bune )\b(?:or|ou)\s+(?:an?|une?|un\(e\)|une\(e\))\s*$")  # not "un ou une X"
 
+_WORD_CHAR = re.compile(r"\w")
+
 # "Job Title: ", "Poste : ": a labelled title line names the posting's own role
 _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|poste|intitul[ée](?: du poste)?"
                           r"|offre(?: d'emploi)?)\s*:\s*")
@@ -127,7 +131,10 @@ _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|
 # whatever "and" comes before it
 _HIRING_VERB = re.compile(
     r"(?<!support )(?<!supporting )(?<!help )(?<!helping )\b(?:seeks|seeking|hiring|is looking for|are looking for"
-    r"|looks for|recherche|cherche|recrute)\s+(?:an?|une?|un\(e\)|une\(e\))\s+(?:[\w()'’·-]+\s+){0,2}$")
+    r"|looks for|recherche|cherche|recrute)\s+(?:an?|une?|un\(e\)|une\(e\))\s+"
+    # up to five words of qualifiers ("a qualified or nearly qualified Pricing Actuary", helper 124), none a
+    # preposition ("seeking a candidate experienced in data science" names a field)
+    r"(?:(?!(?:in|with|for|of|to|at|on|en|de|des|du|avec|pour|dans|chez|sur)\b)[\w()'’·-]+\s+){0,5}$")
 # "a PhD in Computer Science, Data Science or Statistics": a field of study, not a role of anyone
 _FIELD_BEFORE = re.compile(
     r"\b(?:degree|ph\.?d\.?|doctorat|doctorate|(?:master|bachelor)(?:'?s)?(?: of (?:science|arts|engineering))?(?: \d)?"
@@ -190,7 +197,8 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
                      and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
                      and (lead.strip() in _SHORT_SENIORITY or _capitalised(text[line_start:m.start()])))
         # a title line, bare or labelled ("Job Title: ..."), or a first line that qualifies its role
-        heading = ((not lead.strip(" -*•#:\t") or bool(_TITLE_LABEL.fullmatch(lead)) or paired or qualified)
+        # (a lead of symbols only is a bullet or an emoji: "🚀 Machine Learning Engineer", helper 125)
+        heading = ((not _WORD_CHAR.search(lead) or bool(_TITLE_LABEL.fullmatch(lead)) or paired or qualified)
                    and (_title_words(line, m.end() - line_start) if first_line else len(line.split())) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
         if m.group() in _FIELD_NAMES and _FIELD_BEFORE.search(low, max(0, m.start() - 80), m.start()):
@@ -199,9 +207,11 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         other = _OTHER_BEFORE.search(before)
         # "is expanding and seeks a ...": a hiring verb outweighs "and"/"et" or a cue word after it, not "with"
         # before it ("help with hiring a ...")
-        verb = _HIRING_VERB.search(before)
+        wide = _context(text, m.start(), 90)  # up to five qualifiers may come between the verb and the role
+        verb = _HIRING_VERB.search(wide)
         hiring_verb = verb is not None and (other is None or other.group("cue") in ("and", "et") or (
-            other.start() > verb.start() and other.group("cue") in _QUALIFIER_CUES))  # "a Decision Support Data ..."
+            other.start() + len(wide) - len(before) > verb.start()  # (both contexts end at the role)
+            and other.group("cue") in _QUALIFIER_CUES))  # "a Decision Support Data ..."
         # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
         own = (not plural or hiring or (heading and first_line)) and m.group() != "mlops" and (
             heading or hiring or hiring_verb
