@@ -175,6 +175,11 @@ from rolematch.regexes import by_first_letter
     ("Acme.\nNous recherchons un(e) développeur(se) backend pour l'équipe produit.", "software_engineer", True,
      "développeur(se) backend"),
     ("🚀 Machine Learning Engineer\nWe build.", "ml_engineer", True, "Machine Learning Engineer"),
+    # ... but not an item of a list after the first line, nor the one someone is supervised by (helper 126)
+    ("Acme.\nVotre équipe :\n→ ML Engineer", "ml_engineer", False, "ML Engineer"),
+    ("Acme.\nWe are seeking an intern supervised by an experienced ML engineer.", "ml_engineer", False, "ML engineer"),
+    ("Acme.\nAcme recrute un stagiaire rattaché à notre Lead Data Scientist.", "data_scientist", False,
+     "Data Scientist"),
     # a short plural first line ending in a period is still a title (helper 123)
     ("Data Scientists wanted for our Paris office.\nYou will build models.", "data_scientist", True,
      "Data Scientists"),
@@ -291,18 +296,25 @@ def test_a_company_blurb_without_a_heading_after_it_ends_where_the_role_text_beg
     blurb = "Who we are\nAcme is the global technology company powering marketers with trusted advertising.\n"
     text = blurb + start + "\n" + "Strong Python and SQL skills; experience with Spark.\n" * 3
     assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [blurb]
+    for line in ["You'll find our offices in Paris and Lyon.", "As a B Corp, we care about our impact.",
+                 "We are looking forward to meeting you.", "Vous êtes peut-être déjà client de nos services."]:
+        more = blurb + line + "\n"  # blurb sentences that do not start the role text (helper 126)
+        text = more + "Responsibilities\n" + "Build models in Python and SQL every week.\n" * 3
+        assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [more]
     offers = "Benefits\n- Free lunch\n"  # a list of offers is not ended so: "You will enjoy..." is an offer
     text = "Build models.\n" * 8 + offers + "You will enjoy a yearly learning budget.\n"
     assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers + "You will enjoy a yearly learning budget.\n"]
 
 
-@pytest.mark.parametrize("heading", ["Ce que nous t'offrons", "Ce que nous te proposons", "Ce qu'on t'offre",
-                                     "Pourquoi nous rejoindre ?"])
+@pytest.mark.parametrize("heading", ["Ce que nous t'offrons", "Ce que nous te proposons", "Ce qu'on t'offre"])
 def test_informal_french_offer_headings_open_a_list_of_offers(heading):
-    """Welcome to the Jungle style (helper 124): the short items after such a heading are offers, not role text."""
+    """Welcome to the Jungle style (helper 124): the short items after such a heading are offers, not role text;
+    an informal role heading ("Ton profil", helper 126) ends them."""
     role = "Vous développerez notre API en Python et déploierez nos services sur Kubernetes chaque semaine.\n"
     offers = f"{heading}\n- Un séminaire d'équipe deux fois par an\nTélétravail 3 jours par semaine\n"
     text = role * 4 + "\n" + offers
+    assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers]
+    text = role * 4 + "\n" + offers + "Ton profil\nMaster en statistiques\nPython, SQL, Spark\n"
     assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [offers]
 
 

@@ -259,14 +259,14 @@ def test_long_symbol_runs_are_broken_in_place_so_tokenizing_stays_linear(run):
     assert title is not None and max(len(w) for w in title.split()) <= max(31, len(run) if len(run) < 64 else 0)
 
 
-def test_a_bar_joining_two_words_is_read_as_a_line_break():
+def test_a_bar_joining_two_words_is_read_as_a_space():
     """Some job-board exports join every line with '|' ("Job Description|We are looking..."), and lists of tools
-    come as "Python|SQL|Docker": the words are words again, the lines lines; offsets hold."""
+    come as "Python|SQL|Docker": the words are words again; offsets hold."""
     from rolematch.extract import Extractor
 
     text = "Job Description|We are looking for a data scientist.|Skills: Python|SQL|Docker | Kubernetes"
     prepared = prepare(text)
-    assert prepared.text == ("Job Description\nWe are looking for a data scientist.|Skills: Python\nSQL\nDocker | "
+    assert prepared.text == ("Job Description We are looking for a data scientist.|Skills: Python SQL Docker | "
                              "Kubernetes") and prepared.source == text  # only a bar between two word characters
     report = Extractor().extract(text, lang="en")
     assert {"python", "sql", "docker", "kubernetes"} <= {m.id for m in report.matches}

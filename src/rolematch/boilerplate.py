@@ -41,7 +41,9 @@ _HEADING_CONTENT = re.compile(
     r"|who (?:we(?:'re| are)|you are) looking for"
     r"|who you are|nice to have|preferred|minimum|missions?|vos missions|votre (?:mission|r[ôo]le|profil|futur)|profil"
     r"|[àa] propos (?:du (?:poste|r[ôo]le|job)|de (?:vous|toi|la mission|l'[ée]quipe))|le quotidien|le contexte"
-    r"|ce que vous (?:ferez|allez faire)|comp[ée]tences|le poste|descriptif|poste|tasks|key)\b"
+    r"|ce que vous (?:ferez|allez faire)|comp[ée]tences|le poste|descriptif|poste|tasks|key"
+    r"|ton (?:profil|r[ôo]le|quotidien|futur)|tes (?:missions|responsabilit[ée]s|comp[ée]tences)|ta mission"
+    r"|ce que tu (?:feras|vas faire))\b"
     r"|(?:why you|the (?:[\w&-]+ ){0,3}team)\W*$)",  # whole lines: not "Why you should join us"
 )
 # the boilerplate headings of a list of offers ("Benefits", "Nos avantages"): their short items ("Free lunch")
@@ -50,7 +52,7 @@ _HEADING_OFFER = re.compile(
     r"^\W*(?:benefits?|perks?|what we offer|we offer|our offer|compensation|our (?:benefits|perks)"
     r"|what'?s in it for you|what is in it for you|salary|pay range|(?:nos |les )?avantages?"
     r"|ce que nous (?:vous |te |t['’])?(?:offrons|proposons)|nous vous offrons|ce qu['’]on (?:vous |te |t['’])?(?:offre"
-    r"|propose)|nous t['’]offrons|nous te proposons|pourquoi nous rejoindre|r[ée]mun[ée]ration|salaire)\b",
+    r"|propose)|nous t['’]offrons|nous te proposons|r[ée]mun[ée]ration|salaire)\b",
 )
 # matched on lower-cased text
 _CUES = [
@@ -196,12 +198,13 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool, key_value_open
 # a line that speaks to the candidate or names the role: the role text has begun (a company blurb followed by the
 # role with no heading between, "Who we are\nCriteo is...\nYou will contribute to...")
 _ROLE_START = re.compile(
-    r"^\W*(?:you will|you'll|you would|you are|you're|you have|you bring|your (?:role|mission|responsibilities|job)"
-    r"|as (?:a|an|our) |in this role|we are (?:looking|seeking|hiring)|we're (?:looking|seeking|hiring)"
-    r"|the (?:role|position|candidate|successful candidate|ideal candidate)\b"
-    r"|vous (?:serez|allez|êtes|etes|aurez|intégrerez|integrerez|rejoindrez|travaillerez|participerez)"
-    r"|votre (?:mission|rôle|role|poste)|en tant que|nous (?:recherchons|recrutons|cherchons)|tu (?:seras|vas|rejoindras)"
-    r"|le (?:poste|candidat|rôle)|la mission)")
+    r"^\W*(?:(?:you will|you'll)(?! (?:find|love|enjoy|see|meet|discover|notice|feel|also)\b)|in this role"
+    r"|we are (?:looking for|seeking|hiring) (?:a|an)\b|we're (?:looking for|seeking|hiring) (?:a|an)\b"
+    r"|as (?:a|an|our) (?:[\w-]+ ){0,3}(?:scientist|engineer|analyst|developer|researcher)"
+    r"|the (?:successful|ideal) candidate"
+    r"|vous (?:serez|aurez|intégrerez|integrerez|rejoindrez|travaillerez|participerez)(?! (?:peut-être|sans doute))"
+    r"|en tant que (?:[\w’'-]+ ){0,3}(?:data|ingénieure?|ingenieure?|scientifique|analyste|développeu|developpeu"
+    r"|chercheu)|nous (?:recherchons|recrutons) (?:un|une)\b|tu (?:seras|rejoindras|travailleras))")
 
 _LONG_UNIT = 300  # characters: longer units are run-on text (no line or sentence break)
 _CUE_BEFORE, _CUE_AFTER = 80, 220  # characters around a cue skipped in run-on text

@@ -134,7 +134,10 @@ _HIRING_VERB = re.compile(
     r"|looks for|recherche|cherche|recrute)\s+(?:an?|une?|un\(e\)|une\(e\))\s+"
     # up to five words of qualifiers ("a qualified or nearly qualified Pricing Actuary", helper 124), none a
     # preposition ("seeking a candidate experienced in data science" names a field)
-    r"(?:(?!(?:in|with|for|of|to|at|on|en|de|des|du|avec|pour|dans|chez|sur)\b)[\w()'’·-]+\s+){0,5}$")
+    # (nor "by"/"par", "into"/"à", "who"/"qui": "an intern supervised by a ...", "rattaché à notre ...", "a manager
+    # who will coordinate our ...", helper 126)
+    r"(?:(?!(?:in|with|for|of|to|at|on|by|into|under|who|whose|which|that|whom|en|de|des|du|avec|pour|dans|chez"
+    r"|sur|par|à|au|aux|sous|qui|que|dont)\b)[\w()'’·-]+\s+){0,5}$")
 # "a PhD in Computer Science, Data Science or Statistics": a field of study, not a role of anyone
 _FIELD_BEFORE = re.compile(
     r"\b(?:degree|ph\.?d\.?|doctorat|doctorate|(?:master|bachelor)(?:'?s)?(?: of (?:science|arts|engineering))?(?: \d)?"
@@ -197,8 +200,10 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
                      and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
                      and (lead.strip() in _SHORT_SENIORITY or _capitalised(text[line_start:m.start()])))
         # a title line, bare or labelled ("Job Title: ..."), or a first line that qualifies its role
-        # (a lead of symbols only is a bullet or an emoji: "🚀 Machine Learning Engineer", helper 125)
-        heading = ((not _WORD_CHAR.search(lead) or bool(_TITLE_LABEL.fullmatch(lead)) or paired or qualified)
+        # (on the first line, a lead of symbols only is an emoji or a bullet: "🚀 Machine Learning Engineer", helper
+        # 125; not on later lines, where "→ ML Engineer" may be an item of a list of colleagues, helper 126)
+        heading = ((not lead.strip(" -*•#:\t") or (first_line and not _WORD_CHAR.search(lead))
+                    or bool(_TITLE_LABEL.fullmatch(lead)) or paired or qualified)
                    and (_title_words(line, m.end() - line_start) if first_line else len(line.split())) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
         if m.group() in _FIELD_NAMES and _FIELD_BEFORE.search(low, max(0, m.start() - 80), m.start()):

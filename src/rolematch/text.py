@@ -316,8 +316,9 @@ _SYMBOL_RUN = re.compile(r"[^\w\s]{64,}")
 
 
 # a bar between two words, with no space around it, joins two lines or list items: some job-board exports write
-# every line break so ("Job Description|We are looking for...", "Python|SQL|Docker"); read as a line break, the
-# words are words again (not one token "techniques|Data") and the lines are lines (headings, sentences, items)
+# every line break so ("Job Description|We are looking for...", "Python|SQL|Docker"); read as a space, the words
+# are words again (not one token "techniques|Data"). Not as a line break: the lines would become headings and
+# titles ("with Product|Data Scientist|ML Engineer" would name three titles, helper 126)
 _JOINING_BAR = re.compile(r"(?<=\w)\|(?=\w)")
 
 
@@ -372,7 +373,7 @@ def prepare(text: str, *, html: bool | None = None, source: str | None = None) -
     spans = _compose(spans, nfc)
     cleaned = break_symbol_runs(cleaned)  # same length: offsets hold
     if "|" in cleaned:  # "techniques|Data mining", "Python|SQL": exports that join lines or items with a bar
-        cleaned = _JOINING_BAR.sub("\n", cleaned)  # same length
+        cleaned = _JOINING_BAR.sub(" ", cleaned)  # same length
     if not cleaned.strip():
         raise InputError("empty posting (no text)", source)
     if is_html:
