@@ -315,23 +315,24 @@ def drop_invisible(text: str) -> str:
 _SYMBOL_RUN = re.compile(r"[^\w\s]{64,}")
 
 
-# a bar between two words, with no space around it, joins two lines or list items: some job-board exports write
-# every line break so ("Job Description|We are looking for...", "Python|SQL|Docker"); read as a space, the words
-# are words again (not one token "techniques|Data"). Not as a line break: the lines would become headings and
-# titles ("with Product|Data Scientist|ML Engineer" would name three titles, helper 126)
-_JOINING_BAR = re.compile(r"(?<=\w)\|(?=\w)")
-
-
 def break_symbol_runs(text: str) -> str:
     """``text`` with a space in place of every 32nd character of each run of 64 or more symbols (same length)."""
     if not _SYMBOL_RUN.search(text):
         return text
+
     def spaced(m: re.Match[str]) -> str:
         run = list(m.group())
         run[31::32] = " " * len(run[31::32])
         return "".join(run)
 
     return _SYMBOL_RUN.sub(spaced, text)
+
+
+# a bar between two words, with no space around it, joins two lines or list items: some job-board exports write
+# every line break so ("Job Description|We are looking for...", "Python|SQL|Docker"); read as a space, the words
+# are words again (not one token "techniques|Data"). Not as a line break: the lines would become headings and
+# titles ("with Product|Data Scientist|ML Engineer" would name three titles, helper 126)
+_JOINING_BAR = re.compile(r"(?<=\w)\|(?=\w)")
 
 
 def clean_title(title: str) -> str | None:
