@@ -184,6 +184,16 @@ from rolematch.regexes import by_first_letter
     ("Data Scientists wanted for our Paris office.\nYou will build models.", "data_scientist", True,
      "Data Scientists"),
     ("Ingénieurs ML confirmés pour notre équipe de Lyon.\nX", "ml_engineer", True, "Ingénieurs ML"),
+    # ... and a long one whose role is set apart by its qualifiers (helper 127)
+    ("Data Scientists H/F – CDI – Paris, Lyon ou Nantes – Postulez vite !\nX", "data_scientist", True,
+     "Data Scientists"),
+    ("Data Scientists, ML engineers and analysts work side by side at Acme to turn data into decisions.\nX",
+     "data_scientist", False, "Data Scientists"),
+    # a hiring verb's qualifiers stop at a possessive or "like" (helper 127)
+    ("Acme.\nWe are hiring a lot this year and our Data Scientist team is growing.", "data_scientist", False,
+     "Data Scientist"),
+    ("Acme.\nVous développerez des modèles conçus par notre Data Scientist senior.", "data_scientist", False,
+     "Data Scientist"),
     ("Acme.\nSous la supervision d'un Lead Data Scientist, vous construirez.", "data_scientist", False,
      "Data Scientist"),
     ("Acme.\nThe team consists of a Lead Data Scientist and two engineers.", "data_scientist", False,
@@ -297,7 +307,12 @@ def test_a_company_blurb_without_a_heading_after_it_ends_where_the_role_text_beg
     text = blurb + start + "\n" + "Strong Python and SQL skills; experience with Spark.\n" * 3
     assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [blurb]
     for line in ["You'll find our offices in Paris and Lyon.", "As a B Corp, we care about our impact.",
-                 "We are looking forward to meeting you.", "Vous êtes peut-être déjà client de nos services."]:
+                 "We are looking forward to meeting you.", "Vous êtes peut-être déjà client de nos services.",
+                 # helper 127
+                 "As an engineering-first company, we ship every day.", "As a developer tools company, we care.",
+                 "You'll have seen our ads on the Tube.", "We are hiring a hundred people across Europe this year.",
+                 "En tant que leader de la data en France, nous accompagnons 500 clients.",
+                 "Nous recrutons une centaine de talents en 2024."]:
         more = blurb + line + "\n"  # blurb sentences that do not start the role text (helper 126)
         text = more + "Responsibilities\n" + "Build models in Python and SQL every week.\n" * 3
         assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [more]

@@ -83,7 +83,7 @@ _REPORTS_TO = re.compile(
 _BY_BEFORE = re.compile(
     r"\b(?:mentored|coached|supervised|managed|guided|trained|led|built|developed|designed|maintained|used|reviewed"
     r"|owned|run|created|requested|produced|founded|(?:fond|encadr|accompagn|supervis|manag|dirig|pilot|form|tutor|coach|d[ée]velopp"
-    r"|con[çc]|construit|utilis|demand|maintenu|cr[ée]|produit|revu|relu)(?:é|ée|és|ées|é\(e\)|é·e|s|e)?)"
+    r"|con[çc]u|construit|utilis|demand|maintenu|cr[ée]|produit|revu|relu)(?:é|ée|és|ées|é\(e\)|é·e|s|e)?)"
     r" (?:by|par)\s+(?:(?!as\b|comme\b|en tant que\b)[\w()'’-]+\s+){0,2}$")
 # ("join our data science team" stays the posting's own role: read as a team's name, or as a team's with a key
 # of its own, it cost 2-5 dev postings in session 15)
@@ -95,6 +95,8 @@ _HIRING_PLURAL = re.compile(
 # sentence
 _TITLE_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s*,\s")
 _SHORT_SENIORITY = ("sr.", "jr.", "sr. staff", "snr.")
+# the title qualifiers that set a role apart from what follows it (not a comma, which a sentence has too)
+_QUALIFIER_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s+[hfmwdx]\s*/\s*[hfmwdx]\b")
 # what may follow the role of a qualified title: a level ("II"), a note in brackets ("(Remote)"), then qualifiers
 _TITLE_END = re.compile(r"(?:\s+(?:[ivx]+|\d+|\([^)]*\)|\[[^]]*\]))*\s*(?:$|[–—|,-]\s|\(\s*[hfmwdx]\s*/)")
 # words before a role on a first line that make it another job's title, a team's name or a sentence
@@ -136,8 +138,11 @@ _HIRING_VERB = re.compile(
     # preposition ("seeking a candidate experienced in data science" names a field)
     # (nor "by"/"par", "into"/"à", "who"/"qui": "an intern supervised by a ...", "rattaché à notre ...", "a manager
     # who will coordinate our ...", helper 126)
-    r"(?:(?!(?:in|with|for|of|to|at|on|by|into|under|who|whose|which|that|whom|en|de|des|du|avec|pour|dans|chez"
-    r"|sur|par|à|au|aux|sous|qui|que|dont)\b)[\w()'’·-]+\s+){0,5}$")
+    # (nor a possessive or "like": "a lot this year and our Data Scientist team", "a Delivery Lead like their Data
+    # Scientist", helper 127)
+    r"(?:(?!(?:in|with|for|of|to|at|on|by|into|under|who|whose|which|that|whom|like|about|than|our|their|his|her|its"
+    r"|en|de|des|du|avec|pour|dans|chez|sur|par|à|au|aux|sous|qui|que|dont|comme|notre|nos|leur|leurs)\b)"
+    r"[\w()'’·-]+\s+){0,5}$")
 # "a PhD in Computer Science, Data Science or Statistics": a field of study, not a role of anyone
 _FIELD_BEFORE = re.compile(
     r"\b(?:degree|ph\.?d\.?|doctorat|doctorate|(?:master|bachelor)(?:'?s)?(?: of (?:science|arts|engineering))?(?: \d)?"
@@ -194,7 +199,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         paired = title_end > line_start and bool(_PAIR_BETWEEN.fullmatch(low, title_end, m.start()))
         # the posting's title line (its qualifiers are not words) -- not a sentence that opens the posting
         # ("Data scientists at Acme build the models behind our pricing.", helper 120)
-        first_line = not low[:line_start].strip() and not (plural and _sentence_line(line))
+        first_line = not low[:line_start].strip() and not (plural and _sentence_line(line, m.end() - line_start))
         # the first line may qualify its role: "Geospatial Data Scientist", "Sr. Data Scientist"
         qualified = (first_line and m.group() not in _FIELD_NAMES
                      and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
@@ -247,11 +252,15 @@ def _capitalised(lead: str) -> bool:
                                        and w.lower() not in _NOT_QUALIFIERS for w in words)
 
 
-def _sentence_line(line: str) -> bool:
+def _sentence_line(line: str, end: int) -> bool:
     """A first line that is a sentence opening with a (plural) role, not a title line: nine words or more ending in
-    ``.``/``!``/``?`` ("Data scientists at Acme build the models behind our pricing.", not "Data Scientists wanted
-    for our Paris office." nor "Research Scientists, Paris, London or remote!", helper 123)."""
-    return line.rstrip().endswith((".", "!", "?")) and len(line.split()) >= 9
+    ``.``/``!``/``?``, two of them or more after the role before a dash, bar or "(H/F)" ("Data scientists at Acme
+    build the models behind our pricing.", not "Data Scientists wanted for our Paris office." (helper 123) nor
+    "Data Scientists H/F – CDI – Paris, Lyon ou Nantes – Postulez vite !" (helper 127))."""
+    if not line.rstrip().endswith((".", "!", "?")) or len(line.split()) < 9:
+        return False
+    qualifier = _QUALIFIER_TAIL.search(line, end)
+    return len(line[end:qualifier.start() if qualifier else len(line)].split()) >= 2
 
 
 def _title_words(line: str, end: int) -> int:
