@@ -189,6 +189,20 @@ from rolematch.regexes import by_first_letter
      "Data Scientists"),
     ("Data Scientists, ML engineers and analysts work side by side at Acme to turn data into decisions.\nX",
      "data_scientist", False, "Data Scientists"),
+    # ... and with an exclamation mark, or marks no sentence has (helper 128)
+    ("Machine Learning Engineers wanted in Paris, Lyon, Bordeaux and Lille!\nX", "ml_engineer", True,
+     "Machine Learning Engineers"),
+    ("Data Scientists · Paris · CDI · Apply today!\nX", "data_scientist", True, "Data Scientists"),
+    # a hiring verb does not reach past "or a", "such as a", "and a" (helper 128), but one role named in both
+    # genders is one role
+    ("Acme.\nAcme cherche une ingénieure ou un ingénieur en apprentissage automatique.", "ml_engineer", True,
+     "ingénieur en apprentissage automatique"),
+    ("Acme.\nAcme is looking for a Product Manager or a Data Scientist to lead.", "data_scientist", False,
+     "Data Scientist"),
+    ("Acme.\nWe are seeking a generalist profile such as a Data Scientist.", "data_scientist", False,
+     "Data Scientist"),
+    ("Acme.\nAcme is hiring a Product Manager and a Data Scientist will mentor them.", "data_scientist", False,
+     "Data Scientist"),
     # a hiring verb's qualifiers stop at a possessive or "like" (helper 127)
     ("Acme.\nWe are hiring a lot this year and our Data Scientist team is growing.", "data_scientist", False,
      "Data Scientist"),
@@ -312,7 +326,11 @@ def test_a_company_blurb_without_a_heading_after_it_ends_where_the_role_text_beg
                  "As an engineering-first company, we ship every day.", "As a developer tools company, we care.",
                  "You'll have seen our ads on the Tube.", "We are hiring a hundred people across Europe this year.",
                  "En tant que leader de la data en France, nous accompagnons 500 clients.",
-                 "Nous recrutons une centaine de talents en 2024."]:
+                 "Nous recrutons une centaine de talents en 2024.",
+                 # helper 128
+                 "En tant que spécialiste data, Acme accompagne 300 clients.", "You will join a company of 500.",
+                 "Vous travaillerez dans un cadre agréable.", "We are looking for a better world.",
+                 "Nous recrutons un millier de collaborateurs chaque année."]:
         more = blurb + line + "\n"  # blurb sentences that do not start the role text (helper 126)
         text = more + "Responsibilities\n" + "Build models in Python and SQL every week.\n" * 3
         assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [more]
@@ -395,3 +413,8 @@ def test_mention_offsets_hold_after_a_letter_whose_lower_case_is_longer():
     assert [text[m.start:m.end] for m in find_mentions(text)] == ["Data Scientist", "Data Scientist"]
     spans = boilerplate.boilerplate_spans("İİİ Role\n\nBenefits\n- Free lunch\n- Gym\n\nYou will build models with us.")
     assert spans and all(e > s for s, e in spans)
+
+
+def test_one_role_named_in_both_genders_is_one_role():
+    text = "Acme.\nLe centre recrute un chercheur ou une chercheuse en apprentissage automatique."
+    assert [(text[m.start:m.end], m.own) for m in find_mentions(text)] == [("chercheur", True), ("chercheuse", True)]

@@ -198,16 +198,19 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool, key_value_open
 # a line that speaks to the candidate or names the role: the role text has begun (a company blurb followed by the
 # role with no heading between, "Who we are\nCriteo is...\nYou will contribute to...")
 _ROLE_START = re.compile(
-    r"^\W*(?:(?:you will|you'll) (?:be (?:responsible|working|joining|part)|work|build|develop|design|lead|join|own"
-    r"|drive|help|contribute|partner|collaborate|report|analy[sz]e|deploy|research|create|manage|support|take)\b"
-    r"|in this role|we are (?:looking for|seeking) (?:a|an)\b|we're (?:looking for|seeking) (?:a|an)\b"
+    r"^\W*(?:(?:you will|you'll) (?:be (?:responsible|working on)|build|develop|design|lead|own|drive|contribute"
+    r"|partner|collaborate|report|analy[sz]e|deploy|research|manage)\b|in this role"
+    r"|(?:we are|we're) (?:looking for|seeking) (?:a|an) (?:[\w-]+ ){0,3}(?:scientist|engineer|analyst|developer"
+    r"|researcher|intern|specialist|consultant)"
     # "As a Data Scientist, you will..." (not "As a developer tools company, we...": helper 127)
     r"|as (?:a|an|our) (?:[\w-]+ ){0,3}(?:scientist|engineer|analyst|developer|researcher)\s*,?\s+(?:you|your)\b"
     r"|the (?:successful|ideal) candidate"
-    r"|vous (?:serez|aurez|intégrerez|integrerez|rejoindrez|travaillerez|participerez)(?! (?:peut-être|sans doute))"
-    r"|en tant que (?:[\w’'-]+ )?(?:data|ingénieure?|ingenieure?|scientifique|analyste|développeu|developpeu|chercheu)"
-    r"|nous (?:recherchons|recrutons) (?:un|une)\b(?! (?:centaine|dizaine|vingtaine|trentaine|cinquantaine))"
-    r"|tu (?:seras|rejoindras|travailleras))")
+    r"|vous (?:serez (?:responsable|en charge|charg[ée])|aurez (?:pour mission|la charge))"
+    r"|en tant que (?:[\w’'-]+ ){0,3}(?:scientist|engineer|ingénieure?|ingenieure?|analyste|développeu|developpeu"
+    r"|chercheu)\w*\s*,?\s+(?:vous|tu)\b"
+    r"|nous (?:recherchons|recrutons) (?:une?|un\(e\)) (?:[\w’'-]+ ){0,3}(?:data|ingénieur|ingenieur|scientifique"
+    r"|analyste|développeu|developpeu|chercheu|stagiaire|alternant|consultant)"
+    r"|tu seras (?:responsable|en charge))")
 
 _LONG_UNIT = 300  # characters: longer units are run-on text (no line or sentence break)
 _CUE_BEFORE, _CUE_AFTER = 80, 220  # characters around a cue skipped in run-on text

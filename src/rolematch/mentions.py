@@ -95,8 +95,8 @@ _HIRING_PLURAL = re.compile(
 # sentence
 _TITLE_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s*,\s")
 _SHORT_SENIORITY = ("sr.", "jr.", "sr. staff", "snr.")
-# the title qualifiers that set a role apart from what follows it (not a comma, which a sentence has too)
-_QUALIFIER_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s+[hfmwdx]\s*/\s*[hfmwdx]\b")
+# what titles have and sentences do not: separators (" – ", " | ", " · ", "@", "/"), brackets, "H/F"
+_TITLE_MARKS = re.compile(r"\s[–—|·•-]\s|[@/()\[\]]|\b[hfmwdx]\s*/\s*[hfmwdx]\b")
 # what may follow the role of a qualified title: a level ("II"), a note in brackets ("(Remote)"), then qualifiers
 _TITLE_END = re.compile(r"(?:\s+(?:[ivx]+|\d+|\([^)]*\)|\[[^]]*\]))*\s*(?:$|[–—|,-]\s|\(\s*[hfmwdx]\s*/)")
 # words before a role on a first line that make it another job's title, a team's name or a sentence
@@ -124,6 +124,10 @@ _PAIR_BETWEEN = re.compile(r"\s*/\s*")
 _OR_BEFORE = re.compile(r"(?<!\bun )(?<!\bune )\b(?:or|ou)\s+(?:an?|une?|un\(e\)|une\(e\))\s*$")  # not "un ou une X"
 
 _WORD_CHAR = re.compile(r"\w")
+_GENDER_PAIR = re.compile(r"\s+ou\s+une?\s+")
+# "and" with an article: another noun phrase ("hiring a Product Manager and a Data Scientist will..."), not
+# qualifiers of one ("a highly motivated and experienced machine learning engineer")
+_AND_ARTICLE = re.compile(r"\b(?:and|et)\s+(?:a|an|the|our|un|une|le|la|les|des|nos|notre|l['’])\s*(?:[\w()'’-]+\s+){0,2}$")
 
 # "Job Title: ", "Poste : ": a labelled title line names the posting's own role
 _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|poste|intitul[ée](?: du poste)?"
@@ -219,9 +223,14 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         # before it ("help with hiring a ...")
         wide = _context(text, m.start(), 90)  # up to five qualifiers may come between the verb and the role
         verb = _HIRING_VERB.search(wide)
-        hiring_verb = verb is not None and (other is None or other.group("cue") in ("and", "et") or (
-            other.start() + len(wide) - len(before) > verb.start()  # (both contexts end at the role)
-            and other.group("cue") in _QUALIFIER_CUES))  # "a Decision Support Data ..."
+        # ("and" after the verb is another role or clause: "hiring a Product Manager and a Data Scientist will...";
+        # so are "or a ..." and "such as a ...", helper 128)
+        cue_after = other is not None and other.start() + len(wide) - len(before) > verb.start() if verb else False
+        hiring_verb = verb is not None and (
+            other is None or (other.group("cue") in ("and", "et") and not (cue_after and _AND_ARTICLE.search(before)))
+            or (cue_after and other.group("cue") in _QUALIFIER_CUES)  # "a Decision Support Data ..."
+        ) and not (_OR_BEFORE.search(before) and not _gendered(before, low[m.start():m.end()])) \
+            and not _LIST_BEFORE.search(before)
         # bare "MLOps" is a practice ("maîtrisant Python et le MLOps"), not a role the posting names as its own
         own = (not plural or hiring or (heading and first_line)) and m.group() != "mlops" and (
             heading or hiring or hiring_verb
@@ -230,6 +239,8 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
                 and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if heading:
             title_end = m.end()
+        if out and out[-1].role == role and _GENDER_PAIR.fullmatch(low, out[-1].end, m.start()):
+            own = out[-1].own  # "un chercheur ou une chercheuse": one role named in both genders
         out.append(Mention(role, own, m.start(), m.end()))
     return out
 
@@ -252,15 +263,25 @@ def _capitalised(lead: str) -> bool:
                                        and w.lower() not in _NOT_QUALIFIERS for w in words)
 
 
+def _gendered(before: str, role: str) -> bool:
+    """Whether the word before "ou un(e)"/"or a" is the role's first word in another gender ("une ingénieure ou un
+    ingénieur en apprentissage automatique": one role)."""
+    m = _WORD_BEFORE_OR.search(before)
+    first = role.split()[0] if role.split() else ""
+    return m is not None and len(first) >= 5 and m.group(1)[:6] == first[:6]
+
+
+_WORD_BEFORE_OR = re.compile(r"(\w+)\s+(?:or|ou)\s+(?:an?|une?|un\(e\)|une\(e\))\s*$")
+
+
 def _sentence_line(line: str, end: int) -> bool:
     """A first line that is a sentence opening with a (plural) role, not a title line: nine words or more ending in
-    ``.``/``!``/``?``, two of them or more after the role before a dash, bar or "(H/F)" ("Data scientists at Acme
-    build the models behind our pricing.", not "Data Scientists wanted for our Paris office." (helper 123) nor
-    "Data Scientists H/F – CDI – Paris, Lyon ou Nantes – Postulez vite !" (helper 127))."""
-    if not line.rstrip().endswith((".", "!", "?")) or len(line.split()) < 9:
-        return False
-    qualifier = _QUALIFIER_TAIL.search(line, end)
-    return len(line[end:qualifier.start() if qualifier else len(line)].split()) >= 2
+    ``.``/``?``, two of them or more after the role, none of a title's marks ("Data scientists at Acme build the
+    models behind our pricing.", not "Data Scientists wanted for our Paris office." (helper 123) nor "Data
+    Scientists H/F – CDI – Paris, Lyon ou Nantes – Postulez vite !" (helpers 127, 128))."""
+    if not line.rstrip().endswith((".", "?")) or len(line.split()) < 9 or _TITLE_MARKS.search(line):
+        return False  # "!" ends headlines ("Machine Learning Engineers wanted in Paris, Lyon and Lille!", helper 128)
+    return len(line[end:].split()) >= 2
 
 
 def _title_words(line: str, end: int) -> int:
