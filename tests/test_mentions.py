@@ -193,6 +193,8 @@ from rolematch.regexes import by_first_letter
     ("Machine Learning Engineers wanted in Paris, Lyon, Bordeaux and Lille!\nX", "ml_engineer", True,
      "Machine Learning Engineers"),
     ("Data Scientists · Paris · CDI · Apply today!\nX", "data_scientist", True, "Data Scientists"),
+    ("Data Scientists wanted for our new Paris office and team.\nApply now", "data_scientist", True,
+     "Data Scientists"),  # helper 129
     # a hiring verb does not reach past "or a", "such as a", "and a" (helper 128), but one role named in both
     # genders is one role
     ("Acme.\nAcme cherche une ingénieure ou un ingénieur en apprentissage automatique.", "ml_engineer", True,
@@ -330,7 +332,12 @@ def test_a_company_blurb_without_a_heading_after_it_ends_where_the_role_text_beg
                  # helper 128
                  "En tant que spécialiste data, Acme accompagne 300 clients.", "You will join a company of 500.",
                  "Vous travaillerez dans un cadre agréable.", "We are looking for a better world.",
-                 "Nous recrutons un millier de collaborateurs chaque année."]:
+                 "Nous recrutons un millier de collaborateurs chaque année.",
+                 # helper 129
+                 "Nous recrutons une centaine de data scientists chaque année.",
+                 "We're seeking a hundred new engineers this year as we expand.",
+                 "We are looking for a new generation of engineers to change banking.",
+                 "You will build the future of mobility with 2,000 passionate colleagues."]:
         more = blurb + line + "\n"  # blurb sentences that do not start the role text (helper 126)
         text = more + "Responsibilities\n" + "Build models in Python and SQL every week.\n" * 3
         assert [text[s:e] for s, e in boilerplate.boilerplate_spans(text)] == [more]

@@ -199,16 +199,18 @@ def _sections(text: str, low: str, cues: list[int], sticky: bool, key_value_open
 # role with no heading between, "Who we are\nCriteo is...\nYou will contribute to...")
 _ROLE_START = re.compile(
     r"^\W*(?:(?:you will|you'll) (?:be (?:responsible|working on)|build|develop|design|lead|own|drive|contribute"
-    r"|partner|collaborate|report|analy[sz]e|deploy|research|manage)\b|in this role"
+    r"|partner|collaborate|report|analy[sz]e|deploy|research|manage)\b(?! the future)|in this role"
+    # one person, not "a hundred new engineers" or "a new generation of engineers" (helper 129)
     r"|(?:we are|we're) (?:looking for|seeking) (?:a|an) (?:[\w-]+ ){0,3}(?:scientist|engineer|analyst|developer"
-    r"|researcher|intern|specialist|consultant)"
+    r"|researcher|intern|specialist|consultant)\b"
     # "As a Data Scientist, you will..." (not "As a developer tools company, we...": helper 127)
     r"|as (?:a|an|our) (?:[\w-]+ ){0,3}(?:scientist|engineer|analyst|developer|researcher)\s*,?\s+(?:you|your)\b"
     r"|the (?:successful|ideal) candidate"
     r"|vous (?:serez (?:responsable|en charge|charg[ée])|aurez (?:pour mission|la charge))"
     r"|en tant que (?:[\w’'-]+ ){0,3}(?:scientist|engineer|ingénieure?|ingenieure?|analyste|développeu|developpeu"
     r"|chercheu)\w*\s*,?\s+(?:vous|tu)\b"
-    r"|nous (?:recherchons|recrutons) (?:une?|un\(e\)) (?:[\w’'-]+ ){0,3}(?:data|ingénieur|ingenieur|scientifique"
+    r"|nous (?:recherchons|recrutons) (?:une?|un\(e\)) (?!(?:centaine|dizaine|douzaine|quinzaine|vingtaine|trentaine"
+    r"|quarantaine|cinquantaine|soixantaine|millier|grand nombre|nombre)\b)(?:[\w’'-]+ ){0,3}(?:data|ingénieur|ingenieur|scientifique"
     r"|analyste|développeu|developpeu|chercheu|stagiaire|alternant|consultant)"
     r"|tu seras (?:responsable|en charge))")
 

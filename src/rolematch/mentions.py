@@ -95,6 +95,8 @@ _HIRING_PLURAL = re.compile(
 # sentence
 _TITLE_TAIL = re.compile(r"\s+[–—|-]\s+|\s*\((?:[hfmwdx]\s*/\s*)+[hfmwdx]\)|\s*,\s")
 _SHORT_SENIORITY = ("sr.", "jr.", "sr. staff", "snr.")
+# a headline's word after its role ("Data Scientists wanted for our new Paris office and team.", helper 129)
+_HEADLINE_WORDS = frozenset("wanted needed sought recherchés recherchées recherché(e)s".split())
 # what titles have and sentences do not: separators (" – ", " | ", " · ", "@", "/"), brackets, "H/F"
 _TITLE_MARKS = re.compile(r"\s[–—|·•-]\s|[@/()\[\]]|\b[hfmwdx]\s*/\s*[hfmwdx]\b")
 # what may follow the role of a qualified title: a level ("II"), a note in brackets ("(Remote)"), then qualifiers
@@ -281,7 +283,8 @@ def _sentence_line(line: str, end: int) -> bool:
     Scientists H/F – CDI – Paris, Lyon ou Nantes – Postulez vite !" (helpers 127, 128))."""
     if not line.rstrip().endswith((".", "?")) or len(line.split()) < 9 or _TITLE_MARKS.search(line):
         return False  # "!" ends headlines ("Machine Learning Engineers wanted in Paris, Lyon and Lille!", helper 128)
-    return len(line[end:].split()) >= 2
+    after = line[end:].split()
+    return len(after) >= 2 and after[0].strip(",;:") not in _HEADLINE_WORDS
 
 
 def _title_words(line: str, end: int) -> int:
