@@ -95,6 +95,28 @@ def _respelled(pattern: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]
     return out
 
 
+def _joining_hyphen(text: str, start: int) -> bool:
+    """True for a ``-`` at ``start`` between two letters or digits ("machine-learning", "real-time", "GPT-4")."""
+    return 0 < start < len(text) - 1 and text[start - 1].isalnum() and text[start + 1].isalnum()
+
+
+def _hyphen_optional(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A token pattern that also matches where the text's joining hyphens are left out (see :func:`_joins_words`).
+
+    The matchers see "machine-learning models" as "machine learning models", so a token that accepts a
+    hyphen ("real", ``-``?, "time"; "bias", ``&``/``-``/``/``, "variance") may be absent: ``?`` for one
+    that had to be there, ``*`` for ``+``.
+    """
+    out = []
+    for tok in pattern:
+        values = [v for attr in ("LOWER", "ORTH") if attr in tok for v in (accepted_values(tok[attr]) or ())]
+        op = tok.get("OP")
+        if "-" in values and op in (None, "+"):
+            tok = {**tok, "OP": "?" if op is None else "*"}
+        out.append(tok)
+    return out
+
+
 def as_phrases(pattern: list[dict[str, Any]]) -> tuple[str, list[tuple[str, ...]]] | None:
     """A fixed-length pattern over one attribute (LOWER or ORTH) as the word sequences it matches."""
     for attr in ("LOWER", "ORTH"):
@@ -132,10 +154,12 @@ class RuleMatcher:
             hashed = nlp.vocab.strings.add(key)
             self._rule_of[hashed] = r
             if isinstance(r.pattern, str):
-                words = [spellings(t.text, lang) for t in nlp.make_doc(unicodedata.normalize("NFC", r.pattern))]
+                phrase = unicodedata.normalize("NFC", r.pattern)
+                words = [spellings(t.text, lang) for t in nlp.make_doc(phrase)
+                         if not (t.text == "-" and _joining_hyphen(phrase, t.idx))]  # as the texts are matched
                 self.phrases.add(hashed, islice(product(*words), _SPELLINGS_CAP))
                 continue
-            compiled = _respelled(compile_token_pattern(r.pattern, lang, forms), lang)
+            compiled = _hyphen_optional(_respelled(compile_token_pattern(r.pattern, lang, forms), lang))
             phrases = as_phrases(compiled)
             if phrases is not None:
                 attr, seqs = phrases
@@ -193,7 +217,9 @@ def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
     emphasis marks, True otherwise.
 
     Whitespace is what ``str.isspace`` says; whitespace holding two line breaks or more (a blank line) is
-    kept (True), so that a phrase does not match across paragraphs. An emphasis mark is a ``*`` or ``_``
+    kept (True), so that a phrase does not match across paragraphs. A hyphen joining two letters or digits
+    is left out too ("machine-learning models" matches as "machine learning models", "real-world deep
+    learning models" as "real world..."; rules that spell the hyphen accept it absent). An emphasis mark is a ``*`` or ``_``
     token touching a word or another mark (``**Deploy** models`` matches as ``Deploy models``); a ``*``
     bullet, with spaces around it, still parts list items.
     """
@@ -208,6 +234,9 @@ def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
         start = int(starts[i])
         if text.count("\n", start, start + int(offsets[i, 1])) >= 2:
             space[i] = False
+    for i in np.flatnonzero((first == 45) & (offsets[:, 1] == 1)).tolist():  # "-"
+        if _joining_hyphen(text, int(starts[i])):
+            space[i] = True
     for i in np.flatnonzero(((first == 42) | (first == 95)) & (offsets[:, 1] == 1)).tolist():  # "*", "_"
         start = int(starts[i])
         after = text[start + 1] if start + 1 < len(text) else " "
