@@ -6,7 +6,8 @@ rolematch ships those bytes (``_prepared/``, made by ``rolematch rules
 compile`` for the spaCy version installed at build time) and loads them into a
 blank ``Language`` with that language code: the same tokens, in milliseconds.
 With another spaCy version the prepared file is ignored and ``spacy.blank``
-is used.
+is used (:func:`slow_blank`). Either way the tokenizer also splits list bullets
+glued to a word ("•Python", "-Docker", "Python•SQL"), which spaCy's does not.
 
 The tokenizer's regexes are loaded already compiled (:mod:`rolematch.precompiled`)
 when the interpreter matches the one the files were built with.
@@ -17,8 +18,9 @@ tokens as spaCy's tokenizer, three to four times faster on real postings.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from rolematch import precompiled
 from rolematch.precompiled import Compiler
@@ -103,8 +105,28 @@ class ChunkCachingTokenizer:
         return getattr(self.tokenizer, name)
 
 
+#: List bullets spaCy's tokenizers leave glued to a word ("•Python", "Python•SQL"; it splits most others: ▪ ● ► ✓)
+_GLUED_BULLETS = "•‣⁃→◾◼⦁∙"
+#: What rolematch's tokenizers split beyond spaCy's: such a bullet, or a "-" bullet before a letter, at the
+#: start of a chunk ("•Python", "-Docker": exports that drop the space after list bullets), and such a
+#: bullet between two letters ("Python•SQL•Docker")
+EXTRA_PREFIX = rf"^[{_GLUED_BULLETS}]|^-(?=[^\W\d_])"
+EXTRA_INFIX = rf"(?<=[^\W\d_])[{_GLUED_BULLETS}](?=[^\W\d_])"
+
+
+def with_glued_bullets(data: dict[str, Any]) -> dict[str, Any]:
+    """spaCy tokenizer data (``Tokenizer.to_bytes`` unpacked) with :data:`EXTRA_PREFIX` and :data:`EXTRA_INFIX`."""
+    out = dict(data)
+    if isinstance(out.get("prefix_search"), str) and not out["prefix_search"].startswith(EXTRA_PREFIX):
+        out["prefix_search"] = f"{EXTRA_PREFIX}|{out['prefix_search']}"
+    if isinstance(out.get("infix_finditer"), str) and not out["infix_finditer"].endswith(EXTRA_INFIX):
+        out["infix_finditer"] = f"{out['infix_finditer']}|{EXTRA_INFIX}"
+    return out
+
+
 def blank(lang: str) -> "Language":
-    """A blank pipeline for ``lang`` that tokenizes exactly like ``spacy.blank(lang)`` (faster)."""
+    """A blank pipeline for ``lang`` that tokenizes like ``spacy.blank(lang)`` (faster), and also splits list
+    bullets glued to a word (:data:`EXTRA_PREFIX`, :data:`EXTRA_INFIX`)."""
     from spacy.symbols import IDS
 
     nlp = _blank(lang)
@@ -130,16 +152,25 @@ def _blank(lang: str) -> "Language":
             return nlp
         except Exception:  # a damaged or foreign file: fall back to the slow, exact path
             pass
-    import spacy
+    return slow_blank(lang)
 
-    return spacy.blank(lang)
+
+def slow_blank(lang: str) -> "Language":
+    """``spacy.blank(lang)`` with its tokenizer given rolematch's extra affixes (what the prepared files hold)."""
+    import spacy
+    import srsly
+
+    nlp = spacy.blank(lang)
+    data = with_glued_bullets(srsly.msgpack_loads(nlp.tokenizer.to_bytes(exclude=["vocab"])))
+    _load_tokenizer(nlp.tokenizer, srsly.msgpack_dumps(data), re.compile)
+    return nlp
 
 
 _REGEXES = {"prefix_search": "search", "suffix_search": "search", "infix_finditer": "finditer",
             "token_match": "match", "url_match": "match"}
 
 
-def _load_tokenizer(tokenizer: Any, data: bytes, compile: Compiler) -> None:
+def _load_tokenizer(tokenizer: Any, data: bytes, compile: Callable[[str], "re.Pattern[str]"]) -> None:
     """``Tokenizer.from_bytes`` (spaCy 3.8) with the regexes compiled by ``compile``.
 
     Same steps in the same order: clear the special cases, set the regexes and
@@ -206,7 +237,7 @@ def prepare_tokenizers(langs: tuple[str, ...] = ("en", "fr")) -> list[Path]:
     out = []
     for lang in langs:
         tokenizer: Any = spacy.blank(lang).tokenizer
-        data = srsly.msgpack_loads(tokenizer.to_bytes(exclude=["vocab"]))
+        data = with_glued_bullets(srsly.msgpack_loads(tokenizer.to_bytes(exclude=["vocab"])))
         pattern = data.get("token_match")
         if isinstance(pattern, str) and pattern.startswith("(?i"):  # only where case is ignored
             data["token_match"] = _compact_letter_classes(pattern)
