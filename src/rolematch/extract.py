@@ -95,28 +95,6 @@ def _respelled(pattern: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]
     return out
 
 
-def _joining_hyphen(text: str, start: int) -> bool:
-    """True for a ``-`` at ``start`` between two letters or digits ("machine-learning", "real-time", "GPT-4")."""
-    return 0 < start < len(text) - 1 and text[start - 1].isalnum() and text[start + 1].isalnum()
-
-
-def _hyphen_optional(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A token pattern that also matches where the text's joining hyphens are left out (see :func:`_joins_words`).
-
-    The matchers see "machine-learning models" as "machine learning models", so a token that accepts a
-    hyphen ("real", ``-``?, "time"; "bias", ``&``/``-``/``/``, "variance") may be absent: ``?`` for one
-    that had to be there, ``*`` for ``+``.
-    """
-    out = []
-    for tok in pattern:
-        values = [v for attr in ("LOWER", "ORTH") if attr in tok for v in (accepted_values(tok[attr]) or ())]
-        op = tok.get("OP")
-        if "-" in values and op in (None, "+"):
-            tok = {**tok, "OP": "?" if op is None else "*"}
-        out.append(tok)
-    return out
-
-
 def as_phrases(pattern: list[dict[str, Any]]) -> tuple[str, list[tuple[str, ...]]] | None:
     """A fixed-length pattern over one attribute (LOWER or ORTH) as the word sequences it matches."""
     for attr in ("LOWER", "ORTH"):
@@ -148,18 +126,17 @@ class RuleMatcher:
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.tokens = TokenMatcher(nlp.vocab.strings)
         self.phrases = PhraseIndex(nlp.vocab.strings)
+        self._hyphen = nlp.vocab.strings["-"]  # its ORTH id
         self._rule_of: dict[int, Rule] = {}
         for i, r in enumerate(self.rules):
             key = f"rolematch:{lang}:{i}"
             hashed = nlp.vocab.strings.add(key)
             self._rule_of[hashed] = r
             if isinstance(r.pattern, str):
-                phrase = unicodedata.normalize("NFC", r.pattern)
-                words = [spellings(t.text, lang) for t in nlp.make_doc(phrase)
-                         if not (t.text == "-" and _joining_hyphen(phrase, t.idx))]  # as the texts are matched
+                words = [spellings(t.text, lang) for t in nlp.make_doc(unicodedata.normalize("NFC", r.pattern))]
                 self.phrases.add(hashed, islice(product(*words), _SPELLINGS_CAP))
                 continue
-            compiled = _hyphen_optional(_respelled(compile_token_pattern(r.pattern, lang, forms), lang))
+            compiled = _respelled(compile_token_pattern(r.pattern, lang, forms), lang)
             phrases = as_phrases(compiled)
             if phrases is not None:
                 attr, seqs = phrases
@@ -183,7 +160,8 @@ class RuleMatcher:
         # extra whitespace ("deploy  models", a tab, a line break in hard-wrapped text) is a token of its
         # own: the rolematch matchers see the words without it, as if one space separated them (a blank
         # line still parts them: it ends a paragraph or a list item)
-        words_at = np.flatnonzero(_joins_words(text, offsets))
+        keep = _joins_words(text, offsets)
+        words_at = np.flatnonzero(keep)
         spaced = len(words_at) < len(words)
         words_only = words[words_at] if spaced else words
         at = words_at.tolist() if spaced else []  # a word's index among all tokens
@@ -194,6 +172,12 @@ class RuleMatcher:
         spans = self.phrases.match_array(words_only) + self.tokens.match_array(words_only, doc.vocab, texts)
         if spaced:
             spans = [(key, at[s], at[e - 1] + 1) for key, s, e in spans]
+        hyphens = _joining_hyphens(text, words[:, 1], offsets, self._hyphen)
+        if hyphens is not None:  # the phrases once more, over the words with those hyphens left out
+            unhyphenated = np.flatnonzero(keep & ~hyphens)
+            h_at = unhyphenated.tolist()
+            spans += [(key, h_at[s], h_at[e - 1] + 1) for key, s, e in self.phrases.match_array(words[unhyphenated])
+                      if h_at[e - 1] - h_at[s] >= e - s]  # only those across a hyphen: the others are found above
         if len(self.matcher):  # patterns only spaCy's Matcher supports need a real Doc
             real = self._make_doc(text) if isinstance(doc, TokenArrays) else doc
             spans += [(key, s, e) for key, s, e in self.matcher(real)]
@@ -217,9 +201,7 @@ def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
     emphasis marks, True otherwise.
 
     Whitespace is what ``str.isspace`` says; whitespace holding two line breaks or more (a blank line) is
-    kept (True), so that a phrase does not match across paragraphs. A hyphen joining two letters or digits
-    is left out too ("machine-learning models" matches as "machine learning models", "real-world deep
-    learning models" as "real world..."; rules that spell the hyphen accept it absent). An emphasis mark is a ``*`` or ``_``
+    kept (True), so that a phrase does not match across paragraphs. An emphasis mark is a ``*`` or ``_``
     token touching a word or another mark (``**Deploy** models`` matches as ``Deploy models``); a ``*``
     bullet, with spaces around it, still parts list items.
     """
@@ -234,9 +216,6 @@ def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
         start = int(starts[i])
         if text.count("\n", start, start + int(offsets[i, 1])) >= 2:
             space[i] = False
-    for i in np.flatnonzero((first == 45) & (offsets[:, 1] == 1)).tolist():  # "-"
-        if _joining_hyphen(text, int(starts[i])):
-            space[i] = True
     for i in np.flatnonzero(((first == 42) | (first == 95)) & (offsets[:, 1] == 1)).tolist():  # "*", "_"
         start = int(starts[i])
         after = text[start + 1] if start + 1 < len(text) else " "
@@ -246,6 +225,25 @@ def _joins_words(text: str, offsets: np.ndarray) -> np.ndarray:
         if not after.isspace() or (start and not text[start - 1].isspace()):
             space[i] = True
     return ~space
+
+
+def _joining_hyphens(text: str, orth: np.ndarray, offsets: np.ndarray, hyphen: int) -> np.ndarray | None:
+    """Per token (``orth``: ORTH ids; ``hyphen``: the id of ``-``), True for a ``-`` joining two letters or
+    digits ("machine-learning", "data-mining"); None when there is none.
+
+    The rule phrases are matched once more with these left out, so "machine-learning infrastructure" is
+    read as "machine learning infrastructure". Only the fixed phrases: the rules with gaps of words
+    ("deploy ... models") do not reach across a hyphenated word ("Ship T-shirt and long-sleeve models",
+    helper 130), and a rule that spells the hyphen ("k-means") still needs it ("Plan K means" is no clustering).
+    """
+    hits = np.flatnonzero(orth == hyphen)
+    if not len(hits):
+        return None
+    out = np.zeros(len(orth), dtype=bool)
+    for i in hits.tolist():
+        start = int(offsets[i, 0])
+        out[i] = 0 < start < len(text) - 1 and text[start - 1].isalnum() and text[start + 1].isalnum()
+    return out if out.any() else None
 
 
 def merge_matches(raw: Iterable[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
