@@ -146,6 +146,46 @@ class RuleMatcher:
             else:
                 self.matcher.add(key, [compiled])
 
+    def _across_hyphens(self, words: np.ndarray, keep: np.ndarray, hyphens: np.ndarray) -> list[tuple[int, int, int]]:
+        """Phrase matches (key, start token, end token) across a joining hyphen, found with the hyphens left out.
+
+        Only around a hyphen whose two words follow each other in some phrase ("machine-learning": most
+        hyphens, "cross-functional", "state-of-the-art", join no phrase's words), and only the words within
+        the longest phrase's length of it; those windows, parted by a row that is no word, in one pass.
+        """
+        unhyphenated = np.flatnonzero(keep & ~hyphens)
+        n = len(unhyphenated)
+        pairs = self.phrases.pairs
+        lower, orth = pairs["LOWER"], pairs["ORTH"]
+        cuts = []  # the index (among the unhyphenated words) of the word after each such hyphen
+        for c in np.searchsorted(unhyphenated, np.flatnonzero(hyphens)).tolist():
+            if 0 < c < n:
+                a, b = words[unhyphenated[c - 1]].tolist(), words[unhyphenated[c]].tolist()
+                if (a[0], b[0]) in lower or (a[1], b[1]) in orth:
+                    cuts.append(c)
+        if not cuts:
+            return []
+        reach = max(self.phrases.longest - 1, 1)
+        pos: list[int] = []  # positions among the unhyphenated words, window after window, -1 between two
+        hi = 0
+        for c in cuts:
+            lo = max(c - reach, hi)  # a window that overlaps the previous one extends it
+            if lo > hi and pos:
+                pos.append(-1)
+            pos.extend(range(lo, min(c + reach, n)))
+            hi = max(hi, min(c + reach, n))
+        where = np.array(pos)
+        rows = words[unhyphenated[where]]
+        rows[where < 0] = 0
+        cut_set = set(cuts)
+        at = unhyphenated.tolist()
+        out = []
+        for key, s, e in self.phrases.match_array(rows):
+            first, last = pos[s], pos[e - 1]
+            if any(c in cut_set for c in range(first + 1, last + 1)):  # across a hyphen: not found already
+                out.append((key, at[first], at[last] + 1))
+        return out
+
     def __call__(self, doc: Tokens, text: str | None = None) -> list[tuple[Rule, int, int]]:
         """Raw matches as (rule, start_char, end_char) over the doc's text (``text``, when the caller has it:
         a spaCy ``Doc`` rebuilds its text token by token, a sixth of extracting one posting)."""
@@ -173,11 +213,8 @@ class RuleMatcher:
         if spaced:
             spans = [(key, at[s], at[e - 1] + 1) for key, s, e in spans]
         hyphens = _joining_hyphens(text, words[:, 1], offsets, self._hyphen)
-        if hyphens is not None:  # the phrases once more, over the words with those hyphens left out
-            unhyphenated = np.flatnonzero(keep & ~hyphens)
-            h_at = unhyphenated.tolist()
-            spans += [(key, h_at[s], h_at[e - 1] + 1) for key, s, e in self.phrases.match_array(words[unhyphenated])
-                      if h_at[e - 1] - h_at[s] >= e - s]  # only those across a hyphen: the others are found above
+        if hyphens is not None:
+            spans += self._across_hyphens(words, keep, hyphens)
         if len(self.matcher):  # patterns only spaCy's Matcher supports need a real Doc
             real = self._make_doc(text) if isinstance(doc, TokenArrays) else doc
             spans += [(key, s, e) for key, s, e in self.matcher(real)]

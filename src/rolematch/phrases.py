@@ -40,6 +40,9 @@ class PhraseIndex:
         self._index: dict[str, dict[int, _Entry]] = {a: {} for a in _ATTRS}
         self._filters: dict[str, KeyFilter] = {}
         self._n = 0
+        self.longest = 0  # words in the longest phrase
+        # per attribute: every two words that follow each other in some phrase
+        self.pairs: dict[str, set[tuple[int, int]]] = {a: set() for a in _ATTRS}
 
     def __len__(self) -> int:
         """The number of phrases added."""
@@ -55,6 +58,8 @@ class PhraseIndex:
             if not words:
                 continue
             hashes = [add(w.lower() if attr == "LOWER" else w) for w in words]
+            self.longest = max(self.longest, len(hashes))
+            self.pairs[attr].update(zip(hashes, hashes[1:]))
             single, by_second = index.setdefault(hashes[0], ({}, {}))
             if len(hashes) == 1:
                 single[key] = None
