@@ -34,6 +34,23 @@ def test_component_on_users_blank_pipelines(tmp_path):
                [(s.start, s.end, s.label_) for s in doc.spans["rolematch"]]
 
 
+def test_component_on_rolematchs_tokenizer_spans_skills_glued_to_bullets():
+    """spacy.blank keeps "•Python" one token, so that match has no span there; rolematch's pipeline splits it
+    (the README's advice, helper 131)."""
+    import rolematch.pipelines
+
+    text = ("We are hiring a machine learning engineer to deploy models. Skills:\n•Python\n•Docker and "
+            "C++•Kubernetes. You will build data pipelines.")
+    spans = {}
+    for name, nlp in (("spacy", spacy.blank("en")), ("rolematch", rolematch.pipelines.blank("en"))):
+        nlp.add_pipe("rolematch")
+        doc = nlp(text)
+        assert doc._.rolematch_label == "ml_engineer"
+        spans[name] = {s.text for s in doc.spans["rolematch"]}
+    assert {"Python", "Docker", "C++", "Kubernetes"}.isdisjoint(spans["spacy"])
+    assert spans["rolematch"] == spans["spacy"] | {"Python", "Docker", "C++", "Kubernetes"}
+
+
 def test_component_handles_unusable_text():
     nlp = spacy.blank("en")
     nlp.add_pipe("rolematch")

@@ -109,6 +109,10 @@ from rolematch.regexes import by_first_letter
     ("Chargé·e d'études statistiques (H/F)\nNotre équipe", "data_analyst", True, "Chargé·e d'études"),
     ("Ingénieur·e Machine Learning\nNotre équipe", "ml_engineer", True, "Ingénieur·e Machine Learning"),
     ("Ingénieur.e data\nNotre équipe", "data_engineer", True, "Ingénieur.e data"),
+    # a bullet standing in for the middle dot (helper 131)
+    ("Ingénieur•e Machine Learning\nNotre équipe", "ml_engineer", True, "Ingénieur•e Machine Learning"),
+    ("Nous recrutons un•e ingénieur•e machine learning.", "ml_engineer", True, "ingénieur•e machine learning"),
+    ("Vous serez rattaché•e à un•e data scientist senior.", "data_scientist", False, "data scientist"),
     ("Biostatisticien (H/F)\nNotre équipe", "data_analyst", True, "Biostatisticien"),
     ("Programmeur / programmeuse 3D (H/F)\nNotre studio", "software_engineer", True, "Programmeur / programmeuse"),
     # a title line may qualify its role (helper 108)

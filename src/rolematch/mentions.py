@@ -111,11 +111,13 @@ _NOT_QUALIFIERS = frozenset(
     "pour et de des les".split())
 # cue words that may be part of a title after a hiring verb ("seeks a Decision Support / Research Fellow ...")
 _QUALIFIER_CUES = ("support", "supporting", "fellow")
-# "un·e", "UN·E", "nouvel·le", "un.e", "UN.E", "rattaché·e": a middle dot, or a period between letters of one case,
+# "un·e", "UN·E", "nouvel·le", "un.e", "UN.E", "rattaché·e": a middle dot (or a bullet standing in for one,
+# "ingénieur•e", helper 131), or a period between letters of one case,
 # made plain by _context before any context test (so the patterns above need not know these forms);
 # then a feminine ending ("Paris.Le" is two sentences glued)
-_INCLUSIVE = re.compile(r"(?<=\w)·(?=(?i:e|se|euse|rice|ne|le)\b)|(?<=[a-zà-ÿ])\.(?=(?:e|se|euse|rice|ne)\b)"
+_INCLUSIVE = re.compile(r"(?<=\w)[·•](?=(?i:e|se|euse|rice|ne|le)\b)|(?<=[a-zà-ÿ])\.(?=(?:e|se|euse|rice|ne)\b)"
                         r"|(?<=[A-ZÀ-Þ])\.(?=(?:E|SE|EUSE|RICE|NE)\b)")
+_BULLET_DOT = re.compile(r"(?<=\w)•(?=(?:e|se|euse|rice|ne|le)s?\b)")
 # French names whose noun comes first ("ingénieurs machine learning")
 _NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu", "chargé", "charge")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
@@ -188,6 +190,8 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
     known (:meth:`rolematch.pieces.PieceIndex.head_starts`); only those are tried.
     """
     low = lower_in_place(text)
+    if "•" in low:  # "ingénieur•e": a bullet standing in for the middle dot of inclusive writing (same length)
+        low = _BULLET_DOT.sub("·", low)
     out: list[Mention] = []
     title_end = -1  # where the last title-line mention ended
     for m in scan(_PATTERN, low, starts):
@@ -252,7 +256,7 @@ def _context(text: str, start: int, size: int) -> str:
     for the context tests: "un·e", "un.e" -> "une", "rattaché·e" -> "rattachée" (not "Paris.Le", a sentence
     glued to the next; the result is tested, never indexed)."""
     before = text[max(0, start - size):start]
-    if "·" in before or "." in before:
+    if "·" in before or "." in before or "•" in before:
         before = _INCLUSIVE.sub("", before)
     return lower_in_place(before)
 

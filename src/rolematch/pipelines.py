@@ -107,18 +107,22 @@ class ChunkCachingTokenizer:
 
 #: List bullets spaCy's tokenizers leave glued to a word ("•Python", "Python•SQL"; it splits most others: ▪ ● ► ✓)
 _GLUED_BULLETS = "•‣⁃→◾◼⦁∙"
-#: What rolematch's tokenizers split beyond spaCy's: such a bullet, or a "-" bullet before a letter, at the
-#: start of a chunk ("•Python", "-Docker": exports that drop the space after list bullets), and such a
-#: bullet between two letters ("Python•SQL•Docker")
+#: What rolematch's tokenizers split beyond spaCy's: such a bullet anywhere ("•Python", "C++•Python3•SQL",
+#: "Python•"), and a "-" bullet before a letter at the start of a chunk ("-Docker"): exports that drop the
+#: space after list bullets
 EXTRA_PREFIX = rf"^[{_GLUED_BULLETS}]|^-(?=[^\W\d_])"
-EXTRA_INFIX = rf"(?<=[^\W\d_])[{_GLUED_BULLETS}](?=[^\W\d_])"
+EXTRA_SUFFIX = rf"[{_GLUED_BULLETS}]$"
+EXTRA_INFIX = rf"[{_GLUED_BULLETS}]"
 
 
 def with_glued_bullets(data: dict[str, Any]) -> dict[str, Any]:
-    """spaCy tokenizer data (``Tokenizer.to_bytes`` unpacked) with :data:`EXTRA_PREFIX` and :data:`EXTRA_INFIX`."""
+    """spaCy tokenizer data (``Tokenizer.to_bytes`` unpacked) with :data:`EXTRA_PREFIX`, :data:`EXTRA_SUFFIX` and
+    :data:`EXTRA_INFIX`."""
     out = dict(data)
     if isinstance(out.get("prefix_search"), str) and not out["prefix_search"].startswith(EXTRA_PREFIX):
         out["prefix_search"] = f"{EXTRA_PREFIX}|{out['prefix_search']}"
+    if isinstance(out.get("suffix_search"), str) and not out["suffix_search"].startswith(EXTRA_SUFFIX):
+        out["suffix_search"] = f"{EXTRA_SUFFIX}|{out['suffix_search']}"
     if isinstance(out.get("infix_finditer"), str) and not out["infix_finditer"].endswith(EXTRA_INFIX):
         out["infix_finditer"] = f"{out['infix_finditer']}|{EXTRA_INFIX}"
     return out
@@ -126,7 +130,7 @@ def with_glued_bullets(data: dict[str, Any]) -> dict[str, Any]:
 
 def blank(lang: str) -> "Language":
     """A blank pipeline for ``lang`` that tokenizes like ``spacy.blank(lang)`` (faster), and also splits list
-    bullets glued to a word (:data:`EXTRA_PREFIX`, :data:`EXTRA_INFIX`)."""
+    bullets glued to a word (:data:`EXTRA_PREFIX`, :data:`EXTRA_SUFFIX`, :data:`EXTRA_INFIX`)."""
     from spacy.symbols import IDS
 
     nlp = _blank(lang)
