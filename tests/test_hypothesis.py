@@ -11,7 +11,8 @@ import io
 import tempfile
 from pathlib import Path
 
-from hypothesis import given, strategies as st
+import numpy as np
+from hypothesis import example, given, strategies as st
 
 from rolematch.batch_io import open_source
 from rolematch.errors import InputError
@@ -129,3 +130,38 @@ def test_batches_give_what_single_postings_give(model, texts, lang):
             continue
         assert not isinstance(got, InputError)
         assert got.probabilities == one.probabilities and got.skills.matches == one.skills.matches
+
+
+HYPHENED = ["machine-learning infrastructure", "deep-learning frameworks", "machine-learning", "machine", "learning", "infrastructure", "learning-to-rank", "to", "rank", "models",
+            "data-mining", "data", "mining", "big-data", "-", "--", "real-time", "inference", "k-means", "x", "\n",
+            "state-of-the-art", "deep-learning", "frameworks", "séries-temporelles", "séries", "temporelles", "•"]
+
+
+@example("We build machine-learning infrastructure and learning-to-rank models.")
+@example("deep-learning frameworks-machine-learning infrastructure big-data-mining")
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(HYPHENED), st.text(max_size=6)),
+                          st.sampled_from([" ", " ", "-", "", "\n", " - "])), max_size=80).map(
+    lambda pairs: "".join(w + sep for w, sep in pairs)))
+def test_phrases_across_hyphens_are_all_the_full_second_pass_finds(extractor, text):
+    """The windowed second pass (only around hyphens some phrase can cross) finds exactly what matching every
+    phrase again over all the words with the joining hyphens left out finds across a hyphen."""
+    from spacy.attrs import IDX, LENGTH, LOWER, ORTH
+
+    from rolematch.extract import _joining_hyphens, _joins_words
+
+    for lang in ("en", "fr"):
+        matcher = extractor.pipeline(lang).matcher
+        doc = extractor.nlp(lang).make_doc(text)
+        words, offsets = doc.to_array([LOWER, ORTH]), doc.to_array([IDX, LENGTH])
+        if not len(words):
+            continue
+        hyphens = _joining_hyphens(text, words[:, 1], offsets, matcher._hyphen)
+        if hyphens is None:
+            continue
+        keep = _joins_words(text, offsets)
+        unhyphenated = np.flatnonzero(keep & ~hyphens)
+        at = unhyphenated.tolist()
+        skipped = set(np.flatnonzero(hyphens).tolist())
+        want = {(key, at[s], at[e - 1] + 1) for key, s, e in matcher.phrases.match_array(words[unhyphenated])
+                if skipped.intersection(range(at[s], at[e - 1]))}
+        assert set(matcher._across_hyphens(words, keep, hyphens)) == want, text

@@ -165,8 +165,9 @@ def slow_blank(lang: str) -> "Language":
     import srsly
 
     nlp = spacy.blank(lang)
-    data = with_glued_bullets(srsly.msgpack_loads(nlp.tokenizer.to_bytes(exclude=["vocab"])))
-    _load_tokenizer(nlp.tokenizer, srsly.msgpack_dumps(data), re.compile)
+    tokenizer: Any = nlp.tokenizer
+    data = with_glued_bullets(srsly.msgpack_loads(tokenizer.to_bytes(exclude=["vocab"])))
+    _load_tokenizer(tokenizer, srsly.msgpack_dumps(data), re.compile)
     return nlp
 
 
