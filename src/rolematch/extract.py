@@ -149,9 +149,9 @@ class RuleMatcher:
     def _across_hyphens(self, words: np.ndarray, keep: np.ndarray, hyphens: np.ndarray) -> list[tuple[int, int, int]]:
         """Phrase matches (key, start token, end token) across a joining hyphen, found with the hyphens left out.
 
-        Only around a hyphen whose two words follow each other in some phrase ("machine-learning": most
-        hyphens, "cross-functional", "state-of-the-art", join no phrase's words), and only the words within
-        the longest phrase's length of it; those windows, parted by a row that is no word, in one pass.
+        Only around a hyphen whose two words follow each other in some phrase ("machine-learning"; most
+        hyphens, as in "cross-functional" or "state-of-the-art", join no phrase's words), and only the words
+        within the longest phrase's length of it: those windows, parted by a row that is no word, in one pass.
         """
         unhyphenated = np.flatnonzero(keep & ~hyphens)
         n = len(unhyphenated)
