@@ -109,10 +109,10 @@ class ChunkCachingTokenizer:
 _GLUED_BULLETS = "•‣⁃→◾◼⦁∙"
 #: What rolematch's tokenizers split beyond spaCy's: such a bullet anywhere ("•Python", "C++•Python3•SQL",
 #: "Python•"), and a "-" bullet before a letter at the start of a chunk ("-Docker"): exports that drop the
-#: space after list bullets
+#: space after list bullets; and a ";" between two letters ("Python;SQL;Docker"; spaCy splits "Python,SQL")
 EXTRA_PREFIX = rf"^[{_GLUED_BULLETS}]|^-(?=[^\W\d_])"
 EXTRA_SUFFIX = rf"[{_GLUED_BULLETS}]$"
-EXTRA_INFIX = rf"[{_GLUED_BULLETS}]"
+EXTRA_INFIX = rf"[{_GLUED_BULLETS}]|(?<=[^\s;]);(?=[^\W\d_])"
 
 
 def with_glued_bullets(data: dict[str, Any]) -> dict[str, Any]:
