@@ -152,6 +152,13 @@ def test_hyphens_read_as_spaces_only_in_fixed_phrases(extractor):
     assert "data_pipelines" not in ids("We build data- pipelines in Python.")
 
 
+@pytest.mark.parametrize("tools", ["SQL, R, Python", "SQL;R;Python", "SQL; R; Python", "R; SAS"])
+def test_r_is_found_in_a_semicolon_list_as_in_a_comma_list(extractor, tools):
+    """Helper 133: exports whose lists use ";" lost R, the only tool named by one letter."""
+    text = f"You will analyse customer data and build predictive models. Requirements: {tools}."
+    assert [text[m.start:m.end] for m in extractor.extract(text, lang="en").matches if m.id == "r_language"]
+
+
 def test_overlapping_matches_of_one_id_are_merged(extractor):
     report = extractor.extract("Deploy trained models into production environments and deploy models weekly.", lang="en")
     spans = [(m.start, m.end) for m in report.matches if m.id == "model_deployment"]
