@@ -111,13 +111,14 @@ _NOT_QUALIFIERS = frozenset(
     "pour et de des les".split())
 # cue words that may be part of a title after a hiring verb ("seeks a Decision Support / Research Fellow ...")
 _QUALIFIER_CUES = ("support", "supporting", "fellow")
+_FEMININE = "e|se|euse|rice|ne|le"  # the endings inclusive writing adds after its dot
 # "un·e", "UN·E", "nouvel·le", "un.e", "UN.E", "rattaché·e": a middle dot (or a bullet standing in for one,
 # "ingénieur•e", helper 131), or a period between letters of one case,
 # made plain by _context before any context test (so the patterns above need not know these forms);
 # then a feminine ending ("Paris.Le" is two sentences glued)
-_INCLUSIVE = re.compile(r"(?<=\w)[·•](?=(?i:e|se|euse|rice|ne|le)\b)|(?<=[a-zà-ÿ])\.(?=(?:e|se|euse|rice|ne)\b)"
+_INCLUSIVE = re.compile(rf"(?<=\w)[·•](?=(?i:{_FEMININE})\b)|(?<=[a-zà-ÿ])\.(?=(?:e|se|euse|rice|ne)\b)"
                         r"|(?<=[A-ZÀ-Þ])\.(?=(?:E|SE|EUSE|RICE|NE)\b)")
-_BULLET_DOT = re.compile(r"(?<=\w)•(?=(?:e|se|euse|rice|ne|le)s?\b)")
+_BULLET_DOT = re.compile(rf"(?<=\w)•(?=(?:{_FEMININE})s?\b)")
 # French names whose noun comes first ("ingénieurs machine learning")
 _NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu", "chargé", "charge")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
@@ -127,6 +128,8 @@ _PAIR_BETWEEN = re.compile(r"\s*/\s*")
 # senior Data Scientist", where a word comes between)
 _OR_BEFORE = re.compile(r"(?<!\bun )(?<!\bune )\b(?:or|ou)\s+(?:an?|une?|un\(e\)|une\(e\))\s*$")  # not "un ou une X"
 
+# the word before "or a"/"ou un(e)" (see _gendered)
+_WORD_BEFORE_OR = re.compile(r"(\w+)\s+(?:or|ou)\s+(?:an?|une?|un\(e\)|une\(e\))\s*$")
 _WORD_CHAR = re.compile(r"\w")
 _GENDER_PAIR = re.compile(r"\s+ou\s+une?\s+")
 # "and" with an article: another noun phrase ("hiring a Product Manager and a Data Scientist will..."), not
@@ -231,7 +234,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         verb = _HIRING_VERB.search(wide)
         # ("and" after the verb is another role or clause: "hiring a Product Manager and a Data Scientist will...";
         # so are "or a ..." and "such as a ...", helper 128)
-        cue_after = other is not None and other.start() + len(wide) - len(before) > verb.start() if verb else False
+        cue_after = verb is not None and other is not None and other.start() + len(wide) - len(before) > verb.start()
         hiring_verb = verb is not None and (
             other is None or (other.group("cue") in ("and", "et") and not (cue_after and _AND_ARTICLE.search(before)))
             or (cue_after and other.group("cue") in _QUALIFIER_CUES)  # "a Decision Support Data ..."
@@ -273,11 +276,9 @@ def _gendered(before: str, role: str) -> bool:
     """Whether the word before "ou un(e)"/"or a" is the role's first word in another gender ("une ingénieure ou un
     ingénieur en apprentissage automatique": one role)."""
     m = _WORD_BEFORE_OR.search(before)
-    first = role.split()[0] if role.split() else ""
+    words = role.split()
+    first = words[0] if words else ""
     return m is not None and len(first) >= 5 and m.group(1)[:6] == first[:6]
-
-
-_WORD_BEFORE_OR = re.compile(r"(\w+)\s+(?:or|ou)\s+(?:an?|une?|un\(e\)|une\(e\))\s*$")
 
 
 def _sentence_line(line: str, end: int) -> bool:
