@@ -417,3 +417,59 @@ def test_a_few_nul_bytes_do_not_make_a_posting_binary(tmp_path):
     p = tmp_path / "nul.txt"
     p.write_bytes(EN.read_bytes()[:300] + b"\x00" * 4 + EN.read_bytes()[300:])
     assert run("classify", str(p)).exit_code == 0
+
+
+def test_evaluate_predictions_give_every_row_where_it_is_and_what_it_was_called(tmp_path):
+    import pandas as pd
+
+    import rolematch
+
+    data = tmp_path / "data"
+    data.mkdir()
+    en, fr = EN.read_text(encoding="utf-8"), FR.read_text(encoding="utf-8")
+    pd.DataFrame({"id": ["a", "b", "c"], "note": ["x", None, "z"], "description": [en, "   ", fr],
+                  "label": ["ml_engineer", "data_scientist", "data_scientist"]}).to_csv(data / "1.csv", index=False)
+    (data / "2.jsonl").write_text(json.dumps({"description": fr, "label": "data_scientist", "n": 3}) + "\n\n"
+                                  + json.dumps({"description": en, "label": "ml_scientist", "n": [1]}) + "\n",
+                                  encoding="utf-8")
+    out = tmp_path / "preds.jsonl"
+    res = run("evaluate", str(data), "--predictions", str(out), "--json")
+    assert res.exit_code == 0, res.output
+    assert f"{out}: 5 row(s) with their predictions" in res.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(Path(r["rolematch_file"]).name, r["rolematch_row"]) for r in rows] == [
+        ("1.csv", 1), ("1.csv", 2), ("1.csv", 3), ("2.jsonl", 1), ("2.jsonl", 3)]  # JSON Lines: the line
+    assert [r["label"] for r in rows] == ["ml_engineer", "data_scientist", "data_scientist", "data_scientist",
+                                         "ml_scientist"]
+    assert [r["id"] for r in rows] == ["a", "b", "c", None, None]  # the files' columns, each row all of them
+    assert [r["note"] for r in rows] == ["x", None, "z", None, None] and [r["n"] for r in rows] == [None] * 3 + [3, [1]]
+    assert list(rows[0])[:6] == ["rolematch_file", "rolematch_row", "id", "note", "description", "label"]
+    assert rows[0]["description"] == en and rows[1]["description"] == "   "
+    expected = rolematch.classify(en)
+    assert rows[0]["rolematch_label"] == rows[4]["rolematch_label"] == expected.label
+    assert rows[0]["rolematch_confidence"] == round(expected.confidence, 4)
+    assert rows[1]["rolematch_label"] is None and "empty" in rows[1]["rolematch_error"]
+    assert rows[2]["rolematch_label"] == rolematch.classify(fr).label and rows[2]["rolematch_error"] is None
+    rep = json.loads(res.output[res.output.index("{"):])
+    assert rep["n"] == 5 and rep["errors"] == 1
+
+
+@pytest.mark.parametrize("case", ["stdout", "the data file", "inside the data folder", "already scored", "txt"])
+def test_evaluate_predictions_refuse_before_scoring_and_leave_files_as_they_were(tmp_path, case):
+    import pandas as pd
+
+    data = tmp_path / "data"
+    data.mkdir()
+    frame = pd.DataFrame({"description": [EN.read_text(encoding="utf-8")], "label": ["ml_engineer"]})
+    if case == "already scored":
+        frame["rolematch_label"] = ["ml_engineer"]
+    frame.to_csv(data / "d.csv", index=False)
+    out = {"stdout": "-", "the data file": str(data / "d.csv"), "inside the data folder": str(data / "p.csv"),
+           "already scored": str(tmp_path / "p.csv"), "txt": str(tmp_path / "p.txt")}[case]
+    if out != "-":
+        Path(out).write_text("keep me", encoding="utf-8") if case != "the data file" else None
+    before = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    res = run("evaluate", str(data if case != "the data file" else data / "d.csv"), "--predictions", out)
+    assert res.exit_code == 1 and "Traceback" not in res.output and "macro-F1" not in res.output
+    assert f"Error: {out}" in res.output or f"Error: {data}" in res.output
+    assert {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # no temporary file either

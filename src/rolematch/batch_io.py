@@ -611,6 +611,11 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def text_cell(value: Any) -> str | None:
+    """A value as a Parquet text cell: as in CSV (:func:`_cell`), ``None`` kept, lone surrogates escaped."""
+    return None if value is None else encodable(str(_cell(value)))
+
+
 def _json_line(row: dict[str, Any]) -> str:
     """One output row as strict JSON: NaN and infinities (a Parquet float column, a JSON Lines ``NaN``) as
     ``null``, which strict readers (JavaScript, Go, BigQuery) take, not Python's ``NaN``/``Infinity``."""
@@ -719,7 +724,7 @@ class Writer:
         cols = {c: [r.get(c) for r in rows] for c in self.columns}
         if self._schema is None:
             for c in self.input_columns:
-                cols[c] = [None if v is None else encodable(str(_cell(v))) for v in cols[c]]
+                cols[c] = [text_cell(v) for v in cols[c]]
         if EVIDENCE_COLUMN in cols:  # a list of dicts: JSON text, as in CSV
             cols[EVIDENCE_COLUMN] = [None if v is None else encodable(_cell(v)) for v in cols[EVIDENCE_COLUMN]]
         self._pq.write_table(pa.Table.from_arrays([pa.array(cols[c], type=f.type) for c, f in

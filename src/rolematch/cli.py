@@ -442,8 +442,11 @@ def train(data: str, out_dir: str, text_column: str | None, label_column: str, t
 @click.option("--label-column", default="label", show_default=True)
 @click.option("--title-column", default=None, help="Use this title column as a feature (off by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--predictions", "predictions_path", metavar="FILE",
+              help="Also write every evaluated row with its prediction (.csv .tsv .jsonl .parquet), as score "
+                   "writes it, after rolematch_file and rolematch_row: where it is in DATA.")
 def evaluate(data: str, model_dir: str | None, text_column: str | None, label_column: str, title_column: str | None,
-             as_json: bool) -> None:
+             as_json: bool, predictions_path: str | None) -> None:
     """Measure a model on labelled postings: per-class P/R/F1, macro-F1, calibration, per language.
 
     Rows labelled other count toward the out-of-scope figures only.
@@ -453,11 +456,26 @@ def evaluate(data: str, model_dir: str | None, text_column: str | None, label_co
         rolematch evaluate ../shared/eval/real_postings_dev.csv --text-column description --label-column label
     """
     from rolematch.api import RoleModel
-    from rolematch.train import evaluate as run_eval, read_labelled
+    from rolematch.predictions import PredictionWriter
+    from rolematch.train import predict_labelled, read_labelled, report
 
     _require_stdout()
-    df = read_labelled(data, text_column, label_column, title_column, keep_unusable=True)
-    rep = run_eval(RoleModel.load(model_dir), df, use_title=title_column is not None)
+    df = read_labelled(data, text_column, label_column, title_column, keep_unusable=True,
+                       origin=predictions_path is not None)
+    model = RoleModel.load(model_dir)
+    results = predict_labelled(model, df, use_title=title_column is not None)
+    if predictions_path is None:
+        rep = report(df, results)
+    else:
+        with _stopping_exits():  # kill/timeout clean up like Ctrl-C: no temporary file left
+            out = PredictionWriter(predictions_path, df, data)
+            try:
+                rep = report(df, out.tee(results))
+                out.commit()
+            except BaseException:
+                out.abort()
+                raise
+        click.echo(f"{predictions_path}: {out.rows:,} row(s) with their predictions", err=True)
     if as_json:
         click.echo(json.dumps(rep, indent=2))
     else:

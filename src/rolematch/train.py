@@ -15,7 +15,7 @@ import math
 import re
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
@@ -27,12 +27,16 @@ if TYPE_CHECKING:
 
     from rolematch.api import RoleModel
     from rolematch.model import RoleClassifier
+    from rolematch.results import RoleResult
 
 PathLike = Union[str, Path]
+#: The column :func:`read_labelled` adds with ``origin``: each row's ``(file, data row or line, cells)``.
+ORIGIN = "_origin"
 
 
 def read_labelled(path: PathLike, text_column: str | None = None, label_column: str = "label",
-                  title_column: str | None = None, keep_unusable: bool = False) -> "pd.DataFrame":
+                  title_column: str | None = None, keep_unusable: bool = False,
+                  origin: bool = False) -> "pd.DataFrame":
     """Labelled postings as a DataFrame with ``text``, ``label`` and (optional) ``title``, ``lang``.
 
     ``path`` is a CSV/TSV/JSONL/JSON/Parquet file or a folder of them (read
@@ -43,7 +47,9 @@ def read_labelled(path: PathLike, text_column: str | None = None, label_column: 
     list, number or boolean) is an error naming its data rows. With ``keep_unusable`` (evaluation:
     every labelled row counts) rows with an empty or non-text text are kept instead, to be counted as
     rows that cannot be scored. An empty label is an error naming the file and its data rows; an
-    unknown label is an error naming the labels and their rows.
+    unknown label is an error naming the labels and their rows. With ``origin``, column :data:`ORIGIN`
+    tells where each row comes from: ``(file, row, cells)``, its data row counted from 1 (its line in
+    JSON Lines) and all its cells by column name (missing ones ``None``), for :mod:`rolematch.predictions`.
     """
     import pandas as pd
 
@@ -51,11 +57,12 @@ def read_labelled(path: PathLike, text_column: str | None = None, label_column: 
 
     p = Path(path)
     if not p.is_dir():
-        return _labelled_file(p, text_column, label_column, title_column, keep_unusable)
+        return _labelled_file(p, text_column, label_column, title_column, keep_unusable, origin)
     files = table_files(p)
     if not files:
         raise TrainingError(f"{p}: no .csv, .tsv, .jsonl, .json or .parquet files in this folder")
-    return pd.concat([_labelled_file(f, text_column, label_column, title_column, keep_unusable) for f in files],
+    return pd.concat([_labelled_file(f, text_column, label_column, title_column, keep_unusable, origin)
+                      for f in files],
                      ignore_index=True)
 
 
@@ -70,7 +77,7 @@ def _data_rows(mask: Any, lines: Sequence[int] | None = None) -> str:
 
 
 def _labelled_file(p: Path, text_column: str | None, label_column: str, title_column: str | None,
-                   keep_unusable: bool = False) -> "pd.DataFrame":
+                   keep_unusable: bool = False, origin: bool = False) -> "pd.DataFrame":
     """:func:`read_labelled` for one file."""
     from rolematch.table import find_text_column, read_table
 
@@ -90,6 +97,8 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
         out["title"] = df[title_column]
     if "lang" in df.columns:
         out["lang"] = df["lang"]
+    if origin:
+        out[ORIGIN] = _origins(df, str(p), lines)
     text = out["text"]
     is_text = text.map(lambda v: isinstance(v, str))
     empty = text.isna() | (is_text & (text.astype(str).str.strip() == ""))
@@ -126,6 +135,18 @@ def _labelled_file(p: Path, text_column: str | None, label_column: str, title_co
                           stacklevel=caller_stacklevel())
             drop = drop | refused
     return out[~drop].reset_index(drop=True)
+
+
+def _origins(df: "pd.DataFrame", name: str, lines: Sequence[int] | None) -> list[tuple[str, int, dict[str, Any]]]:
+    """``(file, data row or line, cells)`` for each row of ``df`` (missing cells ``None``, not NaN)."""
+    import pandas as pd
+
+    def cell(v: Any) -> Any:
+        return None if not isinstance(v, (list, dict)) and pd.isna(v) else v
+
+    columns = [str(c) for c in df.columns]
+    return [(name, lines[i] if lines is not None else i + 1, {c: cell(v) for c, v in zip(columns, values)})
+            for i, values in enumerate(df.itertuples(index=False, name=None))]
 
 
 def _unusable(df: "pd.DataFrame", candidates: Any) -> dict[int, str]:
@@ -296,10 +317,21 @@ def text_language(text: Any) -> str:
 
 def evaluate(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False) -> dict[str, Any]:
     """Classify ``df`` (columns text, label, optional title/lang) and report."""
+    return report(df, predict_labelled(model, df, use_title))
+
+
+def predict_labelled(model: "RoleModel", df: "pd.DataFrame", use_title: bool = False
+                     ) -> Iterator["RoleResult | InputError"]:
+    """Each row's result (an :class:`InputError` for a row that cannot be scored), in order, lazily."""
     titles = df["title"].tolist() if use_title and "title" in df.columns else None
+    return model.classify_many(df["text"].tolist(), titles)
+
+
+def report(df: "pd.DataFrame", results: Iterable["RoleResult | InputError"]) -> dict[str, Any]:
+    """The evaluation report of ``results`` against ``df``'s labels (see :func:`classification_report`)."""
     texts = df["text"].tolist()
     preds, confs, langs, errors = [], [], [], 0
-    for i, res in enumerate(model.classify_many(texts, titles)):
+    for i, res in enumerate(results):
         if isinstance(res, InputError):  # counted as predicted other, under the language its text looks like
             errors += 1
             preds.append("other")
