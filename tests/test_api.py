@@ -92,6 +92,7 @@ def test_score_frame_preserves_index_and_columns():
     assert out.loc[10, "rolematch_label"] == "ml_engineer"
     assert pd.isna(out.loc[20, "rolematch_label"]) and "empty" in out.loc[20, "rolematch_error"]
     assert out.loc[30, "rolematch_language"] == "fr"
+    assert out.loc[30, "rolematch_p_other"] == rolematch.classify(FR).probabilities["other"]  # as computed
     with pytest.raises(InputError, match="no column 'text'"):
         rolematch.score_frame(df, text_column="text")
     assert "rolematch_evidence" not in out.columns

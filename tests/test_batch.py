@@ -56,6 +56,8 @@ def test_every_row_once_in_order_with_error_rows(tmp_path, jobs):
             assert r["rolematch_label"] == "" and r["rolematch_error"]
         else:
             assert r["rolematch_label"] in ("ml_engineer", "data_scientist") and r["rolematch_error"] == ""
+            probs = [float(r[f"rolematch_p_{k}"]) for k in ("ml_engineer", "ml_scientist", "data_scientist", "other")]
+            assert abs(sum(probs) - 1) <= 2e-4 and max(probs) == float(r["rolematch_confidence"])  # all four, rounded
     assert out.loc[3, "rolematch_error"].startswith("language looks like 'de'")
     assert list(out["description"]) == [r["description"] for r in rows(23)]
 

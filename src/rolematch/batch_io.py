@@ -714,7 +714,8 @@ class Writer:
             fields = list(base) + [
                 pa.field("rolematch_label", pa.string()), pa.field("rolematch_confidence", pa.float64()),
                 pa.field("rolematch_p_ml_engineer", pa.float64()), pa.field("rolematch_p_ml_scientist", pa.float64()),
-                pa.field("rolematch_p_data_scientist", pa.float64()), pa.field("rolematch_in_scope", pa.bool_()),
+                pa.field("rolematch_p_data_scientist", pa.float64()), pa.field("rolematch_p_other", pa.float64()),
+                pa.field("rolematch_in_scope", pa.bool_()),
                 pa.field("rolematch_language", pa.string()), pa.field("rolematch_skills", pa.string()),
                 pa.field("rolematch_error", pa.string())]
             if EVIDENCE_COLUMN in self.output_columns:

@@ -15,7 +15,8 @@ PathLike = Union[str, Path]
 
 OUTPUT_COLUMNS = (
     "rolematch_label", "rolematch_confidence", "rolematch_p_ml_engineer", "rolematch_p_ml_scientist",
-    "rolematch_p_data_scientist", "rolematch_in_scope", "rolematch_language", "rolematch_skills", "rolematch_error",
+    "rolematch_p_data_scientist", "rolematch_p_other", "rolematch_in_scope", "rolematch_language", "rolematch_skills",
+    "rolematch_error",
 )
 #: The column ``score --explain`` adds after them: the evidence for the label.
 EVIDENCE_COLUMN = "rolematch_evidence"
@@ -23,7 +24,7 @@ EVIDENCE_COLUMN = "rolematch_evidence"
 #: are NaN in the float columns, ``pd.NA`` in ``rolematch_in_scope``, ``None`` in the others), whatever the rows
 FRAME_DTYPES = {"rolematch_confidence": "float64", "rolematch_p_ml_engineer": "float64",
                 "rolematch_p_ml_scientist": "float64", "rolematch_p_data_scientist": "float64",
-                "rolematch_in_scope": "boolean"}
+                "rolematch_p_other": "float64", "rolematch_in_scope": "boolean"}
 
 
 def output_columns(explain: bool = False) -> tuple[str, ...]:
@@ -163,7 +164,8 @@ def result_row(res: RoleResult | InputError, explain: bool = False, digits: int 
             msg = msg[len(res.source) + 2:]
         row: dict[str, Any] = {
             "rolematch_label": None, "rolematch_confidence": None, "rolematch_p_ml_engineer": None,
-            "rolematch_p_ml_scientist": None, "rolematch_p_data_scientist": None, "rolematch_in_scope": None,
+            "rolematch_p_ml_scientist": None, "rolematch_p_data_scientist": None, "rolematch_p_other": None,
+            "rolematch_in_scope": None,
             "rolematch_language": None, "rolematch_skills": None, "rolematch_error": msg}
     else:
         p = res.probabilities
@@ -175,6 +177,7 @@ def result_row(res: RoleResult | InputError, explain: bool = False, digits: int 
                "rolematch_p_ml_engineer": num(p.get("ml_engineer", 0.0)),
                "rolematch_p_ml_scientist": num(p.get("ml_scientist", 0.0)),
                "rolematch_p_data_scientist": num(p.get("data_scientist", 0.0)),
+               "rolematch_p_other": num(p.get("other", 0.0)),
                "rolematch_in_scope": res.in_scope, "rolematch_language": res.lang,
                "rolematch_skills": ";".join(res.skills.ids), "rolematch_error": None}
     if explain:
