@@ -226,12 +226,48 @@ from rolematch.regexes import by_first_letter
     ("Acme.\nHiring manager: Principal Data Scientist", "data_scientist", False, "Data Scientist"),
     # ... but a "Reporting:" heading does not reach into the lines below it
     ("Acme.\nReporting:\n\nThe Data Scientist reports to the CTO.", "data_scientist", True, "Data Scientist"),
+    # the jobs postings are confused with: their own only on the title line, after a hiring verb or "as a"
+    ("UI Developer (React)\nWe build websites.", "software_engineer", True, "UI Developer"),
+    ("Nous recherchons un ingénieur logiciel pour notre équipe.", "software_engineer", True, "ingénieur logiciel"),
+    ("As the strategic risk manager, you will advise the board.", "manager", True, "risk manager"),
+    ("Poste : Chef(fe) de projet digital (H/F)\nNotre agence", "manager", True, "Chef(fe) de projet"),
+    ("Acme.\nOur DevOps engineer will help you deploy your models.", "software_engineer", False, "DevOps engineer"),
+    ("Acme.\n- Present findings to the risk manager.", "manager", False, "risk manager"),
+    ("Acme.\n- Assist the Project Manager with planning.", "manager", False, "Project Manager"),
+    ("Data Scientist\n\nKey relationships\n- Delivery Manager\n", "manager", False, "Delivery Manager"),
+    ("Acme.\nVos interlocuteurs :\n- Chefs de projet\n", "manager", False, "Chefs de projet"),
+    # another job's experience asked of the holder; our roles' experience still names the posting's own
+    ("Acme.\nRequirements: 3+ years of experience as a web developer.", "software_engineer", False, "web developer"),
+    ("Acme.\nTrois ans d'expérience en tant qu'ingénieur logiciel.", "software_engineer", False,
+     "ingénieur logiciel"),
+    ("Acme.\nYou are a former Java developer who moved to ML.", "software_engineer", False, "Java developer"),
+    ("Acme.\n- 2+ years of experience as a Machine Learning Engineer", "ml_engineer", True,
+     "Machine Learning Engineer"),
+    # team members and other openings
+    ("Acme.\nThe team is twenty engineers plus a product manager.", "manager", False, "product manager"),
+    ("Acme.\nWe are also hiring a Frontend Engineer this year.", "software_engineer", False, "Frontend Engineer"),
+    ("Acme.\nWe're hiring a Data Scientist, a Data Engineer and more.", "data_engineer", False, "Data Engineer"),
+    ("Acme.\nA squad made of a PM, a front-end developer and you.", "software_engineer", False,
+     "front-end developer"),
+    # ML titles that name a software role keep their ML role
+    ("Ingénieur logiciel IA (H/F)\nNotre équipe", "ml_engineer", True, "Ingénieur logiciel IA"),
+    ("Ingénieur d'études et développement machine learning\n", "ml_engineer", True,
+     "Ingénieur d'études et développement machine learning"),
+    ("Software Engineer, Machine Learning\nAbout", "ml_engineer", True, "Software Engineer, Machine Learning"),
+    ("ML Software Engineer\nAbout", "ml_engineer", True, "ML Software Engineer"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
+    """Exactly one mention of ``role``: ``named``, the posting's own or not as ``own`` says."""
     found = [m for m in find_mentions(text) if m.role == role]
     assert len(found) == 1
     assert found[0].own is own
     assert text[found[0].start:found[0].end] == named
+
+
+@pytest.mark.parametrize("text", ["AI Solutions Architect\nAbout", "Architecte Solutions IA (H/F)\nNotre équipe",
+                                  "Acme.\nAWS Certified Solutions Architect preferred."])
+def test_a_certification_or_an_ai_solutions_architect_is_no_software_role(text):
+    assert [m for m in find_mentions(text) if m.role == "software_engineer"] == []
 
 
 def test_prefix_lookahead_loses_no_mention(training_rows):

@@ -19,8 +19,14 @@ _ROLES: dict[str, str] = {
     "data_scientist": r"data[\s-]?scien(?:tist|tists|ce)|datascientists?|scientifiques? des donn[ée]es"
                       r"|science des donn[ée]es|decision scientists?",
     "ml_engineer": r"(?:machine[\s-]learning|ml|mlops|ai|ia|deep[\s-]learning|llm|genai|computer vision|nlp)"
-                   r"\s*(?:/\s*\w+\s*)?(?:engineers?|ing[ée]nieur(?:e|s|es)?|developers?|d[ée]veloppeur(?:se|s|ses)?)"
-                   r"|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:en\s+)?(?:machine learning|ml|mlops|ia\b|intelligence artificielle"
+                   r"\s*(?:/\s*\w+\s*)?(?:software\s+)?(?:engineers?|ing[ée]nieur(?:e|s|es)?|developers?"
+                   r"|d[ée]veloppeur(?:se|s|ses)?)"
+                   # "Software Engineer, Machine Learning", "Software Engineer - ML" (helper 134)
+                   r"|software engineers?(?:\s*[,–—-]\s*|\s+(?:in|for|on)\s+)(?:machine[\s-]learning|ml|ai|deep[\s-]learning"
+                   r"|computer vision|nlp|llms?|genai)"
+                   # "Ingénieur logiciel IA", "Ingénieur d'études et développement machine learning" (helper 134)
+                   r"|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:(?:logiciels?|(?:d['’][ée]tudes et )?d[ée]veloppement"
+                   r"|syst[èe]mes? embarqu[ée]s)\s+)?(?:en\s+)?(?:machine learning|ml|mlops|ia\b|intelligence artificielle"
                    r"|apprentissage automatique|vision par ordinateur)"
                    r"|d[ée]veloppeu(?:r|se|rs|ses)(?:\(se\)|·se)?\s+(?:ia|ml|machine learning|intelligence artificielle)|mlops",
     "ml_scientist": r"(?:research|applied|machine[\s-]learning|ml|ai|deep[\s-]learning|nlp|computer vision|rl)"
@@ -37,10 +43,23 @@ _ROLES: dict[str, str] = {
                     r"|actuaires?",
     "data_engineer": r"data engineers?|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:data|big data|de donn[ée]es|donn[ée]es)"
                      r"|analytics engineers?|etl developers?",
-    "software_engineer": r"software (?:engineers?|developers?)|(?:backend|back-end|front-end|frontend|full[\s-]?stack)"
-                         r"\s+(?:engineers?|developers?)|d[ée]veloppeu(?:r|se|rs|ses)(?:\(se\)|·se)?\s+(?:web|logiciel|full[\s-]?stack|full"
-                         r"|back[\s-]?end|back|front[\s-]?end|front|java|python|mobile)"
+    "software_engineer": r"software (?:engineers?|developers?|engineering managers?)"
+                         r"|(?:backend|back-end|front-end|frontend|full[\s-]?stack|web|ui|ux|ui/ux|mobile|ios|android"
+                         r"|react|angular|vue|typescript|javascript|node(?:\.js)?|php|ruby|rails|java|golang"
+                         r"|game|unity|embedded|firmware|devops|qa|test|salesforce|wordpress)"
+                         r"\s+(?:engineers?|developers?)|site reliability engineers?"
+                         # not a certification, nor an AI/ML solutions architect ("AI Solutions Architect", helper 134)
+                         r"|(?<!certified )(?<!\bai )(?<!\bml )(?<!learning )solutions? architects?"
+                         r"|d[ée]veloppeu(?:r|se|rs|ses)(?:\(se\)|·se)?\s+(?:web|logiciel|full[\s-]?stack|full"
+                         r"|back[\s-]?end|back|front[\s-]?end|front|java|python|mobile|ios|android|react|angular|php"
+                         r"|jeux vid[ée]o|unity)"
+                         r"|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:logiciels?|devops|qa|tests?|syst[èe]mes? embarqu[ée]s"
+                         r"|r[ée]seaux?|(?:d['’][ée]tudes et )?d[ée]veloppement|d[ée]veloppeu(?:r|se|rs|ses))"
+                         r"|architecte(?:\(s\)|s)?\s+(?:solutions?|logiciels?)(?!\s+(?:ia|ai|ml|machine learning)\b)"
                          r"|programmeu(?:r|se|rs|ses)(?:\s*/\s*programmeu(?:r|se))?",
+    "manager": r"(?:product|program|programme|project|risk|account|marketing|delivery|engagement|portfolio) managers?"
+               r"|product owners?|chef(?:fe|\(fe\)|·fe)?s? de (?:projets?|produits?)"
+               r"|responsables? (?:marketing|commercial|produit|projet)",
 }
 # every alternative above starts with one of these: the lookahead skips other positions fast
 # (tests/test_mentions.py checks that it covers them all and finds the same matches)
@@ -48,7 +67,10 @@ _PREFIXES = ["data", "scien", "decision", "machine", "ml", "ai", "ia", "deep", "
              "ing[ée]nieur", "research", "applied", "rl", "cherch", "analys", "analytics", "business", "bi",
              "reporting", "marketing", "charg[ée]", "etl", "software", "back", "front", "full", "d[ée]velop",
              "credit", "risk", "financ", "claims", "product", "insight", "quantitative", "operations", "pricing",
-             "fraud", "revenue", "crm", "sales", "supply", "statistic", "actua", "bio", "programm"]
+             "fraud", "revenue", "crm", "sales", "supply", "statistic", "actua", "bio", "programm", "web", "ui",
+             "ux", "mobile", "ios", "android", "react", "angular", "vue", "typescript", "javascript", "node", "php",
+             "ruby", "rails", "java", "golang", "game", "unity", "embedded", "firmware", "devops", "qa",
+             "test", "salesforce", "wordpress", "solution", "site", "architecte", "program", "project", "account", "delivery", "engagement", "portfolio", "chef", "responsable"]
 _ALTERNATION = "(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + ")"
 _PATTERN = re.compile(r"\b(?=" + by_first_letter(_PREFIXES) + ")" + _ALTERNATION + r"\b")
 #: where a mention can start: its match begins with one of the prefixes (the lookahead above)
@@ -62,6 +84,8 @@ _SELF_BEFORE = re.compile(
 )
 _OTHER_BEFORE = re.compile(
     r"\b(?P<cue>with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
+    # other openings, team members: "we are also hiring a ...", "six engineers plus a product manager" (helper 134)
+    r"|also (?:hiring|recruiting|looking for|seeking)|recrut(?:ons|e) [ée]galement|recherchons [ée]galement|plus"
     r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de"
     # someone the posting's holder is supervised by, a team's members (helper 120)
     r"|supervision of|sous la (?:supervision|direction) (?:du|de la|d['’]une?)|consists of|made up of"
@@ -120,7 +144,8 @@ _INCLUSIVE = re.compile(rf"(?<=\w)[·•](?=(?i:{_FEMININE})\b)|(?<=[a-zà-ÿ])\
                         r"|(?<=[A-ZÀ-Þ])\.(?=(?:E|SE|EUSE|RICE|NE)\b)")
 _BULLET_DOT = re.compile(rf"(?<=\w)•(?=(?:{_FEMININE})s?\b)")
 # French names whose noun comes first ("ingénieurs machine learning")
-_NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu", "chargé", "charge")
+_NOUN_FIRST = ("ingénieur", "ingenieur", "scientifique", "analyste", "développeu", "developpeu", "chargé", "charge",
+               "chef", "responsable", "architecte")
 # "Chercheur / Chercheuse ...", "MLOps Engineer / Ingénieur MLOps": a title's role named twice
 _PAIR_BETWEEN = re.compile(r"\s*/\s*")
 
@@ -169,6 +194,30 @@ _FIELD_BEFORE = re.compile(
 _FIELD_NAMES = ("data science", "science des données", "science des donnees")
 
 # "a role such as Data Scientist, ...": a list of examples, not the posting's own role
+# a role named after prior experience of it: "3+ years of experience as a web developer", "background as an Android
+# developer", "expérience en tant qu'ingénieur logiciel", "a former web developer" (helper 134) -- another job's
+# experience asked of the holder; for the roles rolematch tells apart, "5 years of experience as a Data Scientist"
+# still names the posting's own (read as a colleague, three dev postings moved toward the wrong role)
+_EXPERIENCE_BEFORE = re.compile(
+    r"(?:\b(?:experience|experienced|background|years?|yrs|career|worked|working|previously|exp[ée]rience|ann[ée]es|ans"
+    r"|parcours)\b[^.;:!?\n]{0,25}?\b(?:as\s+(?:an?\s+)?|en tant qu(?:e\s+|['’]\s*)|comme\s+)(?:une?\s+|un\(e\)\s*)?"
+    r"|\b(?:former|formerly|ex|ancien|ancienne|ancien\(ne\))[\s-]+)(?:[\w()'’·-]+\s+){0,2}$")
+# a team's members or a list of roles: "four ML engineers, a product manager", "a PM, a front-end developer and a
+# data scientist" -- the item after another (helper 134)
+_LIST_ITEM_BEFORE = re.compile(
+    r"(?:\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|deux|trois|quatre|cinq|six|sept|huit|neuf|dix"
+    r"|plusieurs)\s+|\b(?:an?|une?|one)\s+)[^,.;:!?\n]{1,40},\s*(?:and\s+|et\s+)?"
+    r"(?:an?|une?|un\(e\)|one)\s+(?:[\w()'’·-]+\s+){0,2}$")
+# The jobs postings are confused with, not the roles rolematch tells apart, are named in passing far more often
+# than as the posting's own ("present results to the product manager", "our DevOps engineer will help you",
+# "- Product Manager" under "Key relationships", helpers 134-135): they are the posting's own only after a
+# hiring verb, on its title line (first or labelled) or right after "as a" / "en tant que" / "looking for a".
+_STRICT_ROLES = frozenset({"manager", "software_engineer"})
+#: the roles rolematch tells apart (the others are named to tell the scope model a posting is out of scope)
+_TOLD_APART = frozenset({"data_scientist", "ml_engineer", "ml_scientist"})
+_STRONG_SELF = re.compile(
+    r"\b(?:(?:as|as an?|en tant que|looking for an?|poste de|(?:recherchons|recrutons|cherchons) (?:une?|un\(e\)))\s+"
+    r"|(?:en tant qu|poste d)['’]\s*)(?:[\w()'’·-]+\s+){0,2}$")
 _LIST_BEFORE = re.compile(r"\b(?:such as|e\.g\.|including|like|tels? que|telles? que|comme)\s*(?:an?\s+|une?\s+)?$")
 
 
@@ -245,7 +294,13 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
             heading or hiring or hiring_verb
             or (bool(_SELF_BEFORE.search(before)) and other is None and not _BY_BEFORE.search(before)
                 and not _REPORTS_TO.search(_context(text, m.start(), 60))
+                and not (role not in _TOLD_APART and _EXPERIENCE_BEFORE.search(before))
+                and not _LIST_ITEM_BEFORE.search(wide)
                 and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
+        if own and role in _STRICT_ROLES and not (
+                hiring or hiring_verb or _STRONG_SELF.search(before)
+                or (heading and (first_line or paired or bool(_TITLE_LABEL.fullmatch(lead))))):
+            own = False
         if heading:
             title_end = m.end()
         if out and out[-1].role == role and _GENDER_PAIR.fullmatch(low, out[-1].end, m.start()):
