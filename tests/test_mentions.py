@@ -255,6 +255,7 @@ from rolematch.regexes import by_first_letter
      "Ingénieur d'études et développement machine learning"),
     ("Software Engineer, Machine Learning\nAbout", "ml_engineer", True, "Software Engineer, Machine Learning"),
     ("ML Software Engineer\nAbout", "ml_engineer", True, "ML Software Engineer"),
+    ("Acme.\nThe team includes software engineers, ML engineers and you.", "ml_engineer", False, "ML engineers"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
     """Exactly one mention of ``role``: ``named``, the posting's own or not as ``own`` says."""

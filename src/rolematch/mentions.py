@@ -22,8 +22,9 @@ _ROLES: dict[str, str] = {
                    r"\s*(?:/\s*\w+\s*)?(?:software\s+)?(?:engineers?|ing[ée]nieur(?:e|s|es)?|developers?"
                    r"|d[ée]veloppeur(?:se|s|ses)?)"
                    # "Software Engineer, Machine Learning", "Software Engineer - ML" (helper 134)
-                   r"|software engineers?(?:\s*[,–—-]\s*|\s+(?:in|for|on)\s+)(?:machine[\s-]learning|ml|ai|deep[\s-]learning"
-                   r"|computer vision|nlp|llms?|genai)"
+                   # (not a list: "software engineers, ML engineers and data scientists")
+                   r"|software engineer(?:\s*[,–—-]\s*|\s+(?:in|for|on)\s+)(?:machine[\s-]learning|ml|ai|deep[\s-]learning"
+                   r"|computer vision|nlp|llms?|genai)(?!\s*(?:engineer|scientist|researcher|developer|ing[ée]nieur))"
                    # "Ingénieur logiciel IA", "Ingénieur d'études et développement machine learning" (helper 134)
                    r"|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:(?:logiciels?|(?:d['’][ée]tudes et )?d[ée]veloppement"
                    r"|syst[èe]mes? embarqu[ée]s)\s+)?(?:en\s+)?(?:machine learning|ml|mlops|ia\b|intelligence artificielle"
