@@ -249,12 +249,21 @@ from rolematch.regexes import by_first_letter
     ("Acme.\nWe're hiring a Data Scientist, a Data Engineer and more.", "data_engineer", False, "Data Engineer"),
     ("Acme.\nA squad made of a PM, a front-end developer and you.", "software_engineer", False,
      "front-end developer"),
+    # ... but not after any phrase with an article, nor after "a plus" ending the line above (helper 136)
+    ("Nous recherchons pour l'un de nos clients, un(e) Data Scientist confirmé(e).", "data_scientist", True,
+     "Data Scientist"),
+    ("Who you are: a curious mind, a Data Scientist at heart.", "data_scientist", True, "Data Scientist"),
+    ("Acme.\n- Airflow is a plus\n\nAs a Data Scientist, you will build models.", "data_scientist", True,
+     "Data Scientist"),
+    ("Acme.\nPlus qu'un(e) Data Scientist, vous serez le bras droit du CTO.", "data_scientist", True, "Data Scientist"),
+    ("Acme.\nWith two scientists, an ML engineer and a PM.", "ml_engineer", False, "ML engineer"),
     # ML titles that name a software role keep their ML role
     ("Ingénieur logiciel IA (H/F)\nNotre équipe", "ml_engineer", True, "Ingénieur logiciel IA"),
     ("Ingénieur d'études et développement machine learning\n", "ml_engineer", True,
      "Ingénieur d'études et développement machine learning"),
     ("Software Engineer, Machine Learning\nAbout", "ml_engineer", True, "Software Engineer, Machine Learning"),
     ("ML Software Engineer\nAbout", "ml_engineer", True, "ML Software Engineer"),
+    ("Acme.\nAs a Senior Software Engineer, AI/ML, you will", "ml_engineer", True, "Software Engineer, AI"),
     ("Acme.\nThe team includes software engineers, ML engineers and you.", "ml_engineer", False, "ML engineers"),
 ])
 def test_own_and_colleague_mentions(text, role, own, named):
@@ -269,6 +278,13 @@ def test_own_and_colleague_mentions(text, role, own, named):
                                   "Acme.\nAWS Certified Solutions Architect preferred."])
 def test_a_certification_or_an_ai_solutions_architect_is_no_software_role(text):
     assert [m for m in find_mentions(text) if m.role == "software_engineer"] == []
+
+
+@pytest.mark.parametrize("text", ["Senior Software Engineer for AI-powered search\nAbout",
+                                  "Acme.\nYou'll work with a software engineer, ML research scientist and you."])
+def test_a_software_engineer_near_an_ml_word_is_no_ml_engineer(text):
+    assert [text[m.start:m.end] for m in find_mentions(text) if m.role == "ml_engineer"] == []
+    assert [m.role for m in find_mentions(text)][0] == "software_engineer"
 
 
 def test_prefix_lookahead_loses_no_mention(training_rows):

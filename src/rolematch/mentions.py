@@ -22,9 +22,10 @@ _ROLES: dict[str, str] = {
                    r"\s*(?:/\s*\w+\s*)?(?:software\s+)?(?:engineers?|ing[ée]nieur(?:e|s|es)?|developers?"
                    r"|d[ée]veloppeur(?:se|s|ses)?)"
                    # "Software Engineer, Machine Learning", "Software Engineer - ML" (helper 134)
-                   # (not a list: "software engineers, ML engineers and data scientists")
+                   # -- the ML field ends the title (not a list, "software engineers, ML engineers and data scientists",
+                   # nor a product, "Software Engineer for AI-powered search", helper 136)
                    r"|software engineer(?:\s*[,–—-]\s*|\s+(?:in|for|on)\s+)(?:machine[\s-]learning|ml|ai|deep[\s-]learning"
-                   r"|computer vision|nlp|llms?|genai)(?!\s*(?:engineer|scientist|researcher|developer|ing[ée]nieur))"
+                   r"|computer vision|nlp|llms?|genai)(?=[ \t]*(?:$|[,;:()|–—/]|-\s|\n))"
                    # "Ingénieur logiciel IA", "Ingénieur d'études et développement machine learning" (helper 134)
                    r"|ing[ée]nieur(?:e|\(e\)|·e|\.e)?s?\s+(?:(?:logiciels?|(?:d['’][ée]tudes et )?d[ée]veloppement"
                    r"|syst[èe]mes? embarqu[ée]s)\s+)?(?:en\s+)?(?:machine learning|ml|mlops|ia\b|intelligence artificielle"
@@ -86,7 +87,8 @@ _SELF_BEFORE = re.compile(
 _OTHER_BEFORE = re.compile(
     r"\b(?P<cue>with|alongside|partner(?:ing)? with|support|supporting|other|fellow|and|between|than|versus|vs\.?"
     # other openings, team members: "we are also hiring a ...", "six engineers plus a product manager" (helper 134)
-    r"|also (?:hiring|recruiting|looking for|seeking)|recrut(?:ons|e) [ée]galement|recherchons [ée]galement|plus"
+    # ("plus a/an/one", not "a plus" ending the line above nor "plus qu'un(e)", helper 136)
+    r"|also (?:hiring|recruiting)|recrut(?:ons|e) [ée]galement|(?<!\ba )plus(?=[ \t]+(?:an?|one)\b)"
     r"|avec|aux côtés d[eu']s?|des|les|nos|et|entre|collaboration avec|team of|équipe de"
     # someone the posting's holder is supervised by, a team's members (helper 120)
     r"|supervision of|sous la (?:supervision|direction) (?:du|de la|d['’]une?)|consists of|made up of"
@@ -203,12 +205,18 @@ _EXPERIENCE_BEFORE = re.compile(
     r"(?:\b(?:experience|experienced|background|years?|yrs|career|worked|working|previously|exp[ée]rience|ann[ée]es|ans"
     r"|parcours)\b[^.;:!?\n]{0,25}?\b(?:as\s+(?:an?\s+)?|en tant qu(?:e\s+|['’]\s*)|comme\s+)(?:une?\s+|un\(e\)\s*)?"
     r"|\b(?:former|formerly|ex|ancien|ancienne|ancien\(ne\))[\s-]+)(?:[\w()'’·-]+\s+){0,2}$")
-# a team's members or a list of roles: "four ML engineers, a product manager", "a PM, a front-end developer and a
-# data scientist" -- the item after another (helper 134)
+# a team's members or a list of roles: the item after a counted group of people ("two scientists, an ML engineer",
+# "trois data analysts, un data scientist") or right after another role ("four ML engineers, a data scientist", see
+# _LIST_JOIN) -- not after any phrase with an article ("pour l'un de nos clients, un(e) Data Scientist", "a curious
+# mind, a Data Scientist at heart", helper 136)
 _LIST_ITEM_BEFORE = re.compile(
-    r"(?:\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|deux|trois|quatre|cinq|six|sept|huit|neuf|dix"
-    r"|plusieurs)\s+|\b(?:an?|une?|one)\s+)[^,.;:!?\n]{1,40},\s*(?:and\s+|et\s+)?"
-    r"(?:an?|une?|un\(e\)|one)\s+(?:[\w()'’·-]+\s+){0,2}$")
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|deux|trois|quatre|cinq|six|sept|huit|neuf|dix"
+    r"|plusieurs)\s+(?:[\w'’-]+\s+){0,2}(?:engineers|scientists|analysts|developers|designers|managers|researchers"
+    r"|statisticians|architects|ing[ée]nieur(?:e|\(e\)|·e)?s|analystes|d[ée]veloppeu(?:r|se)s|chercheu(?:r|se)s"
+    r"|scientifiques)(?:\s*\([^)]*\))?\s*,\s*(?:and\s+|et\s+)?(?:an?|une?|un\(e\)|one)\s+(?:[\w()'’·-]+\s+){0,2}$")
+# what joins a role to the one before it in a list: ", a ", " and an ", ", et un(e) "
+_LIST_JOIN = re.compile(r"\s*(?:\([^)]*\))?\s*(?:,|\band\b|\bet\b|,\s*and\b|,\s*et\b)\s*"
+                        r"(?:an?|une?|un\(e\)|one)\s+(?:[\w()'’·-]+\s+){0,2}")
 # The jobs postings are confused with, not the roles rolematch tells apart, are named in passing far more often
 # than as the posting's own ("present results to the product manager", "our DevOps engineer will help you",
 # "- Product Manager" under "Key relationships", helpers 134-135): they are the posting's own only after a
@@ -297,6 +305,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
                 and not _REPORTS_TO.search(_context(text, m.start(), 60))
                 and not (role not in _TOLD_APART and _EXPERIENCE_BEFORE.search(before))
                 and not _LIST_ITEM_BEFORE.search(wide)
+                and not (out and m.start() - out[-1].end <= 40 and _LIST_JOIN.fullmatch(low, out[-1].end, m.start()))
                 and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if own and role in _STRICT_ROLES and not (
                 hiring or hiring_verb or _STRONG_SELF.search(before)
