@@ -14,6 +14,7 @@ from typing import Sequence
 
 from rolematch.heads import Heads, scan
 from rolematch.regexes import by_first_letter, in_company_name, lower_in_place
+from rolematch.results import ROLES
 
 _ROLES: dict[str, str] = {
     "data_scientist": r"data[\s-]?scien(?:tist|tists|ce)|datascientists?|scientifiques? des donn[ée]es"
@@ -71,8 +72,9 @@ _PREFIXES = ["data", "scien", "decision", "machine", "ml", "ai", "ia", "deep", "
              "credit", "risk", "financ", "claims", "product", "insight", "quantitative", "operations", "pricing",
              "fraud", "revenue", "crm", "sales", "supply", "statistic", "actua", "bio", "programm", "web", "ui",
              "ux", "mobile", "ios", "android", "react", "angular", "vue", "typescript", "javascript", "node", "php",
-             "ruby", "rails", "java", "golang", "game", "unity", "embedded", "firmware", "devops", "qa",
-             "test", "salesforce", "wordpress", "solution", "site", "architecte", "program", "project", "account", "delivery", "engagement", "portfolio", "chef", "responsable"]
+             "ruby", "rails", "java", "golang", "game", "unity", "embedded", "firmware", "devops", "qa", "test",
+             "salesforce", "wordpress", "solution", "site", "architecte", "program", "project", "account", "delivery",
+             "engagement", "portfolio", "chef", "responsable"]
 _ALTERNATION = "(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + ")"
 _PATTERN = re.compile(r"\b(?=" + by_first_letter(_PREFIXES) + ")" + _ALTERNATION + r"\b")
 #: where a mention can start: its match begins with one of the prefixes (the lookahead above)
@@ -196,11 +198,10 @@ _FIELD_BEFORE = re.compile(
 # colleagues: left out, they cost 1-2 dev postings in session 15 -- they are data-science and MLOps signal too)
 _FIELD_NAMES = ("data science", "science des données", "science des donnees")
 
-# "a role such as Data Scientist, ...": a list of examples, not the posting's own role
 # a role named after prior experience of it: "3+ years of experience as a web developer", "background as an Android
 # developer", "expérience en tant qu'ingénieur logiciel", "a former web developer" (helper 134) -- another job's
-# experience asked of the holder; for the roles rolematch tells apart, "5 years of experience as a Data Scientist"
-# still names the posting's own (read as a colleague, three dev postings moved toward the wrong role)
+# experience asked of the holder; for the roles rolematch tells apart (ROLES), "5 years of experience as a Data
+# Scientist" still names the posting's own (read as a colleague, three dev postings moved toward the wrong role)
 _EXPERIENCE_BEFORE = re.compile(
     r"(?:\b(?:experience|experienced|background|years?|yrs|career|worked|working|previously|exp[ée]rience|ann[ée]es|ans"
     r"|parcours)\b[^.;:!?\n]{0,25}?\b(?:as\s+(?:an?\s+)?|en tant qu(?:e\s+|['’]\s*)|comme\s+)(?:une?\s+|un\(e\)\s*)?"
@@ -222,11 +223,10 @@ _LIST_JOIN = re.compile(r"\s*(?:\([^)]*\))?\s*(?:,|\band\b|\bet\b|,\s*and\b|,\s*
 # "- Product Manager" under "Key relationships", helpers 134-135): they are the posting's own only after a
 # hiring verb, on its title line (first or labelled) or right after "as a" / "en tant que" / "looking for a".
 _STRICT_ROLES = frozenset({"manager", "software_engineer"})
-#: the roles rolematch tells apart (the others are named to tell the scope model a posting is out of scope)
-_TOLD_APART = frozenset({"data_scientist", "ml_engineer", "ml_scientist"})
 _STRONG_SELF = re.compile(
     r"\b(?:(?:as|as an?|en tant que|looking for an?|poste de|(?:recherchons|recrutons|cherchons) (?:une?|un\(e\)))\s+"
     r"|(?:en tant qu|poste d)['’]\s*)(?:[\w()'’·-]+\s+){0,2}$")
+# "a role such as Data Scientist, ...": a list of examples, not the posting's own role
 _LIST_BEFORE = re.compile(r"\b(?:such as|e\.g\.|including|like|tels? que|telles? que|comme)\s*(?:an?\s+|une?\s+)?$")
 
 
@@ -303,7 +303,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
             heading or hiring or hiring_verb
             or (bool(_SELF_BEFORE.search(before)) and other is None and not _BY_BEFORE.search(before)
                 and not _REPORTS_TO.search(_context(text, m.start(), 60))
-                and not (role not in _TOLD_APART and _EXPERIENCE_BEFORE.search(before))
+                and not (role not in ROLES and _EXPERIENCE_BEFORE.search(before))
                 and not _LIST_ITEM_BEFORE.search(wide)
                 and not (out and m.start() - out[-1].end <= 40 and _LIST_JOIN.fullmatch(low, out[-1].end, m.start()))
                 and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
