@@ -231,6 +231,10 @@ from rolematch.regexes import by_first_letter
     ("Nous recherchons un ingénieur logiciel pour notre équipe.", "software_engineer", True, "ingénieur logiciel"),
     ("As the strategic risk manager, you will advise the board.", "manager", True, "risk manager"),
     ("Poste : Chef(fe) de projet digital (H/F)\nNotre agence", "manager", True, "Chef(fe) de projet"),
+    ("Job Title: Senior Product Manager\nAbout", "manager", True, "Product Manager"),  # qualifiers after the label
+    ("# Acme\n\n**Job Title:** Frontend Engineer (React)\n", "software_engineer", True, "Frontend Engineer"),
+    ("Position: Senior Sales Engineer, Enterprise\n", "software_engineer", True, "Sales Engineer"),
+    ("Nous recherchons un(e) chargé(e) d'analyse des données.", "data_analyst", True, "chargé(e) d'analyse"),
     ("Acme.\nOur DevOps engineer will help you deploy your models.", "software_engineer", False, "DevOps engineer"),
     ("Acme.\n- Present findings to the risk manager.", "manager", False, "risk manager"),
     ("Acme.\n- Assist the Project Manager with planning.", "manager", False, "Project Manager"),

@@ -36,7 +36,7 @@ _ROLES: dict[str, str] = {
                     r"\s+scientists?|researchers?|chercheu(?:r|se|rs|ses)|research engineers?"
                     r"|scientifiques?\s+(?:en|de l'|de l’)\s?(?:ia|intelligence artificielle|apprentissage)",
     "data_analyst": r"data analysts?|analystes? (?:de |des )?donn[ée]es|(?:business|bi|reporting|marketing) analysts?"
-                    r"|data analyste?s?|charg[ée](?:e|\(e\)|·e|\.e)? d['’][ée]tudes"
+                    r"|data analyste?s?|charg[ée](?:e|\(e\)|·e|\.e)? d['’](?:[ée]tudes|analyses?)"
                     # analysts of a trade, statisticians, actuaries (helper 108: no mention left these in scope)
                     r"|operations research analysts?"
                     r"|(?:credit risk|risk|financial|finance|claims|product|insights?|quantitative|operations|pricing"
@@ -52,7 +52,8 @@ _ROLES: dict[str, str] = {
                          r"|game|unity|embedded|firmware|devops|qa|test|salesforce|wordpress)"
                          r"\s+(?:engineers?|developers?)|site reliability engineers?"
                          # not a certification, nor an AI/ML solutions architect ("AI Solutions Architect", helper 134)
-                         r"|(?<!certified )(?<!\bai )(?<!\bml )(?<!learning )solutions? architects?"
+                         r"|(?<!certified )(?<!\bai )(?<!\bml )(?<!learning )(?:solutions? architects?"
+                         r"|(?:sales|solutions?|pre-?sales|support) engineers?)"
                          r"|d[ée]veloppeu(?:r|se|rs|ses)(?:\(se\)|·se)?\s+(?:web|logiciel|full[\s-]?stack|full"
                          r"|back[\s-]?end|back|front[\s-]?end|front|java|python|mobile|ios|android|react|angular|php"
                          r"|jeux vid[ée]o|unity)"
@@ -74,7 +75,7 @@ _PREFIXES = ["data", "scien", "decision", "machine", "ml", "ai", "ia", "deep", "
              "ux", "mobile", "ios", "android", "react", "angular", "vue", "typescript", "javascript", "node", "php",
              "ruby", "rails", "java", "golang", "game", "unity", "embedded", "firmware", "devops", "qa", "test",
              "salesforce", "wordpress", "solution", "site", "architecte", "program", "project", "account", "delivery",
-             "engagement", "portfolio", "chef", "responsable"]
+             "engagement", "portfolio", "chef", "responsable", "pre", "support"]
 _ALTERNATION = "(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLES.items()) + ")"
 _PATTERN = re.compile(r"\b(?=" + by_first_letter(_PREFIXES) + ")" + _ALTERNATION + r"\b")
 #: where a mention can start: its match begins with one of the prefixes (the lookahead above)
@@ -167,8 +168,11 @@ _GENDER_PAIR = re.compile(r"\s+ou\s+une?\s+")
 _AND_ARTICLE = re.compile(r"\b(?:and|et)\s+(?:a|an|the|our|un|une|le|la|les|des|nos|notre|l['’])\s*(?:[\w()'’-]+\s+){0,2}$")
 
 # "Job Title: ", "Poste : ": a labelled title line names the posting's own role
+# (bold or not: "**Job Title:** ...", "**Poste** : ...", helper 137)
 _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|poste|intitul[ée](?: du poste)?"
-                          r"|offre(?: d'emploi)?)\s*:\s*")
+                          r"|offre(?: d'emploi)?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*")
+# a labelled title line's qualifiers before the role: "Job Title: Senior ", "Poste : Lead " (helper 137)
+_QUALIFIER_WORDS = re.compile(r"(?:[\w.()'’&/-]+\s+){0,3}")
 
 # "expanding and seeks a Machine Learning Scientist": a hiring verb right before the role names the posting's own,
 # whatever "and" comes before it
@@ -309,7 +313,8 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
                 and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if own and role in _STRICT_ROLES and not (
                 hiring or hiring_verb or _STRONG_SELF.search(before)
-                or (heading and (first_line or paired or bool(_TITLE_LABEL.fullmatch(lead))))):
+                or (heading and (first_line or paired or bool(_TITLE_LABEL.fullmatch(lead))))
+                or _labelled_title(lead)):
             own = False
         if heading:
             title_end = m.end()
@@ -317,6 +322,12 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
             own = out[-1].own  # "un chercheur ou une chercheuse": one role named in both genders
         out.append(Mention(role, own, m.start(), m.end()))
     return out
+
+
+def _labelled_title(lead: str) -> bool:
+    """Whether what precedes a role on its line is a title label and up to three qualifiers ("job title: senior ")."""
+    label = _TITLE_LABEL.match(lead)
+    return label is not None and _QUALIFIER_WORDS.fullmatch(lead, label.end()) is not None
 
 
 def _context(text: str, start: int, size: int) -> str:
