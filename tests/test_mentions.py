@@ -232,6 +232,8 @@ from rolematch.regexes import by_first_letter
     ("As the strategic risk manager, you will advise the board.", "manager", True, "risk manager"),
     ("Poste : Chef(fe) de projet digital (H/F)\nNotre agence", "manager", True, "Chef(fe) de projet"),
     ("Job Title: Senior Product Manager\nAbout", "manager", True, "Product Manager"),  # qualifiers after the label
+    ("Acme.\nJob Title: Geospatial Data Scientist\n", "data_scientist", True, "Data Scientist"),
+    ("Acme.\nRole: assist the Product Manager.\n", "manager", False, "Product Manager"),  # a sentence, not qualifiers
     ("# Acme\n\n**Job Title:** Frontend Engineer (React)\n", "software_engineer", True, "Frontend Engineer"),
     ("Position: Senior Sales Engineer, Enterprise\n", "software_engineer", True, "Sales Engineer"),
     ("Nous recherchons un(e) chargé(e) d'analyse des données.", "data_analyst", True, "chargé(e) d'analyse"),

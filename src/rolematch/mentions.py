@@ -171,8 +171,6 @@ _AND_ARTICLE = re.compile(r"\b(?:and|et)\s+(?:a|an|the|our|un|une|le|la|les|des|
 # (bold or not: "**Job Title:** ...", "**Poste** : ...", helper 137)
 _TITLE_LABEL = re.compile(r"(?:job title|position title|job|title|position|role|poste|intitul[ée](?: du poste)?"
                           r"|offre(?: d'emploi)?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*")
-# a labelled title line's qualifiers before the role: "Job Title: Senior ", "Poste : Lead " (helper 137)
-_QUALIFIER_WORDS = re.compile(r"(?:[\w.()'’&/-]+\s+){0,3}")
 
 # "expanding and seeks a Machine Learning Scientist": a hiring verb right before the role names the posting's own,
 # whatever "and" comes before it
@@ -279,11 +277,13 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         qualified = (first_line and m.group() not in _FIELD_NAMES
                      and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
                      and (lead.strip() in _SHORT_SENIORITY or _capitalised(text[line_start:m.start()])))
+        # a labelled title line, its role maybe qualified ("Job Title: Senior Product Manager", helper 137)
+        labelled = _labelled_title(lead, text, m.start())
         # a title line, bare or labelled ("Job Title: ..."), or a first line that qualifies its role
         # (on the first line, a lead of symbols only is an emoji or a bullet: "🚀 Machine Learning Engineer", helper
         # 125; not on later lines, where "→ ML Engineer" may be an item of a list of colleagues, helper 126)
         heading = ((not lead.strip(" -*•#:\t") or (first_line and not _WORD_CHAR.search(lead))
-                    or bool(_TITLE_LABEL.fullmatch(lead)) or paired or qualified)
+                    or labelled or paired or qualified)
                    and (_title_words(line, m.end() - line_start) if first_line else len(line.split())) <= 10
                    and not in_company_name(line, m.end() - line_start))  # "Data Science Consulting GmbH"
         if m.group() in _FIELD_NAMES and _FIELD_BEFORE.search(low, max(0, m.start() - 80), m.start()):
@@ -313,8 +313,7 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
                 and not _OR_BEFORE.search(before) and not _LIST_BEFORE.search(before)))
         if own and role in _STRICT_ROLES and not (
                 hiring or hiring_verb or _STRONG_SELF.search(before)
-                or (heading and (first_line or paired or bool(_TITLE_LABEL.fullmatch(lead))))
-                or _labelled_title(lead)):
+                or (heading and (first_line or paired or labelled))):
             own = False
         if heading:
             title_end = m.end()
@@ -324,10 +323,14 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
     return out
 
 
-def _labelled_title(lead: str) -> bool:
-    """Whether what precedes a role on its line is a title label and up to three qualifiers ("job title: senior ")."""
+def _labelled_title(lead: str, text: str, start: int) -> bool:
+    """Whether ``lead``, what precedes the role at ``start`` on its line (lower case), is a title label and up to
+    three capitalised qualifiers ("Job Title: Senior "; not "Role: assist the ")."""
     label = _TITLE_LABEL.match(lead)
-    return label is not None and _QUALIFIER_WORDS.fullmatch(lead, label.end()) is not None
+    if label is None:
+        return False
+    qualifiers = text[start - (len(lead) - label.end()):start]
+    return not qualifiers.strip() or _capitalised(qualifiers)
 
 
 def _context(text: str, start: int, size: int) -> str:
