@@ -234,6 +234,8 @@ from rolematch.regexes import by_first_letter
     ("Job Title: Senior Product Manager\nAbout", "manager", True, "Product Manager"),  # qualifiers after the label
     ("Acme.\nJob Title: Geospatial Data Scientist\n", "data_scientist", True, "Data Scientist"),
     ("Acme.\nRole: assist the Product Manager.\n", "manager", False, "Product Manager"),  # a sentence, not qualifiers
+    ("Acme.\nJob Title: VP Data Science\n", "data_scientist", False, "Data Science"),  # a field (helper 138)
+    ("Acme.\nPoste : Enseignant-Chercheur en Marketing Digital (H/F)\n", "ml_scientist", False, "Chercheur"),
     ("# Acme\n\n**Job Title:** Frontend Engineer (React)\n", "software_engineer", True, "Frontend Engineer"),
     ("Position: Senior Sales Engineer, Enterprise\n", "software_engineer", True, "Sales Engineer"),
     ("Nous recherchons un(e) chargé(e) d'analyse des données.", "data_analyst", True, "chargé(e) d'analyse"),

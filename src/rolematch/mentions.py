@@ -273,12 +273,15 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
         # the posting's title line (its qualifiers are not words) -- not a sentence that opens the posting
         # ("Data scientists at Acme build the models behind our pricing.", helper 120)
         first_line = not low[:line_start].strip() and not (plural and _sentence_line(line, m.end() - line_start))
+        # a qualified role must end its title and be no field ("Data Science Manager", "VP Data Science")
+        ends_title = (m.group() not in _FIELD_NAMES
+                      and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n")))))
         # the first line may qualify its role: "Geospatial Data Scientist", "Sr. Data Scientist"
-        qualified = (first_line and m.group() not in _FIELD_NAMES
-                     and bool(_TITLE_END.match(low, m.end(), line_start + len(line.rstrip("\n"))))
+        qualified = (first_line and ends_title
                      and (lead.strip() in _SHORT_SENIORITY or _capitalised(text[line_start:m.start()])))
-        # a labelled title line, its role maybe qualified ("Job Title: Senior Product Manager", helper 137)
-        labelled = _labelled_title(lead, text, m.start())
+        # so may a labelled title line ("Job Title: Senior Product Manager", helper 137; not "Poste :
+        # Enseignant-Chercheur en Marketing", helper 138)
+        labelled = _labelled_title(lead, text, m.start(), ends_title)
         # a title line, bare or labelled ("Job Title: ..."), or a first line that qualifies its role
         # (on the first line, a lead of symbols only is an emoji or a bullet: "🚀 Machine Learning Engineer", helper
         # 125; not on later lines, where "→ ML Engineer" may be an item of a list of colleagues, helper 126)
@@ -323,14 +326,15 @@ def find_mentions(text: str, starts: Sequence[int] | None = None) -> list[Mentio
     return out
 
 
-def _labelled_title(lead: str, text: str, start: int) -> bool:
-    """Whether ``lead``, what precedes the role at ``start`` on its line (lower case), is a title label and up to
-    three capitalised qualifiers ("Job Title: Senior "; not "Role: assist the ")."""
+def _labelled_title(lead: str, text: str, start: int, ends_title: bool) -> bool:
+    """Whether ``lead``, what precedes the role at ``start`` on its line (lower case), is a title label, then
+    nothing or (when the role ends the title) up to three capitalised qualifiers ("Job Title: Senior "; not
+    "Role: assist the ")."""
     label = _TITLE_LABEL.match(lead)
     if label is None:
         return False
     qualifiers = text[start - (len(lead) - label.end()):start]
-    return not qualifiers.strip() or _capitalised(qualifiers)
+    return not qualifiers.strip() or (ends_title and _capitalised(qualifiers))
 
 
 def _context(text: str, start: int, size: int) -> str:
