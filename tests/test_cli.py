@@ -473,3 +473,16 @@ def test_evaluate_predictions_refuse_before_scoring_and_leave_files_as_they_were
     assert res.exit_code == 1 and "Traceback" not in res.output and "macro-F1" not in res.output
     assert f"Error: {out}" in res.output or f"Error: {data}" in res.output
     assert {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # no temporary file either
+
+
+def test_evaluate_predictions_keep_a_parquet_list_column_as_a_list(tmp_path):
+    import pandas as pd
+
+    pytest.importorskip("pyarrow")
+    en = EN.read_text(encoding="utf-8")
+    pd.DataFrame({"description": [en, en], "label": ["ml_engineer"] * 2, "tags": [["a", "b"], None],
+                  "n": [1.5, None]}).to_parquet(tmp_path / "d.parquet")
+    res = run("evaluate", str(tmp_path / "d.parquet"), "--predictions", str(tmp_path / "p.jsonl"))
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in (tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["rolematch_row"], r["tags"], r["n"]) for r in rows] == [(1, ["a", "b"], 1.5), (2, None, None)]

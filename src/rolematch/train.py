@@ -141,8 +141,10 @@ def _origins(df: "pd.DataFrame", name: str, lines: Sequence[int] | None) -> list
     """``(file, data row or line, cells)`` for each row of ``df`` (missing cells ``None``, not NaN)."""
     import pandas as pd
 
-    def cell(v: Any) -> Any:
-        return None if not isinstance(v, (list, dict)) and pd.isna(v) else v
+    def cell(v: Any) -> Any:  # (a list or an array, from JSON or a Parquet list column, is a value: a list)
+        if pd.api.types.is_scalar(v):
+            return None if pd.isna(v) else v
+        return v.tolist() if hasattr(v, "tolist") else v
 
     columns = [str(c) for c in df.columns]
     return [(name, lines[i] if lines is not None else i + 1, {c: cell(v) for c, v in zip(columns, values)})
