@@ -224,6 +224,9 @@ from rolematch.regexes import by_first_letter
     ("Acme.\nVous reporterez au Lead Data Scientist.", "data_scientist", False, "Data Scientist"),
     ("Acme.\nReports to: Lead Data Scientist", "data_scientist", False, "Data Scientist"),
     ("Acme.\nHiring manager: Principal Data Scientist", "data_scientist", False, "Data Scientist"),
+    ("Acme.\nSupervisor: Lead Data Scientist", "data_scientist", False, "Data Scientist"),
+    ("Acme.\nReporting Line: Principal Data Scientist", "data_scientist", False, "Data Scientist"),
+    ("Acme.\nReports To (Title): Lead Data Scientist", "data_scientist", False, "Data Scientist"),
     # ... but a "Reporting:" heading does not reach into the lines below it
     ("Acme.\nReporting:\n\nThe Data Scientist reports to the CTO.", "data_scientist", True, "Data Scientist"),
     # the jobs postings are confused with: their own only on the title line, after a hiring verb or "as a"

@@ -104,7 +104,9 @@ _REPORTS_TO = re.compile(
     r"\b(?:(?:reports?|reporting|report(?:erez|era|ez|ant)|rattach[ée](?:\(e\)|e)?|sous la responsabilit[ée])"
     r"(?: directly| directement)? (?:to|into|à|au|d[eu]?)"
     # a labelled line: "Reports to: Lead Data Scientist" (not a "Reporting:" heading over the next lines)
-    r"|(?:reports? to|reporting(?: to)?|(?:hiring )?manager)\s*:(?![^\n]*\n))"
+    # (also "Supervisor:", "Reporting Line:", "Line Manager:", "Reports To (Title):", helper 138)
+    r"|(?:reports? to(?: \(title\))?|reporting(?: to| line)?|(?:hiring |line )?manager|supervisor(?: title)?)\s*:"
+    r"(?![^\n]*\n))"
     r"\s+(?:l['’]\s*)?(?:(?!as\b|comme\b|en tant que\b)[\w()'’-]+\s+){0,3}$")
 # someone who guides the posting's holder, or made or uses their work: "mentored by a Senior Data Scientist", "models
 # built by our data science team", "encadré(e) par un Data Scientist" -- those participles only: "strengthened by a
